@@ -1,0 +1,1 @@
+//! Boards as data (skeleton: filled by the boards issue).

@@ -1,0 +1,1 @@
+//! Tool discovery for `atomik doctor` (filled in by the doctor work).

@@ -1,0 +1,3 @@
+//! ATOMiK host library: tool discovery (`doctor`) and, later, devices and transports.
+
+pub mod doctor;

@@ -1,0 +1,1 @@
+//! Conformance-vector runner (filled in by the model work).

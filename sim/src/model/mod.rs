@@ -1,0 +1,1 @@
+//! The ATOMiK algebra (filled in by the model work).
