@@ -1,1 +1,18 @@
-pub fn placeholder() {}
+//! ATOMiK RTL in rust-hdl.
+//!
+//! - [`AtomikCore`]: the single-lane core (context table in block RAM, command and response
+//!   streams); [`CoreConfig`] validates its parameters.
+//! - [`Op`]: the command encoding shared with the simulators and the host.
+//! - [`export`]: Verilog generation for a run-time configuration.
+
+pub mod config;
+pub mod context_ram;
+pub mod core;
+pub mod dispatch;
+pub mod export;
+pub mod op;
+pub mod response_queue;
+
+pub use crate::config::{ConfigError, CoreConfig};
+pub use crate::core::AtomikCore;
+pub use crate::op::Op;
