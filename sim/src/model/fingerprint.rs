@@ -21,7 +21,7 @@ impl Fingerprint {
     /// Deviation 3 of docs/semantics.md: a width that is not a multiple of 8 in `8..=64` fails
     /// with [`AtomikError::FingerprintWidth`] (atomik-core loops forever below 8 bits).
     pub fn new(width: u32) -> Result<Self, AtomikError> {
-        if !(8..=64).contains(&width) || width % 8 != 0 {
+        if !matches!(width, 8 | 16 | 24 | 32 | 40 | 48 | 56 | 64) {
             return Err(AtomikError::FingerprintWidth { width });
         }
         Ok(Self {

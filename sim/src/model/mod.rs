@@ -25,6 +25,6 @@ mod table;
 pub use context::Context;
 pub use error::AtomikError;
 pub use fingerprint::Fingerprint;
-pub use fold::{xor_fold, xor_fold_scalar, LANES};
+pub use fold::{xor_fold, xor_fold_path, xor_fold_portable, xor_fold_scalar, LANES};
 pub use message::{DeltaMessage, DeltaStream, MESSAGE_LEN};
 pub use table::{Table, DENSE_LIMIT};
