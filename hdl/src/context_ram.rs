@@ -26,7 +26,7 @@ pub struct ContextRam<const W: usize, const A: usize> {
     pub write_address: Signal<In, Bits<A>>,
     pub write_data: Signal<In, Bits<W>>,
     pub write_enable: Signal<In, Bit>,
-    _mem: Box<Vec<Bits<W>>>,
+    _mem: Vec<Bits<W>>,
 }
 
 impl<const W: usize, const A: usize> Default for ContextRam<W, A> {
@@ -38,7 +38,7 @@ impl<const W: usize, const A: usize> Default for ContextRam<W, A> {
             write_address: Default::default(),
             write_data: Default::default(),
             write_enable: Default::default(),
-            _mem: Box::new(vec![Bits::<W>::default(); 1 << A]),
+            _mem: vec![Bits::<W>::default(); 1 << A],
         }
     }
 }

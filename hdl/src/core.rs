@@ -88,8 +88,14 @@ pub struct AtomikCore<const W: usize, const A: usize> {
 impl<const W: usize, const A: usize> Default for AtomikCore<W, A> {
     fn default() -> Self {
         use crate::Op;
-        assert!(W >= 1 && W <= 64, "AtomikCore width W = {W} must be in 1..=64");
-        assert!(A >= 1 && A <= 16, "AtomikCore address bits A = {A} must be in 1..=16");
+        assert!(
+            W >= 1 && W <= 64,
+            "AtomikCore width W = {W} must be in 1..=64"
+        );
+        assert!(
+            A >= 1 && A <= 16,
+            "AtomikCore address bits A = {A} must be in 1..=16"
+        );
         let op = |o: Op| Constant::new((o.code() as u64).to_bits());
         AtomikCore {
             clock: Default::default(),
@@ -134,7 +140,7 @@ impl<const W: usize, const A: usize> Default for AtomikCore<W, A> {
             op_swap: op(Op::Swap),
             op_swap_load: op(Op::SwapLoad),
             zero: Constant::new(0u64.to_bits()),
-            last_addr: Constant::new((((1u64 << A) - 1) as u64).to_bits()),
+            last_addr: Constant::new(((1u64 << A) - 1).to_bits()),
             queue_depth: Constant::new((DEPTH as u64).to_bits()),
         }
     }
@@ -165,8 +171,8 @@ impl<const W: usize, const A: usize> Logic for AtomikCore<W, A> {
         // The op now in S1 writes at the end of this cycle, after this cycle's RAM read.
         self.s1_forward.d.next =
             self.s1_valid.q.val() & (self.s1_addr.q.val() == self.cmd_addr.val());
-        self.illegal.d.next =
-            self.illegal.q.val() | (self.fire.val() & (self.cmd_op.val() > self.op_swap_load.val()));
+        self.illegal.d.next = self.illegal.q.val()
+            | (self.fire.val() & (self.cmd_op.val() > self.op_swap_load.val()));
         self.illegal_op.next = self.illegal.q.val();
 
         // ---- S1: execute -------------------------------------------------------------------

@@ -21,7 +21,14 @@ pub enum Op {
 
 impl Op {
     /// Every opcode, in encoding order.
-    pub const ALL: [Op; 6] = [Op::Nop, Op::Load, Op::Accum, Op::Read, Op::Swap, Op::SwapLoad];
+    pub const ALL: [Op; 6] = [
+        Op::Nop,
+        Op::Load,
+        Op::Accum,
+        Op::Read,
+        Op::Swap,
+        Op::SwapLoad,
+    ];
 
     /// The 3-bit encoding.
     pub fn code(self) -> u8 {

@@ -1,3 +1,5 @@
-//! ATOMiK host library: tool discovery (`doctor`) and, later, devices and transports.
+//! ATOMiK host library: tool discovery (`doctor`) and the `atomik` subcommands.
+//! Devices and transports arrive with the host issue.
 
+pub mod commands;
 pub mod doctor;

@@ -5,6 +5,14 @@
 //! - [`conform`]: runs the shared conformance vectors against any [`conform::TableOps`].
 //! - [`verilator`]: builds, caches and drives Verilator models of generated Verilog.
 
+pub mod backend;
 pub mod conform;
+pub mod cosim;
+pub mod cycle_model;
+pub mod dut;
 pub mod model;
+pub mod rusthdl;
+pub mod table_driver;
+pub mod tool;
 pub mod verilator;
+pub mod verilator_core;

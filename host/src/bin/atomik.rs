@@ -1,1 +1,147 @@
-fn main() {}
+//! `atomik`: the ATOMiK command line. Parses arguments and calls `atomik_host::commands`.
+
+use anyhow::Result;
+use atomik_hdl::CoreConfig;
+use atomik_host::commands;
+use atomik_sim::backend::Backend;
+use atomik_sim::conform::load_cases;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "atomik",
+    version,
+    about = "ATOMiK delta-state hardware: RTL, simulation, conformance and tools",
+    long_about = "ATOMiK delta-state hardware: RTL, simulation, conformance and tools.\n\n\
+                  With no subcommand, runs the main job: generate the default core, build it \
+                  with Verilator, co-simulate it against the reference model and run the \
+                  conformance vectors."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(clap::Args, Clone, Copy)]
+struct CoreArgs {
+    /// Datapath width in bits (8, 16, 32 or 64).
+    #[arg(long, default_value_t = 64)]
+    width: u32,
+    /// Contexts in the table (a power of two, 2..=4096).
+    #[arg(long, default_value_t = 256)]
+    contexts: u32,
+}
+
+impl CoreArgs {
+    fn config(self) -> Result<CoreConfig> {
+        Ok(CoreConfig::new(self.width, self.contexts)?)
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The main job (the default): RTL -> Verilator -> co-simulation -> conformance.
+    Demo {
+        /// Where the generated Verilog goes.
+        #[arg(long, default_value = "build")]
+        out_dir: PathBuf,
+    },
+    /// Lists every tool the project uses, its version, and exactly what is missing.
+    Doctor {
+        /// One JSON object instead of the table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Writes the core's Verilog (module `top`).
+    Verilog {
+        #[command(flatten)]
+        core: CoreArgs,
+        /// Output file.
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
+    },
+    /// Runs a conformance-vector file (JSON lines, see docs/semantics.md).
+    Conform {
+        /// The vectors file, e.g. tests/data/vectors.jsonl.
+        file: PathBuf,
+        /// What to run the table cases on: model, rust-hdl or verilator.
+        #[arg(long, default_value = "model")]
+        target: Backend,
+        /// Contexts of the RTL core the table cases run on (cases needing more are skipped).
+        #[arg(long, default_value_t = 256)]
+        contexts: u32,
+    },
+    /// Random co-simulation of the RTL against the model, cycle by cycle.
+    Sim {
+        /// rust-hdl or verilator (model runs the model against itself).
+        #[arg(long, default_value = "verilator")]
+        backend: Backend,
+        #[command(flatten)]
+        core: CoreArgs,
+        /// Clock cycles to simulate.
+        #[arg(long, default_value_t = 1_000_000)]
+        cycles: u64,
+        /// Stimulus seed (same seed, same run).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Write a VCD waveform of the RTL (GTKWave, Surfer).
+        #[arg(long)]
+        vcd: Option<PathBuf>,
+        /// One JSON object: backend, cycles, mismatches, cycles_per_sec, ...
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn run(cli: Cli) -> Result<bool> {
+    match cli.command.unwrap_or(Command::Demo {
+        out_dir: PathBuf::from("build"),
+    }) {
+        Command::Demo { out_dir } => commands::demo::run(&out_dir),
+        Command::Doctor { json } => Ok(commands::doctor::run(json)),
+        Command::Verilog { core, output } => {
+            commands::verilog::run(core.config()?, &output)?;
+            Ok(true)
+        }
+        Command::Conform {
+            file,
+            target,
+            contexts,
+        } => {
+            let cases = load_cases(&file)?;
+            Ok(commands::conform::run(&cases, target, contexts)?.failed == 0)
+        }
+        Command::Sim {
+            backend,
+            core,
+            cycles,
+            seed,
+            vcd,
+            json,
+        } => {
+            let options = commands::sim::SimOptions {
+                backend,
+                config: core.config()?,
+                cycles,
+                seed,
+                vcd: vcd.as_deref(),
+            };
+            let report = commands::sim::simulate(&options)?;
+            commands::sim::print(&options, &report, json);
+            Ok(report.mismatches == 0)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("atomik: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

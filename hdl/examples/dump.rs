@@ -1,4 +1,0 @@
-fn main() {
-    let c = atomik_hdl::CoreConfig::default();
-    print!("{}", atomik_hdl::export::core_verilog(c).unwrap().verilog);
-}

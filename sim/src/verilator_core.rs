@@ -1,0 +1,128 @@
+//! The core's generated Verilog under Verilator, through the cached model builder in
+//! [`crate::verilator`]: the fast backend (millions of cycles/s) for long co-simulations.
+
+use crate::dut::{CoreInputs, CoreOutputs, Dut, WaveError};
+use crate::verilator::{ModelSpec, VerilatedModel, VerilatorError};
+use atomik_hdl::export::{core_verilog, ExportError};
+use atomik_hdl::CoreConfig;
+use std::path::Path;
+
+/// Why the Verilator core could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum VerilatorCoreError {
+    #[error(transparent)]
+    Export(#[from] ExportError),
+    #[error(transparent)]
+    Verilator(#[from] VerilatorError),
+}
+
+struct Pins {
+    reset: usize,
+    cmd_valid: usize,
+    cmd_op: usize,
+    cmd_addr: usize,
+    cmd_data: usize,
+    rsp_ready: usize,
+    cmd_ready: usize,
+    rsp_valid: usize,
+    rsp_data: usize,
+    illegal_op: usize,
+}
+
+/// `AtomikCore` for one configuration, as a Verilator model.
+pub struct VerilatorCore {
+    config: CoreConfig,
+    model: VerilatedModel,
+    pins: Pins,
+}
+
+/// The Verilator model spec of a core configuration (Verilog generated from the rust-hdl
+/// description, every top-level port wired).
+pub fn core_model_spec(config: CoreConfig, trace: bool) -> Result<ModelSpec, ExportError> {
+    let design = core_verilog(config)?;
+    let mut spec = ModelSpec::new(config.name(), design.verilog, "top", design.clock);
+    for p in &design.ports {
+        spec = if p.input {
+            spec.input(p.name, p.width)
+        } else {
+            spec.output(p.name, p.width)
+        };
+    }
+    Ok(spec.with_trace(trace))
+}
+
+impl VerilatorCore {
+    /// Builds (or loads from the cache) the model of `config`. `trace` builds the variant
+    /// that can write waveforms; it is a separate cache entry.
+    pub fn new(config: CoreConfig, trace: bool) -> Result<Self, VerilatorCoreError> {
+        let model = VerilatedModel::build(&core_model_spec(config, trace)?)?;
+        let pins = Pins {
+            reset: model.input("reset")?,
+            cmd_valid: model.input("cmd_valid")?,
+            cmd_op: model.input("cmd_op")?,
+            cmd_addr: model.input("cmd_addr")?,
+            cmd_data: model.input("cmd_data")?,
+            rsp_ready: model.input("rsp_ready")?,
+            cmd_ready: model.output("cmd_ready")?,
+            rsp_valid: model.output("rsp_valid")?,
+            rsp_data: model.output("rsp_data")?,
+            illegal_op: model.output("illegal_op")?,
+        };
+        Ok(VerilatorCore {
+            config,
+            model,
+            pins,
+        })
+    }
+
+    /// The directory the model was built and cached in.
+    pub fn cache_dir(&self) -> &Path {
+        self.model.cache_dir()
+    }
+}
+
+impl Dut for VerilatorCore {
+    fn config(&self) -> CoreConfig {
+        self.config
+    }
+
+    fn backend(&self) -> &'static str {
+        "verilator"
+    }
+
+    fn outputs(&self) -> CoreOutputs {
+        let (m, p) = (&self.model, &self.pins);
+        CoreOutputs {
+            cmd_ready: m.get(p.cmd_ready) != 0,
+            rsp_valid: m.get(p.rsp_valid) != 0,
+            rsp_data: m.get(p.rsp_data),
+            illegal_op: m.get(p.illegal_op) != 0,
+        }
+    }
+
+    fn step(&mut self, i: &CoreInputs) {
+        let (m, p) = (&mut self.model, &self.pins);
+        m.set(p.reset, i.reset as u64);
+        m.set(p.cmd_valid, i.cmd_valid as u64);
+        m.set(p.cmd_op, i.cmd_op as u64);
+        m.set(p.cmd_addr, i.cmd_addr as u64);
+        m.set(p.cmd_data, i.cmd_data);
+        m.set(p.rsp_ready, i.rsp_ready as u64);
+        m.tick();
+    }
+
+    fn cycles(&self) -> u64 {
+        self.model.cycles()
+    }
+
+    fn start_waveform(&mut self, path: &Path) -> Result<(), WaveError> {
+        self.model.open_vcd(path).map_err(|e| WaveError::Io {
+            path: path.display().to_string(),
+            cause: e.to_string(),
+        })
+    }
+
+    fn finish_waveform(&mut self) {
+        self.model.close_vcd();
+    }
+}
