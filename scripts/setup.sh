@@ -24,9 +24,16 @@ if [ ${#missing[@]} -gt 0 ]; then
       exit 1
     fi
   fi
-  say "installing Debian packages: ${missing[*]}"
-  "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  mkdir -p "$root/build"
+  log="$root/build/setup-apt.log"
+  say "installing Debian packages: ${missing[*]} (log: $log)"
+  if ! { "${sudo_cmd[@]}" apt-get update -qq &&
+         DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q \
+           --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+    tail -n 20 "$log" >&2
+    say "apt-get failed; full log: $log"
+    exit 1
+  fi
 else
   say "Debian packages present: ${debian_packages[*]}"
 fi
@@ -44,7 +51,10 @@ else
     python3 -m venv "$venv"
   fi
   say "installing PyPI packages from scripts/requirements.txt into $venv (YoWASP tools are large: a minute or two)"
-  "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$req"
+  if ! "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$req"; then
+    say "pip install into $venv failed (see above)"
+    exit 1
+  fi
   echo "$want" > "$stamp"
 fi
 say "done"
