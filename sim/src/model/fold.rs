@@ -72,9 +72,7 @@ pub fn xor_fold_scalar(deltas: &[u64]) -> u64 {
 
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
-    use std::arch::x86_64::{
-        __m256i, _mm256_loadu_si256, _mm256_setzero_si256, _mm256_storeu_si256, _mm256_xor_si256,
-    };
+    use std::arch::x86_64::{__m256i, _mm256_setzero_si256, _mm256_storeu_si256, _mm256_xor_si256};
 
     /// Number of 256-bit accumulators.
     const REGS: usize = 8;
@@ -83,21 +81,28 @@ mod avx2 {
 
     /// The XOR of all `deltas` with 8 independent 256-bit accumulators.
     ///
+    /// The slice is split into an unaligned head, a 32-byte-aligned body and a tail: a `Vec`'s
+    /// buffer is typically only 16-byte aligned, and then every other unaligned 32-byte load
+    /// straddles a cache line, which halved the in-L1 rate when measured.
+    ///
     /// # Safety
     /// The CPU must support AVX2.
     #[target_feature(enable = "avx2")]
     pub(super) unsafe fn xor_fold(deltas: &[u64]) -> u64 {
+        // SAFETY: `__m256i` is four `u64`s with no invalid bit patterns, so viewing the
+        // aligned middle of a `[u64]` as `[__m256i]` is sound.
+        let (head, body, tail) = unsafe { deltas.align_to::<__m256i>() };
         let mut acc = [_mm256_setzero_si256(); REGS];
-        let mut chunks = deltas.chunks_exact(STEP);
-        for chunk in &mut chunks {
-            let p = chunk.as_ptr().cast::<__m256i>();
-            for (i, a) in acc.iter_mut().enumerate() {
-                // SAFETY: `chunk` holds STEP = 4 * REGS u64s, so the 4 u64s at 4 * i
-                // (i < REGS) are in bounds; `loadu` has no alignment requirement.
-                *a = _mm256_xor_si256(*a, _mm256_loadu_si256(p.add(i)));
+        let mut steps = body.chunks_exact(REGS);
+        for step in &mut steps {
+            for (a, d) in acc.iter_mut().zip(step) {
+                *a = _mm256_xor_si256(*a, *d);
             }
         }
-        // XOR tree over the registers, then over the 4 lanes, then the tail.
+        for (a, d) in acc.iter_mut().zip(steps.remainder()) {
+            *a = _mm256_xor_si256(*a, *d);
+        }
+        // XOR tree over the registers, then over the 4 lanes, then the head and the tail.
         let [a0, a1, a2, a3, a4, a5, a6, a7] = acc;
         let x = _mm256_xor_si256(
             _mm256_xor_si256(_mm256_xor_si256(a0, a1), _mm256_xor_si256(a2, a3)),
@@ -105,8 +110,8 @@ mod avx2 {
         );
         let mut lanes = [0u64; 4];
         // SAFETY: `lanes` is 32 bytes; `storeu` has no alignment requirement.
-        _mm256_storeu_si256(lanes.as_mut_ptr().cast::<__m256i>(), x);
-        let tail = chunks.remainder().iter().fold(0, |a, d| a ^ d);
-        lanes.iter().fold(tail, |a, d| a ^ d)
+        unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast::<__m256i>(), x) };
+        let edges = head.iter().chain(tail).fold(0, |a, d| a ^ d);
+        lanes.iter().fold(edges, |a, d| a ^ d)
     }
 }

@@ -91,51 +91,45 @@ impl Table {
         self.num_contexts
     }
 
-    /// Fails with [`AtomikError::AddressOutOfRange`] unless `addr < num_contexts`.
-    #[inline]
-    fn check(&self, addr: u64) -> Result<(), AtomikError> {
-        if addr < self.num_contexts {
-            Ok(())
-        } else {
-            Err(AtomikError::AddressOutOfRange {
-                addr,
-                num_contexts: self.num_contexts,
-            })
-        }
-    }
-
     /// The slot of `addr` (a copy; a fresh slot when absent from sparse storage).
     #[inline]
     fn slot(&self, addr: u64) -> Result<Slot, AtomikError> {
-        self.check(addr)?;
-        let slot = match &self.storage {
-            Storage::Dense(v) => usize::try_from(addr).ok().and_then(|i| v.get(i)).copied(),
-            Storage::Sparse(m) => Some(m.get(&addr).copied().unwrap_or_default()),
-        };
-        slot.ok_or(AtomikError::AddressOutOfRange {
+        match &self.storage {
+            Storage::Dense(v) => usize::try_from(addr)
+                .ok()
+                .and_then(|i| v.get(i))
+                .copied()
+                .ok_or_else(|| self.out_of_range(addr)),
+            Storage::Sparse(m) if addr < self.num_contexts => {
+                Ok(m.get(&addr).copied().unwrap_or_default())
+            }
+            Storage::Sparse(_) => Err(self.out_of_range(addr)),
+        }
+    }
+
+    /// The error for `addr` being out of range.
+    #[cold]
+    fn out_of_range(&self, addr: u64) -> AtomikError {
+        AtomikError::AddressOutOfRange {
             addr,
             num_contexts: self.num_contexts,
-        })
+        }
     }
 
     /// Applies `f` to the slot of `addr` after validating the address (nothing changes on
-    /// error). Sparse storage drops slots that become fresh again.
+    /// error). Dense storage holds exactly `num_contexts` slots, so its bounds check is the
+    /// address check. Sparse storage drops slots that become fresh again.
     #[inline]
     fn update<R>(&mut self, addr: u64, f: impl FnOnce(&mut Slot) -> R) -> Result<R, AtomikError> {
-        self.check(addr)?;
-        let out_of_range = AtomikError::AddressOutOfRange {
-            addr,
-            num_contexts: self.num_contexts,
-        };
         match &mut self.storage {
-            Storage::Dense(v) => {
-                let slot = usize::try_from(addr)
-                    .ok()
-                    .and_then(|i| v.get_mut(i))
-                    .ok_or(out_of_range)?;
-                Ok(f(slot))
-            }
+            Storage::Dense(v) => match usize::try_from(addr).ok().and_then(|i| v.get_mut(i)) {
+                Some(slot) => Ok(f(slot)),
+                None => Err(self.out_of_range(addr)),
+            },
             Storage::Sparse(m) => {
+                if addr >= self.num_contexts {
+                    return Err(self.out_of_range(addr));
+                }
                 let slot = m.entry(addr).or_default();
                 let r = f(slot);
                 if *slot == Slot::default() {
@@ -211,10 +205,7 @@ impl Table {
     /// table is unchanged. atomik-core applies the valid prefix and then raises.
     pub fn batch_accum(&mut self, deltas: &[(u64, u64)]) -> Result<(), AtomikError> {
         if let Some(&(addr, _)) = deltas.iter().find(|&&(a, _)| a >= self.num_contexts) {
-            return Err(AtomikError::AddressOutOfRange {
-                addr,
-                num_contexts: self.num_contexts,
-            });
+            return Err(self.out_of_range(addr));
         }
         for &(addr, delta) in deltas {
             self.accum(addr, delta)?;
