@@ -82,8 +82,9 @@ impl<const W: usize, const A: usize> Dut for RustHdlCore<W, A> {
         c.reset.next = i.reset;
         c.cmd_valid.next = i.cmd_valid;
         c.cmd_op.next = (i.cmd_op as u64 & 7).to_bits();
-        c.cmd_addr.next = (i.cmd_addr as u64).to_bits();
-        c.cmd_data.next = i.cmd_data.to_bits();
+        c.cmd_addr.next = ((i.cmd_addr & (self.config.contexts - 1)) as u64).to_bits();
+        // The port is `W` bits wide; rust-hdl refuses wider values, the RTL would drop the bits.
+        c.cmd_data.next = (i.cmd_data & self.config.mask()).to_bits();
         c.rsp_ready.next = i.rsp_ready;
         c.clock.next = Clock::from(false);
         self.settle();
