@@ -3,6 +3,7 @@
 //! - [`AtomikCore`]: the single-lane core (context table in block RAM, command and response
 //!   streams); [`CoreConfig`] validates its parameters.
 //! - [`Op`]: the command encoding shared with the simulators and the host.
+//! - [`lanes`]: the multi-lane accumulator with its pipelined merge tree and on-chip generator.
 //! - [`export`]: Verilog generation for a run-time configuration.
 
 pub mod config;
@@ -10,6 +11,7 @@ pub mod context_ram;
 pub mod core;
 pub mod dispatch;
 pub mod export;
+pub mod lanes;
 pub mod op;
 pub mod response_queue;
 

@@ -304,3 +304,67 @@ pub fn run_lockstep_with_progress(
     report.seconds = started.elapsed().as_secs_f64();
     report
 }
+
+/// An endless random stimulus for the multi-lane core: value ops, STATUS reads, and short
+/// generator runs (random seed, length and active-lane count, sometimes more lanes than the
+/// design has, sometimes zero clocks) so the state absorbs lane traffic while commands land.
+pub struct LanesStimulus {
+    rng: SplitMix64,
+    lanes: u32,
+    stalled_until: u64,
+}
+
+impl LanesStimulus {
+    pub fn new(lanes: u32, seed: u64) -> Self {
+        LanesStimulus {
+            rng: SplitMix64::new(seed),
+            lanes,
+            stalled_until: 0,
+        }
+    }
+}
+
+impl Stimulus for LanesStimulus {
+    fn next_event(&mut self) -> Option<(u32, Event)> {
+        let r = &mut self.rng;
+        let gap = if r.below(8) == 0 {
+            r.below(4) as u32
+        } else {
+            0
+        };
+        if r.below(20_000) == 0 {
+            return Some((gap, Event::Reset));
+        }
+        let (op, data) = match r.below(100) {
+            0..=29 => (Op::Accum.code(), r.next_u64()),
+            30..=49 => (Op::Read.code(), 0),
+            50..=57 => (Op::Load.code(), r.next_u64()),
+            58..=63 => (Op::Swap.code(), 0),
+            64..=69 => (Op::SwapLoad.code(), r.next_u64()),
+            70..=79 => (crate::lanes_model::OP_STATUS, r.below(10)),
+            80..=84 => (crate::lanes_model::OP_GEN_SEED, r.next_u64()),
+            85..=94 => {
+                let clocks = if r.below(10) == 0 { 0 } else { r.below(300) };
+                let active = r.below(self.lanes as u64 + 3) as u32;
+                (
+                    crate::lanes_model::OP_GEN_RUN,
+                    crate::lanes_model::gen_run_word(clocks, active),
+                )
+            }
+            95..=97 => (Op::Nop.code(), r.next_u64()),
+            _ => (9 + r.below(7) as u8, r.next_u64()),
+        };
+        Some((gap, Event::Command(Command { op, addr: 0, data })))
+    }
+
+    fn rsp_ready(&mut self, cycle: u64) -> bool {
+        if cycle < self.stalled_until {
+            return false;
+        }
+        if self.rng.below(64) == 0 {
+            self.stalled_until = cycle + 1 + self.rng.below(24);
+            return false;
+        }
+        true
+    }
+}

@@ -10,6 +10,8 @@ pub mod conform;
 pub mod cosim;
 pub mod cycle_model;
 pub mod dut;
+pub mod generator;
+pub mod lanes_model;
 pub mod model;
 pub mod rusthdl;
 pub mod table_driver;

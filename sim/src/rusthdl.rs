@@ -5,6 +5,8 @@
 
 use crate::dut::{CoreInputs, CoreOutputs, Dut, WaveError};
 use atomik_hdl::dispatch::{dispatch, CoreVisitor};
+use atomik_hdl::lanes::single::SingleLaneCore;
+use atomik_hdl::lanes::LanesConfig;
 use atomik_hdl::{AtomikCore, CoreConfig};
 use rust_hdl::core::vcd_probe::{write_vcd_change, write_vcd_header, VCDProbe};
 use rust_hdl::prelude::*;
@@ -17,21 +19,79 @@ const MAX_SETTLE_ITERATIONS: usize = 64;
 /// Simulated picoseconds per half clock in waveforms (10 ns clock period).
 const HALF_PERIOD_PS: u64 = 5_000;
 
-/// `AtomikCore<W, A>` under rust-hdl's simulator.
-pub struct RustHdlCore<const W: usize, const A: usize> {
-    config: CoreConfig,
-    core: Box<AtomikCore<W, A>>,
+/// What the simulator needs of a block: driving its inputs and sampling its outputs. Both the
+/// core and the multi-lane core have the same stream ports (`cmd_op` is 3 or 4 bits; only the
+/// core has `cmd_addr`).
+pub trait CorePorts: Block {
+    fn drive(&mut self, inputs: &CoreInputs, shape: &CoreConfig);
+    fn sample(&self) -> CoreOutputs;
+    fn set_clock(&mut self, high: bool);
+}
+
+impl<const W: usize, const A: usize> CorePorts for AtomikCore<W, A> {
+    fn drive(&mut self, i: &CoreInputs, shape: &CoreConfig) {
+        self.reset.next = i.reset;
+        self.cmd_valid.next = i.cmd_valid;
+        self.cmd_op.next = (i.cmd_op as u64 & 7).to_bits();
+        self.cmd_addr.next = ((i.cmd_addr & (shape.contexts - 1)) as u64).to_bits();
+        // The port is `W` bits wide; rust-hdl refuses wider values, the RTL would drop the bits.
+        self.cmd_data.next = (i.cmd_data & shape.mask()).to_bits();
+        self.rsp_ready.next = i.rsp_ready;
+    }
+
+    fn sample(&self) -> CoreOutputs {
+        CoreOutputs {
+            cmd_ready: self.cmd_ready.val(),
+            rsp_valid: self.rsp_valid.val(),
+            rsp_data: self.rsp_data.val().to_u64(),
+            illegal_op: self.illegal_op.val(),
+        }
+    }
+
+    fn set_clock(&mut self, high: bool) {
+        self.clock.next = Clock::from(high);
+    }
+}
+
+impl<const W: usize> CorePorts for SingleLaneCore<W> {
+    fn drive(&mut self, i: &CoreInputs, _shape: &CoreConfig) {
+        self.reset.next = i.reset;
+        self.cmd_valid.next = i.cmd_valid;
+        self.cmd_op.next = (i.cmd_op as u64 & 0xf).to_bits();
+        self.cmd_data.next = i.cmd_data.to_bits();
+        self.rsp_ready.next = i.rsp_ready;
+    }
+
+    fn sample(&self) -> CoreOutputs {
+        CoreOutputs {
+            cmd_ready: self.cmd_ready.val(),
+            rsp_valid: self.rsp_valid.val(),
+            rsp_data: self.rsp_data.val().to_u64(),
+            illegal_op: self.illegal_op.val(),
+        }
+    }
+
+    fn set_clock(&mut self, high: bool) {
+        self.clock.next = Clock::from(high);
+    }
+}
+
+/// A block under rust-hdl's simulator, stepped one clock at a time.
+pub struct RustHdlDut<B: CorePorts> {
+    shape: CoreConfig,
+    block: Box<B>,
     cycles: u64,
     wave: Option<VCDProbe<BufWriter<File>>>,
 }
 
-impl<const W: usize, const A: usize> RustHdlCore<W, A> {
-    fn new(config: CoreConfig) -> Self {
-        let mut core = Box::new(AtomikCore::<W, A>::default());
-        core.connect_all();
-        let mut this = RustHdlCore {
-            config,
-            core,
+impl<B: CorePorts> RustHdlDut<B> {
+    /// Wraps `block` (not yet connected); `shape` is its datapath width and context count.
+    pub fn new(block: B, shape: CoreConfig) -> Self {
+        let mut block = Box::new(block);
+        block.connect_all();
+        let mut this = RustHdlDut {
+            shape,
+            block,
             cycles: 0,
             wave: None,
         };
@@ -40,27 +100,27 @@ impl<const W: usize, const A: usize> RustHdlCore<W, A> {
     }
 
     fn settle(&mut self) {
-        // The core has no combinational loops (rust-hdl's check_all passes on it), so this
-        // converges; failing to would be a bug in the design, not in the input.
+        // The designs have no combinational loops (rust-hdl's check_all passes on them), so
+        // this converges; failing to would be a bug in the design, not in the input.
         assert!(
-            simulate(self.core.as_mut(), MAX_SETTLE_ITERATIONS),
+            simulate(self.block.as_mut(), MAX_SETTLE_ITERATIONS),
             "rust-hdl simulation of {} did not settle",
-            self.config.name()
+            self.shape.name()
         );
     }
 
     fn dump(&mut self, time: u64) {
         if let Some(mut wave) = self.wave.take() {
             if wave.timestamp(time).is_ok() {
-                self.wave = Some(write_vcd_change(wave, self.core.as_ref()));
+                self.wave = Some(write_vcd_change(wave, self.block.as_ref()));
             }
         }
     }
 }
 
-impl<const W: usize, const A: usize> Dut for RustHdlCore<W, A> {
+impl<B: CorePorts> Dut for RustHdlDut<B> {
     fn config(&self) -> CoreConfig {
-        self.config
+        self.shape
     }
 
     fn backend(&self) -> &'static str {
@@ -68,28 +128,15 @@ impl<const W: usize, const A: usize> Dut for RustHdlCore<W, A> {
     }
 
     fn outputs(&self) -> CoreOutputs {
-        let c = &self.core;
-        CoreOutputs {
-            cmd_ready: c.cmd_ready.val(),
-            rsp_valid: c.rsp_valid.val(),
-            rsp_data: c.rsp_data.val().to_u64(),
-            illegal_op: c.illegal_op.val(),
-        }
+        self.block.sample()
     }
 
     fn step(&mut self, i: &CoreInputs) {
-        let c = &mut self.core;
-        c.reset.next = i.reset;
-        c.cmd_valid.next = i.cmd_valid;
-        c.cmd_op.next = (i.cmd_op as u64 & 7).to_bits();
-        c.cmd_addr.next = ((i.cmd_addr & (self.config.contexts - 1)) as u64).to_bits();
-        // The port is `W` bits wide; rust-hdl refuses wider values, the RTL would drop the bits.
-        c.cmd_data.next = (i.cmd_data & self.config.mask()).to_bits();
-        c.rsp_ready.next = i.rsp_ready;
-        c.clock.next = Clock::from(false);
+        self.block.drive(i, &self.shape);
+        self.block.set_clock(false);
         self.settle();
         self.dump(2 * self.cycles * HALF_PERIOD_PS);
-        self.core.clock.next = Clock::from(true);
+        self.block.set_clock(true);
         self.settle();
         self.dump((2 * self.cycles + 1) * HALF_PERIOD_PS);
         self.cycles += 1;
@@ -104,7 +151,7 @@ impl<const W: usize, const A: usize> Dut for RustHdlCore<W, A> {
             path: path.display().to_string(),
             cause: e.to_string(),
         })?;
-        self.wave = Some(write_vcd_header(BufWriter::new(file), self.core.as_ref()));
+        self.wave = Some(write_vcd_header(BufWriter::new(file), self.block.as_ref()));
         Ok(())
     }
 
@@ -119,11 +166,25 @@ struct Build;
 impl CoreVisitor for Build {
     type Output = Box<dyn Dut>;
     fn visit<const W: usize, const A: usize>(self, config: CoreConfig) -> Box<dyn Dut> {
-        Box::new(RustHdlCore::<W, A>::new(config))
+        Box::new(RustHdlDut::new(AtomikCore::<W, A>::default(), config))
     }
 }
 
 /// The core for `config` in rust-hdl's simulator, in its power-up state.
 pub fn rust_hdl_core(config: CoreConfig) -> Box<dyn Dut> {
     dispatch(config, Build)
+}
+
+/// The multi-lane core for `config` in rust-hdl's simulator, in its power-up state.
+pub fn rust_hdl_lanes(config: LanesConfig) -> Box<dyn Dut> {
+    let shape = CoreConfig {
+        width: config.width,
+        contexts: 1,
+    };
+    match config.width {
+        8 => Box::new(RustHdlDut::new(SingleLaneCore::<8>::new(&config), shape)),
+        16 => Box::new(RustHdlDut::new(SingleLaneCore::<16>::new(&config), shape)),
+        32 => Box::new(RustHdlDut::new(SingleLaneCore::<32>::new(&config), shape)),
+        _ => Box::new(RustHdlDut::new(SingleLaneCore::<64>::new(&config), shape)),
+    }
 }

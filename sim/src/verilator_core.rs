@@ -1,9 +1,13 @@
-//! The core's generated Verilog under Verilator, through the cached model builder in
-//! [`crate::verilator`]: the fast backend (millions of cycles/s) for long co-simulations.
+//! The cores' generated Verilog under Verilator, through the cached model builder in
+//! [`crate::verilator`]: the fast backend (millions of cycles/s) for long co-simulations. One
+//! [`VerilatorCore`] drives either design: both have the same stream ports, and only the
+//! single-lane core has `cmd_addr`.
 
 use crate::dut::{CoreInputs, CoreOutputs, Dut, WaveError};
 use crate::verilator::{ModelSpec, VerilatedModel, VerilatorError};
-use atomik_hdl::export::{core_verilog, ExportError};
+use atomik_hdl::export::{core_verilog, ExportError, TopPort};
+use atomik_hdl::lanes::export::lanes_verilog;
+use atomik_hdl::lanes::LanesConfig;
 use atomik_hdl::CoreConfig;
 use std::path::Path;
 
@@ -20,7 +24,7 @@ struct Pins {
     reset: usize,
     cmd_valid: usize,
     cmd_op: usize,
-    cmd_addr: usize,
+    cmd_addr: Option<usize>,
     cmd_data: usize,
     rsp_ready: usize,
     cmd_ready: usize,
@@ -29,38 +33,81 @@ struct Pins {
     illegal_op: usize,
 }
 
-/// `AtomikCore` for one configuration, as a Verilator model.
+/// A core (single-lane or multi-lane) for one configuration, as a Verilator model.
 pub struct VerilatorCore {
     config: CoreConfig,
     model: VerilatedModel,
     pins: Pins,
 }
 
-/// The Verilator model spec of a core configuration (Verilog generated from the rust-hdl
-/// description, every top-level port wired).
-pub fn core_model_spec(config: CoreConfig, trace: bool) -> Result<ModelSpec, ExportError> {
-    let design = core_verilog(config)?;
-    let mut spec = ModelSpec::new(config.name(), design.verilog, "top", design.clock);
-    for p in &design.ports {
+fn model_spec(
+    name: String,
+    verilog: String,
+    clock: &str,
+    ports: &[TopPort],
+    trace: bool,
+) -> ModelSpec {
+    let mut spec = ModelSpec::new(name, verilog, "top", clock);
+    for p in ports {
         spec = if p.input {
             spec.input(p.name, p.width)
         } else {
             spec.output(p.name, p.width)
         };
     }
-    Ok(spec.with_trace(trace))
+    spec.with_trace(trace)
+}
+
+/// The Verilator model spec of a core configuration (Verilog generated from the rust-hdl
+/// description, every top-level port wired).
+pub fn core_model_spec(config: CoreConfig, trace: bool) -> Result<ModelSpec, ExportError> {
+    let d = core_verilog(config)?;
+    Ok(model_spec(
+        config.name(),
+        d.verilog,
+        d.clock,
+        &d.ports,
+        trace,
+    ))
+}
+
+/// The Verilator model spec of a multi-lane configuration.
+pub fn lanes_model_spec(config: LanesConfig, trace: bool) -> Result<ModelSpec, ExportError> {
+    let d = lanes_verilog(config)?;
+    Ok(model_spec(
+        config.name(),
+        d.verilog,
+        d.clock,
+        &d.ports,
+        trace,
+    ))
 }
 
 impl VerilatorCore {
     /// Builds (or loads from the cache) the model of `config`. `trace` builds the variant
     /// that can write waveforms; it is a separate cache entry.
     pub fn new(config: CoreConfig, trace: bool) -> Result<Self, VerilatorCoreError> {
-        let model = VerilatedModel::build(&core_model_spec(config, trace)?)?;
+        Self::from_spec(&core_model_spec(config, trace)?, config)
+    }
+
+    /// Builds (or loads) the multi-lane core of `config`.
+    pub fn lanes(config: LanesConfig, trace: bool) -> Result<Self, VerilatorCoreError> {
+        let shape = CoreConfig {
+            width: config.width,
+            contexts: 1,
+        };
+        Self::from_spec(&lanes_model_spec(config, trace)?, shape)
+    }
+
+    /// Builds (or loads) a design with the cores' stream ports; `shape` is its datapath width
+    /// and context count.
+    fn from_spec(spec: &ModelSpec, config: CoreConfig) -> Result<Self, VerilatorCoreError> {
+        let model = VerilatedModel::build(spec)?;
         let pins = Pins {
             reset: model.input("reset")?,
             cmd_valid: model.input("cmd_valid")?,
             cmd_op: model.input("cmd_op")?,
-            cmd_addr: model.input("cmd_addr")?,
+            cmd_addr: model.input("cmd_addr").ok(),
             cmd_data: model.input("cmd_data")?,
             rsp_ready: model.input("rsp_ready")?,
             cmd_ready: model.output("cmd_ready")?,
@@ -105,7 +152,9 @@ impl Dut for VerilatorCore {
         m.set(p.reset, i.reset as u64);
         m.set(p.cmd_valid, i.cmd_valid as u64);
         m.set(p.cmd_op, i.cmd_op as u64);
-        m.set(p.cmd_addr, i.cmd_addr as u64);
+        if let Some(addr) = p.cmd_addr {
+            m.set(addr, i.cmd_addr as u64);
+        }
         m.set(p.cmd_data, i.cmd_data);
         m.set(p.rsp_ready, i.rsp_ready as u64);
         m.tick();

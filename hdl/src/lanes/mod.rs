@@ -1,0 +1,99 @@
+//! The multi-lane accumulator: many lanes absorb one delta each per clock, a pipelined XOR tree
+//! merges them. `single` holds the single-context (register) mode; the table mode (a block-RAM
+//! partial table per lane) is the next step (see the README's status).
+//!
+//! Blocks, one per file: [`source`] (xorshift delta source), [`lane`] (one generator lane),
+//! [`xor_node`] and [`tree`] (the merge tree and its shape), [`single`] (the top).
+
+pub mod export;
+pub mod lane;
+pub mod single;
+pub mod source;
+pub mod tree;
+pub mod xor_node;
+
+use thiserror::Error;
+
+/// Largest lane count: 1024 lanes x 64 bits is already beyond every device we target.
+pub const MAX_LANES: u32 = 1024;
+
+/// How lanes store their partial state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LaneMode {
+    /// One context in registers: reduce-then-accumulate, the most lanes per LUT.
+    Single,
+}
+
+/// A rejected multi-lane parameter, naming the bad value.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum LanesError {
+    #[error("unsupported lane count {lanes}: must be a power of two from 1 to {MAX_LANES}")]
+    Lanes { lanes: u32 },
+    #[error("unsupported width {width}: the multi-lane RTL is built for widths 8, 16, 32, 64")]
+    Width { width: u32 },
+    #[error("register_every {every} out of range: must be 1, 2 or 3 tree levels per register")]
+    RegisterEvery { every: u32 },
+}
+
+/// Parameters of one multi-lane core.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LanesConfig {
+    /// Lanes, each absorbing one delta per clock (power of two, 1..=1024).
+    pub lanes: u32,
+    /// Bits per delta and state (8, 16, 32, 64).
+    pub width: u32,
+    /// Merge-tree levels per pipeline register (1..=3; 2 = one LUT4 level per stage).
+    pub register_every: u32,
+    pub mode: LaneMode,
+}
+
+impl LanesConfig {
+    /// A validated single-context configuration with the default tree shape.
+    pub fn single(lanes: u32, width: u32) -> Result<Self, LanesError> {
+        Self::new(lanes, width, 2, LaneMode::Single)
+    }
+
+    /// Validates every parameter.
+    pub fn new(
+        lanes: u32,
+        width: u32,
+        register_every: u32,
+        mode: LaneMode,
+    ) -> Result<Self, LanesError> {
+        if lanes == 0 || lanes > MAX_LANES || !lanes.is_power_of_two() {
+            return Err(LanesError::Lanes { lanes });
+        }
+        if !crate::config::SUPPORTED_WIDTHS.contains(&width) {
+            return Err(LanesError::Width { width });
+        }
+        if !(1..=3).contains(&register_every) {
+            return Err(LanesError::RegisterEvery {
+                every: register_every,
+            });
+        }
+        Ok(LanesConfig {
+            lanes,
+            width,
+            register_every,
+            mode,
+        })
+    }
+
+    /// Merge-tree latency in clocks.
+    pub fn tree_latency(&self) -> u32 {
+        tree::latency(self.lanes as usize, self.register_every)
+    }
+
+    /// Response latency: clocks from a command's handshake to its response being visible.
+    pub fn response_latency(&self) -> u32 {
+        self.tree_latency() + 1
+    }
+
+    /// Short name for caches and reports, e.g. `single_l16_w64_r2`.
+    pub fn name(&self) -> String {
+        format!(
+            "single_l{}_w{}_r{}",
+            self.lanes, self.width, self.register_every
+        )
+    }
+}

@@ -1,0 +1,408 @@
+//! The single-context multi-lane core: `lanes` generator lanes absorb one `W`-bit delta each per
+//! clock, a pipelined XOR tree reduces them, and one state register accumulates the result.
+//!
+//! ```text
+//!  sources ─► lane taps (N) ─► XOR tree (registered every k levels) ─► tree_out ─┐
+//!                                                                                 ▼
+//!  cmd ─► S0 accept ─► delay line (L stages) ──────────────────────────────► state stage ─► rsp queue
+//! ```
+//!
+//! Reduce-then-accumulate: XOR is associative and commutative, so reducing the lanes' deltas
+//! before accumulating gives the same state as N partial accumulators merged at READ time,
+//! without N x W accumulator flip-flops (the GW1NR-9 has 6480 flip-flops in all).
+//!
+//! Ordering: a command taken in cycle t comes after the lane deltas of cycle t and before
+//! those of cycle t+1. It rides a delay line of L = tree latency stages, so it meets the tree
+//! output carrying cycle t's reduction at the state stage, and nothing has to pause: the
+//! generator keeps running while commands are served. Latency of a response: L + 1 clocks
+//! after the handshake.
+//!
+//! Reset (synchronous): state 0, generator stopped, queue emptied, `illegal_op` cleared, and the
+//! deltas still in the tree (fed before the reset) are dropped as they arrive; the seed is
+//! kept. There is no table to sweep, so `cmd_ready` rises the cycle after.
+
+use super::lane::LaneTap;
+use super::source::DeltaSource;
+use super::tree::{is_registered, latency};
+use super::xor_node::XorNode;
+use super::LanesConfig;
+use crate::response_queue::{ResponseQueue, DEPTH};
+use rust_hdl::prelude::*;
+
+/// Value of status register 0: "ATOM" and the design version (major 0, minor 2).
+pub const DESIGN_ID: u64 = 0x4154_4F4D_0000_0002;
+
+/// Status registers readable with [`Op::Status`] (index in `cmd_data`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum StatusReg {
+    /// [`DESIGN_ID`].
+    Id = 0,
+    Lanes = 1,
+    Width = 2,
+    Contexts = 3,
+    /// Free-running clock counter (48 bits).
+    Clock = 4,
+    /// Clocks the generator fed its lanes in the current or last run.
+    GenClocks = 5,
+    /// Deltas the generator fed in the current or last run (active lanes x clocks).
+    GenDeltas = 6,
+    /// 1 while a generator run is in progress.
+    GenBusy = 7,
+    /// Merge-tree latency in clocks.
+    TreeLatency = 8,
+}
+
+/// The constant XORed into the run seed for source `s`, so sources start from distinct states.
+pub fn source_salt(s: usize) -> u64 {
+    // SplitMix64 of the index: distinct, well mixed, and cheap to recompute on the host.
+    let mut z = (s as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Sources needed for `lanes` lanes (one per 64 lanes: one per rotation of a 64-bit word).
+pub fn source_count(lanes: usize) -> usize {
+    lanes.div_ceil(64)
+}
+
+/// The single-context multi-lane core, `W` bits wide; lanes and tree shape from [`LanesConfig`].
+#[derive(LogicBlock)]
+pub struct SingleLaneCore<const W: usize> {
+    pub clock: Signal<In, Clock>,
+    pub reset: Signal<In, Bit>,
+    pub cmd_valid: Signal<In, Bit>,
+    pub cmd_ready: Signal<Out, Bit>,
+    /// [`Op`] encoding, 4 bits (GEN_SEED, GEN_RUN and STATUS exist only here).
+    pub cmd_op: Signal<In, Bits<4>>,
+    /// 64 bits whatever `W`: generator commands carry seeds and run lengths.
+    pub cmd_data: Signal<In, Bits<64>>,
+    pub rsp_valid: Signal<Out, Bit>,
+    pub rsp_ready: Signal<In, Bit>,
+    pub rsp_data: Signal<Out, Bits<64>>,
+    pub illegal_op: Signal<Out, Bit>,
+    sources: Vec<DeltaSource>,
+    lanes: Vec<LaneTap<W>>,
+    nodes: Vec<XorNode<W>>,
+    tree_out: DFF<Bits<W>>,
+    dly_valid: Vec<DFF<Bit>>,
+    dly_op: Vec<DFF<Bits<4>>>,
+    dly_data: Vec<DFF<Bits<64>>>,
+    state: DFF<Bits<W>>,
+    responses: ResponseQueue<64>,
+    in_flight: DFF<Bits<4>>,
+    ready: DFF<Bit>,
+    illegal: DFF<Bit>,
+    seed: DFF<Bits<64>>,
+    remaining: DFF<Bits<48>>,
+    gen_active: DFF<Bit>,
+    active_lanes: DFF<Bits<11>>,
+    gen_clocks: DFF<Bits<48>>,
+    gen_deltas: DFF<Bits<60>>,
+    clock_count: DFF<Bits<48>>,
+    drain: DFF<Bits<4>>,
+    fire: Signal<Local, Bit>,
+    fire_responds: Signal<Local, Bit>,
+    pop_fire: Signal<Local, Bit>,
+    in_flight_next: Signal<Local, Bits<4>>,
+    gen_start: Signal<Local, Bit>,
+    run_clocks: Signal<Local, Bits<40>>,
+    run_any: Signal<Local, Bit>,
+    run_lanes: Signal<Local, Bits<11>>,
+    absorbed: Signal<Local, Bits<W>>,
+    stage_op: Signal<Local, Bits<4>>,
+    stage_raw: Signal<Local, Bits<64>>,
+    stage_data: Signal<Local, Bits<W>>,
+    status: Signal<Local, Bits<64>>,
+    salts: Vec<Constant<Bits<64>>>,
+    lanes_const: Constant<Bits<11>>,
+    width_const: Constant<Bits<64>>,
+    lanes_word: Constant<Bits<64>>,
+    latency_word: Constant<Bits<64>>,
+    latency_nibble: Constant<Bits<4>>,
+    id_word: Constant<Bits<64>>,
+    queue_depth: Constant<Bits<4>>,
+    _lanes: usize,
+    _sources: usize,
+    _latency: usize,
+}
+
+impl<const W: usize> SingleLaneCore<W> {
+    /// Builds the core for `config` (validated by [`LanesConfig::new`]; its width must be `W`).
+    pub fn new(config: &LanesConfig) -> Self {
+        assert_eq!(config.width as usize, W, "LanesConfig width must match W");
+        let n = config.lanes as usize;
+        let every = config.register_every;
+        let l = latency(n, every) as usize;
+        let s = source_count(n);
+        let mut nodes: Vec<XorNode<W>> = Vec::with_capacity(2 * n);
+        for k in 0..2 * n {
+            nodes.push(XorNode::new(k > 0 && k < n && is_registered(k, n, every)));
+        }
+        SingleLaneCore {
+            clock: Default::default(),
+            reset: Default::default(),
+            cmd_valid: Default::default(),
+            cmd_ready: Default::default(),
+            cmd_op: Default::default(),
+            cmd_data: Default::default(),
+            rsp_valid: Default::default(),
+            rsp_ready: Default::default(),
+            rsp_data: Default::default(),
+            illegal_op: Default::default(),
+            sources: (0..s).map(|_| DeltaSource::default()).collect(),
+            lanes: (0..n).map(LaneTap::new).collect(),
+            nodes,
+            tree_out: Default::default(),
+            dly_valid: (0..l).map(|_| Default::default()).collect(),
+            dly_op: (0..l).map(|_| Default::default()).collect(),
+            dly_data: (0..l).map(|_| Default::default()).collect(),
+            state: Default::default(),
+            responses: Default::default(),
+            in_flight: Default::default(),
+            ready: Default::default(),
+            illegal: Default::default(),
+            seed: Default::default(),
+            remaining: Default::default(),
+            gen_active: Default::default(),
+            active_lanes: Default::default(),
+            gen_clocks: Default::default(),
+            gen_deltas: Default::default(),
+            clock_count: Default::default(),
+            drain: Default::default(),
+            fire: Default::default(),
+            fire_responds: Default::default(),
+            pop_fire: Default::default(),
+            in_flight_next: Default::default(),
+            gen_start: Default::default(),
+            run_clocks: Default::default(),
+            run_any: Default::default(),
+            run_lanes: Default::default(),
+            absorbed: Default::default(),
+            stage_op: Default::default(),
+            stage_raw: Default::default(),
+            stage_data: Default::default(),
+            status: Default::default(),
+            salts: (0..s)
+                .map(|i| Constant::new(source_salt(i).to_bits()))
+                .collect(),
+            lanes_const: Constant::new((n as u64).to_bits()),
+            width_const: Constant::new((W as u64).to_bits()),
+            lanes_word: Constant::new((n as u64).to_bits()),
+            latency_word: Constant::new((l as u64).to_bits()),
+            latency_nibble: Constant::new((l as u64).to_bits()),
+            id_word: Constant::new(DESIGN_ID.to_bits()),
+            queue_depth: Constant::new((DEPTH as u64).to_bits()),
+            _lanes: n,
+            _sources: s,
+            _latency: l,
+        }
+    }
+}
+
+impl<const W: usize> Logic for SingleLaneCore<W> {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(
+            self,
+            clock,
+            tree_out,
+            state,
+            in_flight,
+            ready,
+            illegal,
+            seed,
+            remaining,
+            gen_active,
+            active_lanes,
+            gen_clocks,
+            gen_deltas,
+            clock_count,
+            drain
+        );
+        self.responses.clock.next = self.clock.val();
+        self.clock_count.d.next = self.clock_count.q.val() + 1;
+
+        // ---- S0: accept ------------------------------------------------------------------
+        self.cmd_ready.next = self.ready.q.val();
+        self.fire.next = self.cmd_valid.val() & self.ready.q.val();
+        self.illegal.d.next = self.illegal.q.val() | (self.fire.val() & (self.cmd_op.val() > 8));
+        self.illegal_op.next = self.illegal.q.val();
+        if self.fire.val() & (self.cmd_op.val() == 6) & !self.reset.val() {
+            self.seed.d.next = self.cmd_data.val();
+        }
+
+        // ---- Generator -------------------------------------------------------------------
+        self.gen_start.next = self.fire.val() & (self.cmd_op.val() == 7) & !self.reset.val();
+        self.run_clocks.next = self.cmd_data.val().get_bits::<40>(0);
+        self.run_any.next = self.run_clocks.val().any();
+        self.run_lanes.next = self.cmd_data.val().get_bits::<11>(40);
+        if self.run_lanes.val() > self.lanes_const.val() {
+            self.run_lanes.next = self.lanes_const.val();
+        }
+        if self.gen_active.q.val() {
+            self.remaining.d.next = self.remaining.q.val() - 1;
+            self.gen_clocks.d.next = self.gen_clocks.q.val() + 1;
+            self.gen_deltas.d.next =
+                self.gen_deltas.q.val() + bit_cast::<60, 11>(self.active_lanes.q.val());
+            if self.remaining.q.val() == 1 {
+                self.gen_active.d.next = false;
+            }
+        }
+        if self.gen_start.val() {
+            self.remaining.d.next = bit_cast::<48, 40>(self.run_clocks.val());
+            self.gen_active.d.next = self.run_any.val();
+            self.active_lanes.d.next = self.run_lanes.val();
+            self.gen_clocks.d.next = 0.into();
+            self.gen_deltas.d.next = 0.into();
+        }
+        for s in 0..(self._sources) {
+            self.sources[s].clock.next = self.clock.val();
+            self.sources[s].start.next = self.gen_start.val();
+            // A zero-length run loads zero, so the source stays stopped.
+            self.sources[s].seed.next = self.seed.q.val() ^ self.salts[s].val();
+            if !self.run_any.val() {
+                self.sources[s].seed.next = 0.into();
+            }
+            self.sources[s].stop.next =
+                (self.gen_active.q.val() & (self.remaining.q.val() == 1)) | self.reset.val();
+        }
+        for i in 0..(self._lanes) {
+            self.lanes[i].clock.next = self.clock.val();
+            self.lanes[i].word.next = self.sources[i / 64].word.val();
+            self.lanes[i].load.next = self.gen_start.val();
+            self.lanes[i].active_lanes.next = self.run_lanes.val();
+        }
+
+        // ---- Merge tree (heap: root 1, node k's children 2k and 2k+1, leaves lanes..2*lanes-1)
+        for k in 0..(2 * self._lanes) {
+            self.nodes[k].clock.next = self.clock.val();
+            self.nodes[k].b.next = 0.into();
+            self.nodes[k].a.next = 0.into();
+        }
+        for k in 1..(self._lanes) {
+            self.nodes[k].a.next = self.nodes[2 * k].q.val();
+            self.nodes[k].b.next = self.nodes[2 * k + 1].q.val();
+        }
+        for base in (self._lanes)..(self._lanes + 1) {
+            for i in 0..(self._lanes) {
+                self.nodes[base + i].a.next = self.lanes[i].delta.val();
+            }
+        }
+        self.tree_out.d.next = self.nodes[1].q.val();
+
+        // ---- Command delay line, aligned with the tree ------------------------------------
+        for k in 0..(self._latency) {
+            self.dly_valid[k].clock.next = self.clock.val();
+            self.dly_op[k].clock.next = self.clock.val();
+            self.dly_data[k].clock.next = self.clock.val();
+        }
+        self.dly_valid[0].d.next = self.fire.val() & !self.reset.val();
+        self.dly_op[0].d.next = self.cmd_op.val();
+        self.dly_data[0].d.next = self.cmd_data.val();
+        for k in 1..(self._latency) {
+            self.dly_valid[k].d.next = self.dly_valid[k - 1].q.val() & !self.reset.val();
+            self.dly_op[k].d.next = self.dly_op[k - 1].q.val();
+            self.dly_data[k].d.next = self.dly_data[k - 1].q.val();
+        }
+
+        // ---- State stage -----------------------------------------------------------------
+        // The last delay stage, copied to locals: rust-hdl evaluates bit_cast arguments in Rust,
+        // outside the loop that binds `last`.
+        for last in (self._latency - 1)..(self._latency) {
+            self.stage_op.next = self.dly_op[last].q.val();
+            if !self.dly_valid[last].q.val() {
+                self.stage_op.next = 0.into();
+            }
+            self.stage_raw.next = self.dly_data[last].q.val();
+        }
+        self.stage_data.next = bit_cast::<W, 64>(self.stage_raw.val());
+        self.status.next = self.id_word.val();
+        if self.stage_raw.val() == 1 {
+            self.status.next = self.lanes_word.val();
+        }
+        if self.stage_raw.val() == 2 {
+            self.status.next = self.width_const.val();
+        }
+        if self.stage_raw.val() == 3 {
+            self.status.next = 1.into();
+        }
+        if self.stage_raw.val() == 4 {
+            self.status.next = bit_cast::<64, 48>(self.clock_count.q.val());
+        }
+        if self.stage_raw.val() == 5 {
+            self.status.next = bit_cast::<64, 48>(self.gen_clocks.q.val());
+        }
+        if self.stage_raw.val() == 6 {
+            self.status.next = bit_cast::<64, 60>(self.gen_deltas.q.val());
+        }
+        if (self.stage_raw.val() == 7) & self.gen_active.q.val() {
+            self.status.next = 1.into();
+        }
+        if (self.stage_raw.val() == 7) & !self.gen_active.q.val() {
+            self.status.next = 0.into();
+        }
+        if self.stage_raw.val() == 8 {
+            self.status.next = self.latency_word.val();
+        }
+        // For L clocks after a reset the tree still carries deltas fed before it: drop them.
+        self.absorbed.next = self.state.q.val() ^ self.tree_out.q.val();
+        if self.drain.q.val().any() {
+            self.absorbed.next = self.state.q.val();
+            self.drain.d.next = self.drain.q.val() - 1;
+        }
+        self.state.d.next = self.absorbed.val();
+        self.responses.push.next = false;
+        self.responses.push_data.next = bit_cast::<64, W>(self.absorbed.val());
+        if self.stage_op.val() == 1 {
+            self.state.d.next = self.stage_data.val();
+        }
+        if self.stage_op.val() == 2 {
+            self.state.d.next = self.absorbed.val() ^ self.stage_data.val();
+        }
+        if (self.stage_op.val() == 3) | (self.stage_op.val() == 4) {
+            self.responses.push.next = true;
+        }
+        if self.stage_op.val() == 5 {
+            self.responses.push.next = true;
+            self.state.d.next = self.stage_data.val();
+        }
+        if self.stage_op.val() == 8 {
+            self.responses.push.next = true;
+            self.responses.push_data.next = self.status.val();
+        }
+
+        // ---- Responses and credits -------------------------------------------------------
+        self.responses.reset.next = self.reset.val();
+        self.responses.pop.next = self.rsp_ready.val();
+        self.rsp_valid.next = self.responses.valid.val();
+        self.rsp_data.next = self.responses.data.val();
+        self.pop_fire.next = self.rsp_ready.val() & self.responses.valid.val();
+        self.fire_responds.next = self.fire.val()
+            & ((self.cmd_op.val() == 3)
+                | (self.cmd_op.val() == 4)
+                | (self.cmd_op.val() == 5)
+                | (self.cmd_op.val() == 8));
+        self.in_flight_next.next = self.in_flight.q.val();
+        if self.fire_responds.val() & !self.pop_fire.val() {
+            self.in_flight_next.next = self.in_flight.q.val() + 1;
+        }
+        if !self.fire_responds.val() & self.pop_fire.val() {
+            self.in_flight_next.next = self.in_flight.q.val() - 1;
+        }
+        self.in_flight.d.next = self.in_flight_next.val();
+
+        if self.reset.val() {
+            self.state.d.next = 0.into();
+            self.in_flight.d.next = 0.into();
+            self.in_flight_next.next = 0.into();
+            self.illegal.d.next = false;
+            self.gen_active.d.next = false;
+            self.remaining.d.next = 0.into();
+            self.drain.d.next = self.latency_nibble.val();
+        }
+        self.ready.d.next =
+            !self.reset.val() & (self.in_flight_next.val() < self.queue_depth.val());
+    }
+}

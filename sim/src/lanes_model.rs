@@ -1,0 +1,215 @@
+//! The cycle-exact model of the single-context multi-lane core
+//! (`atomik_hdl::lanes::single::SingleLaneCore`): the algebra's [`Context`] for the state, the
+//! generator stepped clock by clock, and the core's registers that are visible at its ports.
+//!
+//! Timing mirrors the RTL's documented behaviour: lane deltas of clock t reach the state stage
+//! with the command taken in clock t, L = tree latency clocks later; the command applies after
+//! them; a response is visible L + 1 clocks after its handshake.
+
+use crate::dut::{CoreInputs, CoreOutputs, Dut};
+use crate::model::Context;
+use atomik_hdl::config::RESPONSE_QUEUE_DEPTH;
+use atomik_hdl::lanes::lane::lane_delta;
+use atomik_hdl::lanes::single::{source_count, source_salt, StatusReg, DESIGN_ID};
+use atomik_hdl::lanes::source::xorshift64;
+use atomik_hdl::lanes::LanesConfig;
+use atomik_hdl::{CoreConfig, Op};
+use std::collections::VecDeque;
+
+/// Opcode of the multi-lane core's commands beyond [`Op`] (4-bit `cmd_op`).
+pub const OP_GEN_SEED: u8 = 6;
+pub const OP_GEN_RUN: u8 = 7;
+pub const OP_STATUS: u8 = 8;
+
+/// GEN_RUN's `cmd_data`: run `clocks` (< 2^40) clocks with `active_lanes` lanes.
+pub fn gen_run_word(clocks: u64, active_lanes: u32) -> u64 {
+    (clocks & ((1 << 40) - 1)) | ((active_lanes as u64 & 0x7ff) << 40)
+}
+
+/// The model of `SingleLaneCore`.
+pub struct LanesModel {
+    config: LanesConfig,
+    latency: usize,
+    state: Context,
+    /// Lane-delta XORs in flight in the tree, oldest first (always `latency` entries).
+    tree: VecDeque<u64>,
+    /// Commands in the delay line, oldest first (always `latency` entries).
+    delay: VecDeque<Option<(u8, u64)>>,
+    responses: VecDeque<u64>,
+    ready: bool,
+    in_flight: u32,
+    illegal: bool,
+    seed: u64,
+    words: Vec<u64>,
+    enabled_lanes: usize,
+    remaining: u64,
+    gen_active: bool,
+    active_lanes: u64,
+    gen_clocks: u64,
+    gen_deltas: u64,
+    cycles: u64,
+}
+
+impl LanesModel {
+    pub fn new(config: LanesConfig) -> Self {
+        let latency = config.tree_latency() as usize;
+        LanesModel {
+            config,
+            latency,
+            state: Self::fresh_state(config),
+            tree: VecDeque::from(vec![0; latency]),
+            delay: VecDeque::from(vec![None; latency]),
+            responses: VecDeque::new(),
+            ready: false,
+            in_flight: 0,
+            illegal: false,
+            seed: 0,
+            words: vec![0; source_count(config.lanes as usize)],
+            enabled_lanes: 0,
+            remaining: 0,
+            gen_active: false,
+            active_lanes: 0,
+            gen_clocks: 0,
+            gen_deltas: 0,
+            cycles: 0,
+        }
+    }
+
+    fn fresh_state(config: LanesConfig) -> Context {
+        Context::new(config.width).expect("a validated LanesConfig width is a valid model width")
+    }
+
+    /// XOR of every lane's delta in the current clock.
+    fn lane_xor(&self) -> u64 {
+        (0..self.enabled_lanes).fold(0, |acc, i| {
+            acc ^ lane_delta(i, self.words[i / 64], self.config.width)
+        })
+    }
+
+    fn status(&self, index: u64) -> u64 {
+        match index {
+            i if i == StatusReg::Lanes as u64 => self.config.lanes as u64,
+            i if i == StatusReg::Width as u64 => self.config.width as u64,
+            i if i == StatusReg::Contexts as u64 => 1,
+            i if i == StatusReg::Clock as u64 => self.cycles & ((1 << 48) - 1),
+            i if i == StatusReg::GenClocks as u64 => self.gen_clocks,
+            i if i == StatusReg::GenDeltas as u64 => self.gen_deltas,
+            i if i == StatusReg::GenBusy as u64 => self.gen_active as u64,
+            i if i == StatusReg::TreeLatency as u64 => self.latency as u64,
+            _ => DESIGN_ID,
+        }
+    }
+
+    /// The state stage: absorb the tree output, then apply the command that arrives with it.
+    fn state_stage(&mut self, tree_out: u64, command: Option<(u8, u64)>) -> Option<u64> {
+        let s = &mut self.state;
+        s.accum(tree_out);
+        let (op, data) = command?;
+        match Op::from_code(op) {
+            Some(Op::Load) => s.load(data),
+            Some(Op::Accum) => s.accum(data),
+            Some(Op::Read) => return Some(s.read()),
+            Some(Op::Swap) => return Some(s.swap(None)),
+            Some(Op::SwapLoad) => return Some(s.swap(Some(data))),
+            _ if op == OP_STATUS => return Some(self.status(data)),
+            _ => {}
+        }
+        None
+    }
+}
+
+impl Dut for LanesModel {
+    fn config(&self) -> CoreConfig {
+        // The datapath shape: one context of `width` bits.
+        CoreConfig {
+            width: self.config.width,
+            contexts: 1,
+        }
+    }
+
+    fn backend(&self) -> &'static str {
+        "model"
+    }
+
+    fn outputs(&self) -> CoreOutputs {
+        CoreOutputs {
+            cmd_ready: self.ready,
+            rsp_valid: !self.responses.is_empty(),
+            rsp_data: self.responses.front().copied().unwrap_or(0),
+            illegal_op: self.illegal,
+        }
+    }
+
+    fn step(&mut self, i: &CoreInputs) {
+        let fire = i.cmd_valid && self.ready;
+        let op = i.cmd_op & 0xf;
+        let pop = i.rsp_ready && !self.responses.is_empty();
+        let lanes_now = self.lane_xor();
+
+        // State stage: the command and lane deltas of L clocks ago.
+        let tree_out = self.tree.pop_front().unwrap_or(0);
+        let command = self.delay.pop_front().flatten();
+        if pop {
+            self.responses.pop_front();
+        }
+        if let Some(r) = self.state_stage(tree_out, command) {
+            self.responses.push_back(r);
+        }
+        self.tree.push_back(lanes_now);
+        self.delay.push_back(fire.then_some((op, i.cmd_data)));
+
+        // Generator.
+        let stopping = self.gen_active && self.remaining == 1;
+        if self.gen_active {
+            self.remaining -= 1;
+            self.gen_clocks += 1;
+            self.gen_deltas += self.active_lanes;
+            self.gen_active = !stopping;
+        }
+        for w in self.words.iter_mut() {
+            *w = if stopping { 0 } else { xorshift64(*w) };
+        }
+        if fire && op == OP_GEN_SEED && !i.reset {
+            self.seed = i.cmd_data;
+        }
+        if fire && op == OP_GEN_RUN && !i.reset {
+            let clocks = i.cmd_data & ((1 << 40) - 1);
+            let lanes = ((i.cmd_data >> 40) & 0x7ff).min(self.config.lanes as u64);
+            self.remaining = clocks;
+            self.gen_active = clocks != 0;
+            self.active_lanes = lanes;
+            self.enabled_lanes = lanes as usize;
+            self.gen_clocks = 0;
+            self.gen_deltas = 0;
+            for (s, w) in self.words.iter_mut().enumerate() {
+                *w = if clocks != 0 {
+                    self.seed ^ source_salt(s)
+                } else {
+                    0
+                };
+            }
+        }
+
+        self.illegal |= fire && op > OP_STATUS;
+        let responds = fire && (op == OP_STATUS || Op::from_code(op).is_some_and(Op::responds));
+        self.in_flight = self.in_flight + responds as u32 - pop as u32;
+        if i.reset {
+            self.state = Self::fresh_state(self.config);
+            self.responses.clear();
+            self.in_flight = 0;
+            self.illegal = false;
+            self.gen_active = false;
+            self.remaining = 0;
+            self.words.iter_mut().for_each(|w| *w = 0);
+            // The RTL drops what is in the tree and the delay line.
+            self.tree.iter_mut().for_each(|t| *t = 0);
+            self.delay.iter_mut().for_each(|d| *d = None);
+        }
+        self.ready = !i.reset && self.in_flight < RESPONSE_QUEUE_DEPTH;
+        self.cycles += 1;
+    }
+
+    fn cycles(&self) -> u64 {
+        self.cycles
+    }
+}
