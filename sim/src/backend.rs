@@ -4,10 +4,12 @@
 use crate::conform::TableOps;
 use crate::cycle_model::CycleModel;
 use crate::dut::Dut;
-use crate::rusthdl::rust_hdl_core;
+use crate::lanes_model::LanesModel;
+use crate::rusthdl::{rust_hdl_core, rust_hdl_lanes};
 use crate::table_driver::DutTable;
 use crate::verilator_core::{VerilatorCore, VerilatorCoreError};
 use atomik_hdl::config::SUPPORTED_WIDTHS;
+use atomik_hdl::lanes::LanesConfig;
 use atomik_hdl::CoreConfig;
 use std::fmt;
 use std::str::FromStr;
@@ -62,6 +64,19 @@ pub fn make_dut(
         Backend::Model => Box::new(CycleModel::new(config)),
         Backend::RustHdl => rust_hdl_core(config),
         Backend::Verilator => Box::new(VerilatorCore::new(config, trace)?),
+    })
+}
+
+/// The multi-lane core for `config` on `backend`, in its power-up state.
+pub fn make_lanes_dut(
+    backend: Backend,
+    config: LanesConfig,
+    trace: bool,
+) -> Result<Box<dyn Dut>, VerilatorCoreError> {
+    Ok(match backend {
+        Backend::Model => Box::new(LanesModel::new(config)),
+        Backend::RustHdl => rust_hdl_lanes(config),
+        Backend::Verilator => Box::new(VerilatorCore::lanes(config, trace)?),
     })
 }
 

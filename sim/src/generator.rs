@@ -7,8 +7,8 @@
 //! `XOR over lanes i < M of lane_delta(i, S_s)` with `S_s = (I + L + ... + L^(K-1)) (seed ^ salt_s)`,
 //! and the sum of powers comes from doubling in O(64^2 log K) bit operations.
 
-use atomik_hdl::lanes::lane::lane_delta;
-use atomik_hdl::lanes::single::source_salt;
+use atomik_hdl::lanes::lane::{lane_delta, lane_source, LANES_PER_SOURCE};
+use atomik_hdl::lanes::single::{source_count, source_salt};
 use atomik_hdl::lanes::source::xorshift64;
 
 /// A 64x64 matrix over GF(2), stored as its columns: `apply(x)` XORs column j for each set
@@ -110,11 +110,11 @@ impl GeneratorRun {
     /// XOR of every delta fed in the run, by doubling (independent of the run length).
     pub fn predicted_xor(&self) -> u64 {
         let m = self.effective_lanes() as usize;
-        let sources = m.div_ceil(64);
         let mut total = 0;
-        for s in 0..sources {
+        for s in 0..source_count(m) {
             let sum = xorshift_sum(self.seed ^ source_salt(s), self.clocks);
-            for i in (s * 64)..m.min((s + 1) * 64) {
+            let group = (s * LANES_PER_SOURCE)..m.min((s + 1) * LANES_PER_SOURCE);
+            for i in group {
                 total ^= lane_delta(i, sum, self.width);
             }
         }
@@ -125,13 +125,13 @@ impl GeneratorRun {
     /// against.
     pub fn stepped_xor(&self) -> u64 {
         let m = self.effective_lanes() as usize;
-        let mut words: Vec<u64> = (0..m.div_ceil(64))
+        let mut words: Vec<u64> = (0..source_count(m))
             .map(|s| self.seed ^ source_salt(s))
             .collect();
         let mut total = 0;
         for _ in 0..self.clocks {
             for i in 0..m {
-                total ^= lane_delta(i, words[i / 64], self.width);
+                total ^= lane_delta(i, words[lane_source(i)], self.width);
             }
             for w in words.iter_mut() {
                 *w = xorshift64(*w);

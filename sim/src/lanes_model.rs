@@ -9,7 +9,7 @@
 use crate::dut::{CoreInputs, CoreOutputs, Dut};
 use crate::model::Context;
 use atomik_hdl::config::RESPONSE_QUEUE_DEPTH;
-use atomik_hdl::lanes::lane::lane_delta;
+use atomik_hdl::lanes::lane::{lane_delta, lane_source};
 use atomik_hdl::lanes::single::{source_count, source_salt, StatusReg, DESIGN_ID};
 use atomik_hdl::lanes::source::xorshift64;
 use atomik_hdl::lanes::LanesConfig;
@@ -82,7 +82,7 @@ impl LanesModel {
     /// XOR of every lane's delta in the current clock.
     fn lane_xor(&self) -> u64 {
         (0..self.enabled_lanes).fold(0, |acc, i| {
-            acc ^ lane_delta(i, self.words[i / 64], self.config.width)
+            acc ^ lane_delta(i, self.words[lane_source(i)], self.config.width)
         })
     }
 

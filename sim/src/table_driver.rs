@@ -8,41 +8,40 @@
 //! smaller than the core's (the RTL has at least two contexts).
 
 use crate::conform::TableOps;
-use crate::dut::{CoreInputs, Dut};
+use crate::driver::CommandDriver;
+use crate::dut::Dut;
 use crate::model::AtomikError;
 use atomik_hdl::Op;
 
-/// Cycles to wait for `cmd_ready` or a response before declaring the core hung: longer than
-/// the largest reset sweep (4096 contexts) by a wide margin.
-pub const HANG_CYCLES: u64 = 100_000;
-
 /// A [`Dut`] seen as a table of `num_contexts` contexts.
 pub struct DutTable {
-    dut: Box<dyn Dut>,
+    driver: CommandDriver,
     num_contexts: u64,
+    mask: u64,
 }
 
 impl DutTable {
     /// Resets the core (a full reset sweep), then serves a table of `num_contexts` contexts.
-    /// Panics if the core does not come out of reset: that is a broken design, not bad input.
+    /// Panics if the table does not fit the core: that is a caller's bug, not bad input.
     pub fn new(dut: Box<dyn Dut>, num_contexts: u64) -> Self {
+        let config = dut.config();
         assert!(
-            num_contexts >= 1 && num_contexts <= dut.config().contexts as u64,
+            num_contexts >= 1 && num_contexts <= config.contexts as u64,
             "table of {num_contexts} contexts does not fit a core of {}",
-            dut.config().contexts
+            config.contexts
         );
-        let mut table = DutTable { dut, num_contexts };
-        table.dut.step(&CoreInputs {
-            reset: true,
-            ..Default::default()
-        });
-        table.wait_ready();
-        table
+        let mut driver = CommandDriver::new(dut);
+        driver.reset();
+        DutTable {
+            driver,
+            num_contexts,
+            mask: config.mask(),
+        }
     }
 
     /// The core underneath, e.g. to read its cycle count.
     pub fn dut(&self) -> &dyn Dut {
-        self.dut.as_ref()
+        self.driver.dut()
     }
 
     fn check(&self, addr: u64) -> Result<(), AtomikError> {
@@ -56,62 +55,19 @@ impl DutTable {
         }
     }
 
-    fn idle() -> CoreInputs {
-        CoreInputs {
-            rsp_ready: true,
-            ..Default::default()
-        }
-    }
-
-    fn wait_ready(&mut self) {
-        let start = self.dut.cycles();
-        while !self.dut.outputs().cmd_ready {
-            assert!(
-                self.dut.cycles() - start < HANG_CYCLES,
-                "{} core never raised cmd_ready",
-                self.dut.backend()
-            );
-            self.dut.step(&Self::idle());
-        }
-    }
-
-    /// Issues one command, clocking until the core accepts it.
     fn issue(&mut self, op: Op, addr: u64, data: u64) {
-        self.wait_ready();
-        self.dut.step(&CoreInputs {
-            cmd_valid: true,
-            cmd_op: op.code(),
-            cmd_addr: addr as u32,
-            cmd_data: data & self.dut.config().mask(),
-            rsp_ready: true,
-            reset: false,
-        });
+        self.driver.issue(op.code(), addr as u32, data & self.mask);
     }
 
-    /// Clocks until the response of the last reading command arrives, and takes it.
     fn response(&mut self) -> u64 {
-        let start = self.dut.cycles();
-        loop {
-            let out = self.dut.outputs();
-            if out.rsp_valid {
-                self.dut.step(&Self::idle());
-                return out.rsp_data;
-            }
-            assert!(
-                self.dut.cycles() - start < HANG_CYCLES,
-                "{} core never responded",
-                self.dut.backend()
-            );
-            self.dut.step(&Self::idle());
-        }
+        self.driver.response()
     }
 }
 
 impl TableOps for DutTable {
     fn width(&self) -> u32 {
-        self.dut.config().width
+        self.dut().config().width
     }
-
     fn num_contexts(&self) -> u64 {
         self.num_contexts
     }

@@ -25,9 +25,21 @@ pub struct LaneTap<const W: usize> {
     _rotation: u32,
 }
 
+/// Lanes sharing one source word. 63, not 64: the XOR of all 64 rotations of a word is its
+/// parity on every bit, so a full group of 64 would feed a run whose sum says almost nothing;
+/// the XOR of any odd number of distinct rotations is an invertible map over GF(2), so a full
+/// group of 63 never collapses. (The RTL writes `i / 63` literally: rust-hdl evaluates array
+/// indices with loop variables only.)
+pub const LANES_PER_SOURCE: usize = 63;
+
+/// The source lane `index` takes its word from.
+pub fn lane_source(index: usize) -> usize {
+    index / LANES_PER_SOURCE
+}
+
 /// The rotation lane `index` applies to its source word.
 pub fn lane_rotation(index: usize) -> u32 {
-    (index % 64) as u32
+    (index % LANES_PER_SOURCE) as u32
 }
 
 /// Lane `index`'s delta for source word `word`, as the hardware computes it.

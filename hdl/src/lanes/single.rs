@@ -21,7 +21,7 @@
 //! deltas still in the tree (fed before the reset) are dropped as they arrive; the seed is
 //! kept. There is no table to sweep, so `cmd_ready` rises the cycle after.
 
-use super::lane::LaneTap;
+use super::lane::{LaneTap, LANES_PER_SOURCE};
 use super::source::DeltaSource;
 use super::tree::{is_registered, latency};
 use super::xor_node::XorNode;
@@ -62,9 +62,9 @@ pub fn source_salt(s: usize) -> u64 {
     z ^ (z >> 31)
 }
 
-/// Sources needed for `lanes` lanes (one per 64 lanes: one per rotation of a 64-bit word).
+/// Sources needed for `lanes` lanes (see [`LANES_PER_SOURCE`]).
 pub fn source_count(lanes: usize) -> usize {
-    lanes.div_ceil(64)
+    lanes.div_ceil(LANES_PER_SOURCE)
 }
 
 /// The single-context multi-lane core, `W` bits wide; lanes and tree shape from [`LanesConfig`].
@@ -270,7 +270,7 @@ impl<const W: usize> Logic for SingleLaneCore<W> {
         }
         for i in 0..(self._lanes) {
             self.lanes[i].clock.next = self.clock.val();
-            self.lanes[i].word.next = self.sources[i / 64].word.val();
+            self.lanes[i].word.next = self.sources[i / 63].word.val();
             self.lanes[i].load.next = self.gen_start.val();
             self.lanes[i].active_lanes.next = self.run_lanes.val();
         }

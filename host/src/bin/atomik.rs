@@ -1,10 +1,12 @@
 //! `atomik`: the ATOMiK command line. Parses arguments and calls `atomik_host::commands`.
 
 use anyhow::Result;
+use atomik_hdl::lanes::{LaneMode, LanesConfig};
 use atomik_hdl::CoreConfig;
 use atomik_host::commands;
 use atomik_sim::backend::Backend;
 use atomik_sim::conform::load_cases;
+use atomik_sim::onchip::OnChipRequest;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -92,6 +94,26 @@ enum Command {
         /// One JSON object: backend, cycles, mismatches, cycles_per_sec, ...
         #[arg(long)]
         json: bool,
+        /// Simulate the multi-lane core with this many lanes (power of two, 1..=1024)
+        /// instead of the single-lane core.
+        #[arg(long)]
+        lanes: Option<u32>,
+        /// Merge-tree levels per pipeline register (multi-lane core).
+        #[arg(long, default_value_t = 2)]
+        register_every: u32,
+        /// Run the on-chip generator and verify the state against the prediction
+        /// (needs --lanes) instead of a random co-simulation.
+        #[arg(long)]
+        generator: bool,
+        /// Generator clocks (with --generator).
+        #[arg(long, default_value_t = 1_000_000)]
+        clocks: u64,
+        /// Active lanes (with --generator; default: all).
+        #[arg(long)]
+        active_lanes: Option<u32>,
+        /// Clock to project the on-chip rate at, in MHz (with --generator).
+        #[arg(long, default_value_t = 100.0)]
+        mhz: f64,
     },
 }
 
@@ -120,10 +142,45 @@ fn run(cli: Cli) -> Result<bool> {
             seed,
             vcd,
             json,
+            lanes,
+            register_every,
+            generator,
+            clocks,
+            active_lanes,
+            mhz,
         } => {
+            let lanes_config = lanes
+                .map(|n| LanesConfig::new(n, core.width, register_every, LaneMode::Single))
+                .transpose()?;
+            if generator {
+                let Some(config) = lanes_config else {
+                    anyhow::bail!(
+                        "--generator needs --lanes N: the generator lives in the multi-lane core"
+                    );
+                };
+                if clocks >= 1 << 40 {
+                    anyhow::bail!(
+                        "--clocks {clocks} is too long: a generator run is at most 2^40 - 1 clocks"
+                    );
+                }
+                let request = OnChipRequest {
+                    config,
+                    seed,
+                    clocks,
+                    active_lanes: active_lanes.unwrap_or(config.lanes),
+                    initial_state: 0x0123_4567_89ab_cdef,
+                };
+                let report = commands::generator::run(backend, request)?;
+                commands::generator::print(backend, &report, mhz, json);
+                return Ok(report.verified);
+            }
+            let design = match lanes_config {
+                Some(l) => commands::sim::Design::Lanes(l),
+                None => commands::sim::Design::Core(core.config()?),
+            };
             let options = commands::sim::SimOptions {
                 backend,
-                config: core.config()?,
+                design,
                 cycles,
                 seed,
                 vcd: vcd.as_deref(),

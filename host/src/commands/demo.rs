@@ -35,7 +35,7 @@ pub fn run(out_dir: &Path) -> Result<bool> {
     println!("[2/4] Verilator model (built on first use, then cached)");
     let options = sim::SimOptions {
         backend: Backend::Verilator,
-        config,
+        design: sim::Design::Core(config),
         cycles: DEMO_CYCLES,
         seed: 1,
         vcd: None,

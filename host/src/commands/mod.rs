@@ -3,6 +3,7 @@
 pub mod conform;
 pub mod demo;
 pub mod doctor;
+pub mod generator;
 pub mod progress;
 pub mod sim;
 pub mod verilog;

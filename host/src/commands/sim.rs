@@ -3,17 +3,46 @@
 
 use super::progress::Progress;
 use anyhow::{Context, Result};
+use atomik_hdl::lanes::LanesConfig;
 use atomik_hdl::CoreConfig;
-use atomik_sim::backend::{make_dut, Backend};
-use atomik_sim::cosim::{run_lockstep_with_progress, CosimReport, RandomStimulus};
+use atomik_sim::backend::{make_dut, make_lanes_dut, Backend};
+use atomik_sim::cosim::{
+    run_lockstep_with_progress, CosimReport, LanesStimulus, RandomStimulus, Stimulus,
+};
 use atomik_sim::cycle_model::CycleModel;
+use atomik_sim::dut::Dut;
+use atomik_sim::lanes_model::LanesModel;
 use serde_json::json;
 use std::path::Path;
+
+/// Which design a run simulates.
+#[derive(Debug, Clone, Copy)]
+pub enum Design {
+    /// The single-lane core with its context table.
+    Core(CoreConfig),
+    /// The multi-lane core (single-context mode).
+    Lanes(LanesConfig),
+}
+
+impl Design {
+    fn describe(&self) -> String {
+        match self {
+            Design::Core(c) => format!("core w{} c{}", c.width, c.contexts),
+            Design::Lanes(l) => format!(
+                "{} lanes x {} bits (tree register every {} levels, latency {})",
+                l.lanes,
+                l.width,
+                l.register_every,
+                l.tree_latency()
+            ),
+        }
+    }
+}
 
 /// Options of one run.
 pub struct SimOptions<'a> {
     pub backend: Backend,
-    pub config: CoreConfig,
+    pub design: Design,
     pub cycles: u64,
     pub seed: u64,
     pub vcd: Option<&'a Path>,
@@ -21,19 +50,30 @@ pub struct SimOptions<'a> {
 
 /// Runs the co-simulation; the report's `mismatches` says whether the RTL agreed.
 pub fn simulate(o: &SimOptions) -> Result<CosimReport> {
-    let mut dut = make_dut(o.backend, o.config, o.vcd.is_some())?;
+    let trace = o.vcd.is_some();
+    let (mut dut, mut model, mut stimulus): (Box<dyn Dut>, Box<dyn Dut>, Box<dyn Stimulus>) =
+        match o.design {
+            Design::Core(c) => (
+                make_dut(o.backend, c, trace)?,
+                Box::new(CycleModel::new(c)),
+                Box::new(RandomStimulus::new(c, o.seed)),
+            ),
+            Design::Lanes(l) => (
+                make_lanes_dut(o.backend, l, trace)?,
+                Box::new(LanesModel::new(l)),
+                Box::new(LanesStimulus::new(l.lanes, o.seed)),
+            ),
+        };
     if let Some(path) = o.vcd {
         dut.start_waveform(path)
             .with_context(|| format!("cannot start the waveform {}", path.display()))?;
     }
-    let mut model = CycleModel::new(o.config);
-    let mut stimulus = RandomStimulus::new(o.config, o.seed);
     let mut progress = Progress::new();
     let total = o.cycles;
     let report = run_lockstep_with_progress(
-        &mut model,
+        model.as_mut(),
         &mut [dut.as_mut()],
-        &mut stimulus,
+        stimulus.as_mut(),
         o.cycles,
         false,
         &mut |r| {
@@ -61,8 +101,8 @@ pub fn print(o: &SimOptions, r: &CosimReport, json: bool) {
             "cycles": r.cycles,
             "mismatches": r.mismatches,
             "cycles_per_sec": r.cycles_per_sec(),
-            "width": o.config.width,
-            "contexts": o.config.contexts,
+            "design": o.design.describe(),
+            "lanes": match o.design { Design::Lanes(l) => l.lanes, Design::Core(_) => 1 },
             "seed": o.seed,
             "commands": r.commands,
             "responses": r.responses,
@@ -77,10 +117,9 @@ pub fn print(o: &SimOptions, r: &CosimReport, json: bool) {
         return;
     }
     println!(
-        "sim: {} core w{} c{}, seed {}: {} cycles, {} commands, {} responses, {} resets",
+        "sim: {} {}, seed {}: {} cycles, {} commands, {} responses, {} resets",
         o.backend,
-        o.config.width,
-        o.config.contexts,
+        o.design.describe(),
         o.seed,
         r.cycles,
         r.commands,
