@@ -6,7 +6,9 @@
 //! [`xor_node`] and [`tree`] (the merge tree and its shape), [`single`] (the top).
 
 pub mod export;
+pub mod generator;
 pub mod lane;
+pub mod lane_table;
 pub mod single;
 pub mod source;
 pub mod tree;

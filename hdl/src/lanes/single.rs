@@ -21,7 +21,8 @@
 //! deltas still in the tree (fed before the reset) are dropped as they arrive; the seed is
 //! kept. There is no table to sweep, so `cmd_ready` rises the cycle after.
 
-use super::lane::{LaneTap, LANES_PER_SOURCE};
+use super::generator::GenControl;
+use super::lane::LaneTap;
 use super::source::DeltaSource;
 use super::tree::{is_registered, latency};
 use super::xor_node::XorNode;
@@ -53,19 +54,7 @@ pub enum StatusReg {
     TreeLatency = 8,
 }
 
-/// The constant XORed into the run seed for source `s`, so sources start from distinct states.
-pub fn source_salt(s: usize) -> u64 {
-    // SplitMix64 of the index: distinct, well mixed, and cheap to recompute on the host.
-    let mut z = (s as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-/// Sources needed for `lanes` lanes (see [`LANES_PER_SOURCE`]).
-pub fn source_count(lanes: usize) -> usize {
-    lanes.div_ceil(LANES_PER_SOURCE)
-}
+pub use super::generator::{source_count, source_salt};
 
 /// The single-context multi-lane core, `W` bits wide; lanes and tree shape from [`LanesConfig`].
 #[derive(LogicBlock)]
@@ -82,8 +71,10 @@ pub struct SingleLaneCore<const W: usize> {
     pub rsp_ready: Signal<In, Bit>,
     pub rsp_data: Signal<Out, Bits<64>>,
     pub illegal_op: Signal<Out, Bit>,
+    generator: GenControl,
     sources: Vec<DeltaSource>,
-    lanes: Vec<LaneTap<W>>,
+    taps: Vec<LaneTap<W>>,
+    salts: Vec<Constant<Bits<64>>>,
     nodes: Vec<XorNode<W>>,
     tree_out: DFF<Bits<W>>,
     dly_valid: Vec<DFF<Bit>>,
@@ -94,29 +85,17 @@ pub struct SingleLaneCore<const W: usize> {
     in_flight: DFF<Bits<4>>,
     ready: DFF<Bit>,
     illegal: DFF<Bit>,
-    seed: DFF<Bits<64>>,
-    remaining: DFF<Bits<48>>,
-    gen_active: DFF<Bit>,
-    active_lanes: DFF<Bits<11>>,
-    gen_clocks: DFF<Bits<48>>,
-    gen_deltas: DFF<Bits<60>>,
     clock_count: DFF<Bits<48>>,
     drain: DFF<Bits<4>>,
     fire: Signal<Local, Bit>,
     fire_responds: Signal<Local, Bit>,
     pop_fire: Signal<Local, Bit>,
     in_flight_next: Signal<Local, Bits<4>>,
-    gen_start: Signal<Local, Bit>,
-    run_clocks: Signal<Local, Bits<40>>,
-    run_any: Signal<Local, Bit>,
-    run_lanes: Signal<Local, Bits<11>>,
     absorbed: Signal<Local, Bits<W>>,
     stage_op: Signal<Local, Bits<4>>,
     stage_raw: Signal<Local, Bits<64>>,
     stage_data: Signal<Local, Bits<W>>,
     status: Signal<Local, Bits<64>>,
-    salts: Vec<Constant<Bits<64>>>,
-    lanes_const: Constant<Bits<11>>,
     width_const: Constant<Bits<64>>,
     lanes_word: Constant<Bits<64>>,
     latency_word: Constant<Bits<64>>,
@@ -135,7 +114,6 @@ impl<const W: usize> SingleLaneCore<W> {
         let n = config.lanes as usize;
         let every = config.register_every;
         let l = latency(n, every) as usize;
-        let s = source_count(n);
         let mut nodes: Vec<XorNode<W>> = Vec::with_capacity(2 * n);
         for k in 0..2 * n {
             nodes.push(XorNode::new(k > 0 && k < n && is_registered(k, n, every)));
@@ -151,8 +129,14 @@ impl<const W: usize> SingleLaneCore<W> {
             rsp_ready: Default::default(),
             rsp_data: Default::default(),
             illegal_op: Default::default(),
-            sources: (0..s).map(|_| DeltaSource::default()).collect(),
-            lanes: (0..n).map(LaneTap::new).collect(),
+            generator: GenControl::new(n),
+            sources: (0..source_count(n))
+                .map(|_| DeltaSource::default())
+                .collect(),
+            taps: (0..n).map(LaneTap::new).collect(),
+            salts: (0..source_count(n))
+                .map(|i| Constant::new(source_salt(i).to_bits()))
+                .collect(),
             nodes,
             tree_out: Default::default(),
             dly_valid: (0..l).map(|_| Default::default()).collect(),
@@ -163,31 +147,17 @@ impl<const W: usize> SingleLaneCore<W> {
             in_flight: Default::default(),
             ready: Default::default(),
             illegal: Default::default(),
-            seed: Default::default(),
-            remaining: Default::default(),
-            gen_active: Default::default(),
-            active_lanes: Default::default(),
-            gen_clocks: Default::default(),
-            gen_deltas: Default::default(),
             clock_count: Default::default(),
             drain: Default::default(),
             fire: Default::default(),
             fire_responds: Default::default(),
             pop_fire: Default::default(),
             in_flight_next: Default::default(),
-            gen_start: Default::default(),
-            run_clocks: Default::default(),
-            run_any: Default::default(),
-            run_lanes: Default::default(),
             absorbed: Default::default(),
             stage_op: Default::default(),
             stage_raw: Default::default(),
             stage_data: Default::default(),
             status: Default::default(),
-            salts: (0..s)
-                .map(|i| Constant::new(source_salt(i).to_bits()))
-                .collect(),
-            lanes_const: Constant::new((n as u64).to_bits()),
             width_const: Constant::new((W as u64).to_bits()),
             lanes_word: Constant::new((n as u64).to_bits()),
             latency_word: Constant::new((l as u64).to_bits()),
@@ -195,7 +165,7 @@ impl<const W: usize> SingleLaneCore<W> {
             id_word: Constant::new(DESIGN_ID.to_bits()),
             queue_depth: Constant::new((DEPTH as u64).to_bits()),
             _lanes: n,
-            _sources: s,
+            _sources: source_count(n),
             _latency: l,
         }
     }
@@ -212,12 +182,6 @@ impl<const W: usize> Logic for SingleLaneCore<W> {
             in_flight,
             ready,
             illegal,
-            seed,
-            remaining,
-            gen_active,
-            active_lanes,
-            gen_clocks,
-            gen_deltas,
             clock_count,
             drain
         );
@@ -229,50 +193,26 @@ impl<const W: usize> Logic for SingleLaneCore<W> {
         self.fire.next = self.cmd_valid.val() & self.ready.q.val();
         self.illegal.d.next = self.illegal.q.val() | (self.fire.val() & (self.cmd_op.val() > 8));
         self.illegal_op.next = self.illegal.q.val();
-        if self.fire.val() & (self.cmd_op.val() == 6) & !self.reset.val() {
-            self.seed.d.next = self.cmd_data.val();
-        }
-
-        // ---- Generator -------------------------------------------------------------------
-        self.gen_start.next = self.fire.val() & (self.cmd_op.val() == 7) & !self.reset.val();
-        self.run_clocks.next = self.cmd_data.val().get_bits::<40>(0);
-        self.run_any.next = self.run_clocks.val().any();
-        self.run_lanes.next = self.cmd_data.val().get_bits::<11>(40);
-        if self.run_lanes.val() > self.lanes_const.val() {
-            self.run_lanes.next = self.lanes_const.val();
-        }
-        if self.gen_active.q.val() {
-            self.remaining.d.next = self.remaining.q.val() - 1;
-            self.gen_clocks.d.next = self.gen_clocks.q.val() + 1;
-            self.gen_deltas.d.next =
-                self.gen_deltas.q.val() + bit_cast::<60, 11>(self.active_lanes.q.val());
-            if self.remaining.q.val() == 1 {
-                self.gen_active.d.next = false;
-            }
-        }
-        if self.gen_start.val() {
-            self.remaining.d.next = bit_cast::<48, 40>(self.run_clocks.val());
-            self.gen_active.d.next = self.run_any.val();
-            self.active_lanes.d.next = self.run_lanes.val();
-            self.gen_clocks.d.next = 0.into();
-            self.gen_deltas.d.next = 0.into();
-        }
+        // ---- Generator (never paused here: commands and lane deltas share no resource) ---
+        self.generator.clock.next = self.clock.val();
+        self.generator.reset.next = self.reset.val();
+        self.generator.seed_write.next =
+            self.fire.val() & (self.cmd_op.val() == 6) & !self.reset.val();
+        self.generator.run.next = self.fire.val() & (self.cmd_op.val() == 7) & !self.reset.val();
+        self.generator.data.next = self.cmd_data.val();
+        self.generator.pause.next = false;
         for s in 0..(self._sources) {
             self.sources[s].clock.next = self.clock.val();
-            self.sources[s].start.next = self.gen_start.val();
-            // A zero-length run loads zero, so the source stays stopped.
-            self.sources[s].seed.next = self.seed.q.val() ^ self.salts[s].val();
-            if !self.run_any.val() {
-                self.sources[s].seed.next = 0.into();
-            }
-            self.sources[s].stop.next =
-                (self.gen_active.q.val() & (self.remaining.q.val() == 1)) | self.reset.val();
+            self.sources[s].start.next = self.generator.start.val();
+            self.sources[s].seed.next = self.generator.seed.val() ^ self.salts[s].val();
+            self.sources[s].stop.next = self.generator.stop.val();
+            self.sources[s].hold.next = false;
         }
         for i in 0..(self._lanes) {
-            self.lanes[i].clock.next = self.clock.val();
-            self.lanes[i].word.next = self.sources[i / 63].word.val();
-            self.lanes[i].load.next = self.gen_start.val();
-            self.lanes[i].active_lanes.next = self.run_lanes.val();
+            self.taps[i].clock.next = self.clock.val();
+            self.taps[i].word.next = self.sources[i / 63].word.val();
+            self.taps[i].load.next = self.generator.load.val();
+            self.taps[i].active_lanes.next = self.generator.run_lanes.val();
         }
 
         // ---- Merge tree (heap: root 1, node k's children 2k and 2k+1, leaves lanes..2*lanes-1)
@@ -287,7 +227,7 @@ impl<const W: usize> Logic for SingleLaneCore<W> {
         }
         for base in (self._lanes)..(self._lanes + 1) {
             for i in 0..(self._lanes) {
-                self.nodes[base + i].a.next = self.lanes[i].delta.val();
+                self.nodes[base + i].a.next = self.taps[i].delta.val();
             }
         }
         self.tree_out.d.next = self.nodes[1].q.val();
@@ -332,15 +272,15 @@ impl<const W: usize> Logic for SingleLaneCore<W> {
             self.status.next = bit_cast::<64, 48>(self.clock_count.q.val());
         }
         if self.stage_raw.val() == 5 {
-            self.status.next = bit_cast::<64, 48>(self.gen_clocks.q.val());
+            self.status.next = bit_cast::<64, 48>(self.generator.clocks.val());
         }
         if self.stage_raw.val() == 6 {
-            self.status.next = bit_cast::<64, 60>(self.gen_deltas.q.val());
+            self.status.next = bit_cast::<64, 60>(self.generator.deltas.val());
         }
-        if (self.stage_raw.val() == 7) & self.gen_active.q.val() {
+        if (self.stage_raw.val() == 7) & self.generator.busy.val() {
             self.status.next = 1.into();
         }
-        if (self.stage_raw.val() == 7) & !self.gen_active.q.val() {
+        if (self.stage_raw.val() == 7) & !self.generator.busy.val() {
             self.status.next = 0.into();
         }
         if self.stage_raw.val() == 8 {
@@ -398,8 +338,6 @@ impl<const W: usize> Logic for SingleLaneCore<W> {
             self.in_flight.d.next = 0.into();
             self.in_flight_next.next = 0.into();
             self.illegal.d.next = false;
-            self.gen_active.d.next = false;
-            self.remaining.d.next = 0.into();
             self.drain.d.next = self.latency_nibble.val();
         }
         self.ready.d.next =

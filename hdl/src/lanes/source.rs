@@ -15,13 +15,15 @@ pub fn xorshift64(mut x: u64) -> u64 {
     x
 }
 
-/// A 64-bit xorshift register: `start` loads `seed`, `stop` clears it, otherwise it steps.
+/// A 64-bit xorshift register: `start` loads `seed`, `stop` clears it, `hold` keeps it,
+/// otherwise it steps.
 #[derive(LogicBlock, Default)]
 pub struct DeltaSource {
     pub clock: Signal<In, Clock>,
     pub start: Signal<In, Bit>,
     pub seed: Signal<In, Bits<64>>,
     pub stop: Signal<In, Bit>,
+    pub hold: Signal<In, Bit>,
     /// The word the source's lanes take their deltas from in this cycle.
     pub word: Signal<Out, Bits<64>>,
 }
@@ -33,6 +35,8 @@ impl Logic for DeltaSource {
                 self.seed.val()
             } else if self.stop.val() {
                 Bits::<64>::default()
+            } else if self.hold.val() {
+                self.word.val()
             } else {
                 xorshift64(self.word.val().to_u64()).to_bits()
             };
@@ -53,7 +57,7 @@ initial word = 64'd0;
 always @(posedge clock) begin
    if (start) word <= seed;
    else if (stop) word <= 64'd0;
-   else word <= s3;
+   else if (!hold) word <= s3;
 end
 "
             .into(),
@@ -64,7 +68,7 @@ end
         vec![TimingInfo {
             name: "delta_source".into(),
             clock: "clock".into(),
-            inputs: vec!["start".into(), "seed".into(), "stop".into()],
+            inputs: vec!["start".into(), "seed".into(), "stop".into(), "hold".into()],
             outputs: vec!["word".into()],
         }]
     }

@@ -15,7 +15,7 @@ pub fn height(k: usize, lanes: usize) -> u32 {
 
 /// Whether internal node `k` (1 <= k < lanes) is a register.
 pub fn is_registered(k: usize, lanes: usize, register_every: u32) -> bool {
-    k > 1 && height(k, lanes) % register_every == 0
+    k > 1 && height(k, lanes).is_multiple_of(register_every)
 }
 
 /// Clocks from a lane delta to the tree output: the registered levels on the way plus the

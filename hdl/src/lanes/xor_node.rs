@@ -27,9 +27,8 @@ impl<const W: usize> XorNode<W> {
 
 impl<const W: usize> Logic for XorNode<W> {
     fn update(&mut self) {
-        if !self._registered {
-            self.q.next = self.a.val() ^ self.b.val();
-        } else if self.clock.pos_edge() {
+        // Combinational nodes follow their inputs; registered ones take them at the edge.
+        if !self._registered || self.clock.pos_edge() {
             self.q.next = self.a.val() ^ self.b.val();
         }
     }
