@@ -1,24 +1,29 @@
 //! Shared co-simulation harness for the integration tests: proptest strategies that generate
 //! hazard-heavy stimulus [`Script`]s, and [`check_cosim`], which runs each script through a
 //! reference model and a DUT in lockstep, shrinks a failing script to a minimal one and
-//! replays that with a waveform.
+//! replays that with a waveform. The `lanes_*` strategies and factories do the same for the
+//! single-context multi-lane core (4-bit ops with generator commands, no address port).
 //!
 //! Every test crate includes this module but uses only part of it.
 #![allow(dead_code)]
 
 use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::fmt;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
-use std::sync::Once;
+use std::sync::{Arc, Mutex, Once, OnceLock};
 
+use atomik_hdl::lanes::LanesConfig;
 use atomik_hdl::{CoreConfig, Op};
 use atomik_sim::cosim::{run_lockstep, Command, CosimReport, Event, Mismatch, Script};
 use atomik_sim::cosim::{ScriptStimulus, SplitMix64};
 use atomik_sim::cycle_model::CycleModel;
-use atomik_sim::dut::Dut;
-use atomik_sim::rusthdl::rust_hdl_core;
-use atomik_sim::verilator_core::VerilatorCore;
+use atomik_sim::dut::{CoreInputs, CoreOutputs, Dut, WaveError};
+use atomik_sim::lanes_model::{gen_run_word, LanesModel, OP_GEN_RUN, OP_GEN_SEED, OP_STATUS};
+use atomik_sim::rusthdl::{rust_hdl_core, rust_hdl_lanes};
+use atomik_sim::verilator::{ModelSpec, VerilatedModel};
+use atomik_sim::verilator_core::{lanes_model_spec, VerilatorCore};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -104,6 +109,83 @@ pub fn script_strategy(config: CoreConfig, max_events: usize) -> impl Strategy<V
 }
 
 // ---------------------------------------------------------------------------------------------
+// Strategies for the single-context multi-lane core (4-bit ops, no address port)
+// ---------------------------------------------------------------------------------------------
+
+/// A value command (`op` with [`data_strategy`] data) at address 0.
+fn lanes_value_command(op: u8) -> impl Strategy<Value = Command> {
+    data_strategy().prop_map(move |data| Command { op, addr: 0, data })
+}
+
+/// Clocks of a generator run: mostly short (0..64, so runs end while the script still
+/// plays), sometimes long (64..400, overlapping many commands), sometimes exactly 0 (a
+/// zero-length run, which must start nothing).
+pub fn gen_clocks_strategy() -> impl Strategy<Value = u64> {
+    prop_oneof![7 => 0u64..64, 2 => 64u64..400, 1 => Just(0u64)]
+}
+
+/// A GEN_RUN command: [`gen_clocks_strategy`] clocks, 0..=`lanes + 2` active lanes (beyond
+/// `lanes` the core clamps).
+pub fn gen_run_strategy(lanes: u32) -> impl Strategy<Value = Command> {
+    (gen_clocks_strategy(), 0..=lanes + 2).prop_map(|(clocks, active)| Command {
+        op: OP_GEN_RUN,
+        addr: 0,
+        data: gen_run_word(clocks, active),
+    })
+}
+
+/// A command of the multi-lane core: ACCUM first (shrinking moves towards it), the value ops
+/// with corner data, READ/SWAP, STATUS of registers 0..10 (9 reads as the design id),
+/// GEN_SEED, GEN_RUN ([`gen_run_strategy`]), rare NOP and rare illegal codes 9..15. The
+/// address is always 0: the core has no address port.
+pub fn lanes_command_strategy(lanes: u32) -> impl Strategy<Value = Command> {
+    let plain = |op: u8| {
+        Just(Command {
+            op,
+            addr: 0,
+            data: 0,
+        })
+    };
+    prop_oneof![
+        26 => lanes_value_command(Op::Accum.code()),
+        8 => lanes_value_command(Op::Load.code()),
+        6 => lanes_value_command(Op::SwapLoad.code()),
+        16 => plain(Op::Read.code()),
+        6 => plain(Op::Swap.code()),
+        12 => (0u64..10).prop_map(|data| Command { op: OP_STATUS, addr: 0, data }),
+        6 => any::<u64>().prop_map(|data| Command { op: OP_GEN_SEED, addr: 0, data }),
+        14 => gen_run_strategy(lanes),
+        3 => lanes_value_command(Op::Nop.code()),
+        2 => (9u8..=15, data_strategy()).prop_map(|(op, data)| Command { op, addr: 0, data }),
+    ]
+}
+
+/// A multi-lane command, or (~2%) a one-cycle reset.
+pub fn lanes_event_strategy(lanes: u32) -> impl Strategy<Value = Event> {
+    prop_oneof![
+        98 => lanes_command_strategy(lanes).prop_map(Event::Command),
+        2 => Just(Event::Reset),
+    ]
+}
+
+/// [`script_strategy`] for the multi-lane core of `lanes` lanes: 1..=`max_events` events
+/// ([`lanes_event_strategy`]) with [`gap_strategy`] gaps, and the same `rsp_ready` pattern
+/// (0..12 cycles, mostly ready, never all-stalled).
+pub fn lanes_script_strategy(lanes: u32, max_events: usize) -> impl Strategy<Value = Script> {
+    let events = vec(
+        (gap_strategy(), lanes_event_strategy(lanes)),
+        1..=max_events.max(1),
+    );
+    let rsp_ready = vec(prop_oneof![6 => Just(true), 1 => Just(false)], 0..12);
+    (events, rsp_ready).prop_map(|(events, mut rsp_ready)| {
+        if !rsp_ready.is_empty() && !rsp_ready.contains(&true) {
+            rsp_ready.push(true);
+        }
+        Script { events, rsp_ready }
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
 // DUT factories
 // ---------------------------------------------------------------------------------------------
 
@@ -131,6 +213,150 @@ pub fn rust_hdl(config: CoreConfig) -> impl Fn(bool) -> Box<dyn Dut> {
     move |_trace| rust_hdl_core(config)
 }
 
+/// The datapath shape a multi-lane core reports as its [`Dut::config`]: one context of
+/// `width` bits.
+pub fn lanes_shape(config: LanesConfig) -> CoreConfig {
+    CoreConfig {
+        width: config.width,
+        contexts: 1,
+    }
+}
+
+/// The cycle-exact model of the multi-lane core.
+pub fn lanes_model(config: LanesConfig) -> impl Fn() -> Box<dyn Dut> {
+    move || Box::new(LanesModel::new(config)) as Box<dyn Dut>
+}
+
+/// The multi-lane core under Verilator for proptest cases: a [`VerilatedLanes`] (the model
+/// [`VerilatorCore::lanes`] makes, without re-exporting the Verilog for every instance).
+pub fn verilator_lanes(config: LanesConfig) -> impl Fn(bool) -> Box<dyn Dut> {
+    move |trace| Box::new(VerilatedLanes::new(config, trace)) as Box<dyn Dut>
+}
+
+/// Generated model specs by configuration and trace flag.
+type SpecCache = Mutex<HashMap<(LanesConfig, bool), Arc<ModelSpec>>>;
+
+/// [`lanes_model_spec`] of `config`, generated once per process and configuration.
+fn cached_lanes_spec(config: LanesConfig, trace: bool) -> Arc<ModelSpec> {
+    static SPECS: OnceLock<SpecCache> = OnceLock::new();
+    let specs = SPECS.get_or_init(Default::default);
+    let known = specs
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&(config, trace))
+        .cloned();
+    known.unwrap_or_else(|| {
+        // Generated outside the lock: another thread may want a different configuration.
+        let spec = Arc::new(
+            lanes_model_spec(config, trace)
+                .unwrap_or_else(|e| panic!("cannot export the Verilog of {}: {e}", config.name())),
+        );
+        specs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert((config, trace), spec.clone());
+        spec
+    })
+}
+
+/// The multi-lane core's generated Verilog under Verilator, driven directly: the same spec
+/// ([`lanes_model_spec`]), cache entry and port handling as [`VerilatorCore::lanes`], but the
+/// spec comes from [`cached_lanes_spec`]. Exporting the Verilog costs ~0.25 s at 64 lanes and
+/// ~1 s at 256, loading the cached model ~0.5 ms, so with [`VerilatorCore::lanes`] per case
+/// the export would dominate the whole co-simulation.
+pub struct VerilatedLanes {
+    shape: CoreConfig,
+    model: VerilatedModel,
+    /// reset, cmd_valid, cmd_op, cmd_data, rsp_ready.
+    inputs: [usize; 5],
+    /// cmd_ready, rsp_valid, rsp_data, illegal_op.
+    outputs: [usize; 4],
+}
+
+impl VerilatedLanes {
+    pub fn new(config: LanesConfig, trace: bool) -> Self {
+        let spec = cached_lanes_spec(config, trace);
+        let model = VerilatedModel::build(&spec).unwrap_or_else(|e| {
+            panic!(
+                "cannot build the Verilator model of {} (trace {trace}): {e}",
+                config.name()
+            )
+        });
+        let input = |name| {
+            model
+                .input(name)
+                .unwrap_or_else(|e| panic!("{}: {e}", config.name()))
+        };
+        let output = |name| {
+            model
+                .output(name)
+                .unwrap_or_else(|e| panic!("{}: {e}", config.name()))
+        };
+        let inputs = ["reset", "cmd_valid", "cmd_op", "cmd_data", "rsp_ready"].map(input);
+        let outputs = ["cmd_ready", "rsp_valid", "rsp_data", "illegal_op"].map(output);
+        VerilatedLanes {
+            shape: lanes_shape(config),
+            model,
+            inputs,
+            outputs,
+        }
+    }
+}
+
+impl Dut for VerilatedLanes {
+    fn config(&self) -> CoreConfig {
+        self.shape
+    }
+
+    fn backend(&self) -> &'static str {
+        "verilator"
+    }
+
+    fn outputs(&self) -> CoreOutputs {
+        let [cmd_ready, rsp_valid, rsp_data, illegal_op] = self.outputs.map(|o| self.model.get(o));
+        CoreOutputs {
+            cmd_ready: cmd_ready != 0,
+            rsp_valid: rsp_valid != 0,
+            rsp_data,
+            illegal_op: illegal_op != 0,
+        }
+    }
+
+    fn step(&mut self, i: &CoreInputs) {
+        let values = [
+            i.reset as u64,
+            i.cmd_valid as u64,
+            i.cmd_op as u64,
+            i.cmd_data,
+            i.rsp_ready as u64,
+        ];
+        for (port, value) in self.inputs.into_iter().zip(values) {
+            self.model.set(port, value);
+        }
+        self.model.tick();
+    }
+
+    fn cycles(&self) -> u64 {
+        self.model.cycles()
+    }
+
+    fn start_waveform(&mut self, path: &Path) -> Result<(), WaveError> {
+        self.model.open_vcd(path).map_err(|e| WaveError::Io {
+            path: path.display().to_string(),
+            cause: e.to_string(),
+        })
+    }
+
+    fn finish_waveform(&mut self) {
+        self.model.close_vcd();
+    }
+}
+
+/// The multi-lane core under rust-hdl's simulator.
+pub fn rust_hdl_lanes_core(config: LanesConfig) -> impl Fn(bool) -> Box<dyn Dut> {
+    move |_trace| rust_hdl_lanes(config)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Reports
 // ---------------------------------------------------------------------------------------------
@@ -148,8 +374,23 @@ pub fn op_name(code: u8) -> &'static str {
     }
 }
 
+/// The name of a multi-lane core opcode (4 bits), for reports.
+pub fn lanes_op_name(code: u8) -> &'static str {
+    match code {
+        OP_GEN_SEED => "GEN_SEED",
+        OP_GEN_RUN => "GEN_RUN",
+        OP_STATUS => "STATUS",
+        _ => op_name(code),
+    }
+}
+
 /// A script, one event per line (as its Debug, with the op named and data in hex).
 pub fn describe_script(script: &Script) -> String {
+    describe_script_with(script, op_name)
+}
+
+/// [`describe_script`] naming opcodes with `op_name` (e.g. [`lanes_op_name`]).
+pub fn describe_script_with(script: &Script, op_name: fn(u8) -> &'static str) -> String {
     let mut s = String::new();
     for (i, (gap, event)) in script.events.iter().enumerate() {
         let event = match event {
@@ -212,6 +453,8 @@ pub struct CosimFailure {
     pub waveform: PathBuf,
     /// Set if the waveform could not be written.
     pub waveform_error: Option<String>,
+    /// Names opcodes in the report ([`op_name`], or [`lanes_op_name`] for the multi-lane core).
+    pub op_name: fn(u8) -> &'static str,
 }
 
 impl fmt::Display for CosimFailure {
@@ -223,7 +466,7 @@ impl fmt::Display for CosimFailure {
             self.test_name,
             self.script.events.len()
         )?;
-        write!(f, "{}", describe_script(&self.script))?;
+        write!(f, "{}", describe_script_with(&self.script, self.op_name))?;
         writeln!(f, "reason: {}", self.reason)?;
         if self.mismatches.is_empty() {
             writeln!(
@@ -331,6 +574,28 @@ pub fn check_cosim(
     make_dut: impl Fn(bool) -> Box<dyn Dut>,
     make_model: impl Fn() -> Box<dyn Dut>,
 ) -> Result<CosimStats, Box<CosimFailure>> {
+    check_cosim_with(
+        test_name,
+        config,
+        cases,
+        script_strategy(config, max_events),
+        op_name,
+        make_dut,
+        make_model,
+    )
+}
+
+/// [`check_cosim`] with any script strategy (e.g. [`lanes_script_strategy`]); `config` is the
+/// shape both sides must report, `op_name` names opcodes in the failure report.
+pub fn check_cosim_with(
+    test_name: &str,
+    config: CoreConfig,
+    cases: u32,
+    strategy: impl Strategy<Value = Script>,
+    op_name: fn(u8) -> &'static str,
+    make_dut: impl Fn(bool) -> Box<dyn Dut>,
+    make_model: impl Fn() -> Box<dyn Dut>,
+) -> Result<CosimStats, Box<CosimFailure>> {
     // A waveform left by an earlier failing run would mislead.
     let _ = std::fs::remove_file(waveform_path(test_name));
     // Build once up front: a broken build fails here with its own message, not as a
@@ -361,7 +626,7 @@ pub fn check_cosim(
     // Panics are failures with their message in the report; don't print each one proptest
     // and `minimise` provoke while shrinking.
     let _quiet = QuietPanics::on_this_thread();
-    let result = runner.run(&script_strategy(config, max_events), |script| {
+    let result = runner.run(&strategy, |script| {
         let mut model = make_model();
         let mut dut = make_dut(false);
         let report = run_script(&script, model.as_mut(), dut.as_mut(), true);
@@ -416,6 +681,7 @@ pub fn check_cosim(
         mismatches,
         waveform,
         waveform_error,
+        op_name,
     }))
 }
 
@@ -554,7 +820,39 @@ pub fn assert_cosim(
     make_dut: impl Fn(bool) -> Box<dyn Dut>,
     make_model: impl Fn() -> Box<dyn Dut>,
 ) -> CosimStats {
-    match check_cosim(test_name, config, cases, max_events, make_dut, make_model) {
+    report_cosim(
+        test_name,
+        check_cosim(test_name, config, cases, max_events, make_dut, make_model),
+    )
+}
+
+/// [`check_cosim`] of the multi-lane core of `config` ([`lanes_script_strategy`] scripts,
+/// [`lanes_model`] as the reference), panicking with the failure report; prints and returns
+/// what it exercised.
+pub fn assert_lanes_cosim(
+    test_name: &str,
+    config: LanesConfig,
+    cases: u32,
+    max_events: usize,
+    make_dut: impl Fn(bool) -> Box<dyn Dut>,
+) -> CosimStats {
+    report_cosim(
+        test_name,
+        check_cosim_with(
+            test_name,
+            lanes_shape(config),
+            cases,
+            lanes_script_strategy(config.lanes, max_events),
+            lanes_op_name,
+            make_dut,
+            lanes_model(config),
+        ),
+    )
+}
+
+/// Prints a passing run's statistics and returns them, or panics with the failure report.
+fn report_cosim(test_name: &str, result: Result<CosimStats, Box<CosimFailure>>) -> CosimStats {
+    match result {
         Ok(stats) => {
             println!(
                 "{test_name}: {} scripts, {} cycles, {} commands, {} responses, {} resets: \

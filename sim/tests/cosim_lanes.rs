@@ -1,0 +1,231 @@
+//! The single-context multi-lane core (`atomik_hdl::lanes::single::SingleLaneCore`) in lockstep
+//! with its cycle-exact model (`atomik_sim::lanes_model::LanesModel`): every output compared
+//! every cycle, on proptest scripts that mix value ops, STATUS reads, generator seeds and runs
+//! (short, long, zero-length, more lanes than the design has), illegal ops, resets and
+//! back-pressure; shrunk and replayed with a waveform on failure (see `common`). Then a long
+//! `LanesStimulus` random run.
+//!
+//! Verilator models are built on first use (10-25 s each) and cached
+//! (~/.cache/atomik/verilator). Each Verilator test first makes its model with
+//! `VerilatorCore::lanes` (timed: a build or a cache load), then every proptest case gets a
+//! fresh `common::VerilatedLanes` instance of that same model (same spec and cache entry,
+//! without re-exporting the Verilog per case, which costs ~1 s at 256 lanes). The long random
+//! run uses `VerilatorCore::lanes` itself. rust-hdl needs no build but is slower per cycle, so
+//! it runs fewer cases.
+
+mod common;
+
+use std::time::Instant;
+
+use atomik_hdl::lanes::{LaneMode, LanesConfig};
+use atomik_sim::cosim::{run_lockstep, LanesStimulus};
+use atomik_sim::dut::Dut;
+use atomik_sim::lanes_model::LanesModel;
+use atomik_sim::verilator_core::VerilatorCore;
+use common::{assert_lanes_cosim, rust_hdl_lanes_core, verilator_lanes, CosimStats};
+
+/// Events per script: enough for generator runs to overlap many commands and for the response
+/// queue to fill under back-pressure.
+const MAX_EVENTS: usize = 300;
+
+fn config(lanes: u32, width: u32, register_every: u32) -> LanesConfig {
+    LanesConfig::new(lanes, width, register_every, LaneMode::Single)
+        .unwrap_or_else(|e| panic!("lanes {lanes} width {width} every {register_every}: {e}"))
+}
+
+/// Builds (or loads) the Verilator model once, timed, so the first build shows in the output.
+fn time_verilator_model(config: LanesConfig) {
+    let started = Instant::now();
+    let core = VerilatorCore::lanes(config, false)
+        .unwrap_or_else(|e| panic!("cannot build the Verilator model of {}: {e}", config.name()));
+    println!(
+        "{}: Verilator model ready in {:.2} s ({})",
+        config.name(),
+        started.elapsed().as_secs_f64(),
+        core.cache_dir().display()
+    );
+}
+
+/// Every script must have exercised commands, responses and (over all scripts) resets.
+fn assert_exercised(stats: &CosimStats) {
+    assert!(
+        stats.commands > 0 && stats.responses > 0 && stats.resets > 0,
+        "{stats:?}"
+    );
+}
+
+fn verilator_case(test_name: &str, config: LanesConfig, cases: u32) {
+    time_verilator_model(config);
+    let stats = assert_lanes_cosim(
+        test_name,
+        config,
+        cases,
+        MAX_EVENTS,
+        verilator_lanes(config),
+    );
+    assert_exercised(&stats);
+}
+
+fn rust_hdl_case(test_name: &str, config: LanesConfig, cases: u32) {
+    let stats = assert_lanes_cosim(
+        test_name,
+        config,
+        cases,
+        MAX_EVENTS,
+        rust_hdl_lanes_core(config),
+    );
+    assert_exercised(&stats);
+}
+
+// ---- Verilator: lane counts at width 64, two tree levels per register ----------------------
+
+#[test]
+fn one_lane_core_in_verilator_matches_model_every_cycle() {
+    verilator_case(
+        "one_lane_core_in_verilator_matches_model_every_cycle",
+        config(1, 64, 2),
+        128,
+    );
+}
+
+#[test]
+fn two_lane_core_in_verilator_matches_model_every_cycle() {
+    verilator_case(
+        "two_lane_core_in_verilator_matches_model_every_cycle",
+        config(2, 64, 2),
+        128,
+    );
+}
+
+#[test]
+fn sixteen_lane_core_in_verilator_matches_model_every_cycle() {
+    verilator_case(
+        "sixteen_lane_core_in_verilator_matches_model_every_cycle",
+        config(16, 64, 2),
+        128,
+    );
+}
+
+/// 64 lanes: two sources (63 lanes on the first, one on the second), tree latency 3.
+#[test]
+fn sixty_four_lane_core_in_verilator_matches_model_every_cycle() {
+    verilator_case(
+        "sixty_four_lane_core_in_verilator_matches_model_every_cycle",
+        config(64, 64, 2),
+        128,
+    );
+}
+
+/// 256 lanes: five sources with distinct salts, tree latency 4.
+#[test]
+fn two_hundred_fifty_six_lane_core_in_verilator_matches_model_every_cycle() {
+    verilator_case(
+        "two_hundred_fifty_six_lane_core_in_verilator_matches_model_every_cycle",
+        config(256, 64, 2),
+        128,
+    );
+}
+
+// ---- Verilator: other tree shapes and a narrow datapath -------------------------------------
+
+/// Every tree level registered: latency 4 at 16 lanes, the longest delay line for the size.
+#[test]
+fn sixteen_lanes_registered_every_level_in_verilator_match_model_every_cycle() {
+    verilator_case(
+        "sixteen_lanes_registered_every_level_in_verilator_match_model_every_cycle",
+        config(16, 64, 1),
+        128,
+    );
+}
+
+/// A register every third level: latency 2 at 16 lanes, with an unregistered 8:1 stage.
+#[test]
+fn sixteen_lanes_registered_every_third_level_in_verilator_match_model_every_cycle() {
+    verilator_case(
+        "sixteen_lanes_registered_every_third_level_in_verilator_match_model_every_cycle",
+        config(16, 64, 3),
+        128,
+    );
+}
+
+/// 8-bit datapath: lane deltas are the low 8 bits of rotated words, values are masked, but
+/// STATUS and GEN_RUN still use the full 64-bit command word.
+#[test]
+fn sixteen_lane_eight_bit_core_in_verilator_matches_model_every_cycle() {
+    verilator_case(
+        "sixteen_lane_eight_bit_core_in_verilator_matches_model_every_cycle",
+        config(16, 8, 2),
+        128,
+    );
+}
+
+// ---- rust-hdl ------------------------------------------------------------------------------
+
+#[test]
+fn one_lane_core_in_rust_hdl_matches_model_every_cycle() {
+    rust_hdl_case(
+        "one_lane_core_in_rust_hdl_matches_model_every_cycle",
+        config(1, 64, 2),
+        64,
+    );
+}
+
+#[test]
+fn four_lane_core_in_rust_hdl_matches_model_every_cycle() {
+    rust_hdl_case(
+        "four_lane_core_in_rust_hdl_matches_model_every_cycle",
+        config(4, 64, 2),
+        64,
+    );
+}
+
+#[test]
+fn sixteen_lane_core_in_rust_hdl_matches_model_every_cycle() {
+    rust_hdl_case(
+        "sixteen_lane_core_in_rust_hdl_matches_model_every_cycle",
+        config(16, 64, 2),
+        64,
+    );
+}
+
+// ---- Long random run -----------------------------------------------------------------------
+
+#[test]
+fn a_200k_cycle_random_lanes_run_in_verilator_matches_model_every_cycle() {
+    const CYCLES: u64 = 200_000;
+    let config = config(16, 64, 2);
+    let mut dut = VerilatorCore::lanes(config, false).unwrap_or_else(|e| panic!("{e}"));
+    let mut model = LanesModel::new(config);
+    let mut stimulus = LanesStimulus::new(config.lanes, 0x1A7E_5EED);
+    let report = run_lockstep(
+        &mut model,
+        &mut [&mut dut as &mut dyn Dut],
+        &mut stimulus,
+        CYCLES,
+        false,
+    );
+    println!(
+        "{} verilator vs model: {} cycles, {} commands, {} responses, {} resets, {} \
+         mismatching cycles, {:.2} s, {:.0} cycles/s",
+        config.name(),
+        report.cycles,
+        report.commands,
+        report.responses,
+        report.resets,
+        report.mismatches,
+        report.seconds,
+        report.cycles_per_sec()
+    );
+    assert_eq!(
+        report.mismatches, 0,
+        "first mismatches: {:#?}",
+        report.first_mismatches
+    );
+    assert_eq!(report.cycles, CYCLES);
+    assert!(report.commands > CYCLES / 2, "{report:?}");
+    assert!(report.responses > CYCLES / 10, "{report:?}");
+    assert!(
+        report.resets > 0,
+        "no reset in the run: pick another seed; {report:?}"
+    );
+}
