@@ -7,9 +7,10 @@ use crate::dut::Dut;
 use crate::lanes_model::LanesModel;
 use crate::rusthdl::{rust_hdl_core, rust_hdl_lanes};
 use crate::table_driver::DutTable;
+use crate::table_lanes_model::TableLanesModel;
 use crate::verilator_core::{VerilatorCore, VerilatorCoreError};
 use atomik_hdl::config::SUPPORTED_WIDTHS;
-use atomik_hdl::lanes::LanesConfig;
+use atomik_hdl::lanes::{LaneMode, LanesConfig};
 use atomik_hdl::CoreConfig;
 use std::fmt;
 use std::str::FromStr;
@@ -74,7 +75,10 @@ pub fn make_lanes_dut(
     trace: bool,
 ) -> Result<Box<dyn Dut>, VerilatorCoreError> {
     Ok(match backend {
-        Backend::Model => Box::new(LanesModel::new(config)),
+        Backend::Model => match config.mode {
+            LaneMode::Single => Box::new(LanesModel::new(config)),
+            LaneMode::Table => Box::new(TableLanesModel::new(config)),
+        },
         Backend::RustHdl => rust_hdl_lanes(config),
         Backend::Verilator => Box::new(VerilatorCore::lanes(config, trace)?),
     })
@@ -88,6 +92,8 @@ pub struct RtlTargets {
     backend: Backend,
     contexts: u32,
     widths: Vec<u32>,
+    /// Run on the table-mode multi-lane core with this many lanes instead of the core.
+    lanes: Option<u32>,
     /// The first error met while building a core.
     pub failure: Option<VerilatorCoreError>,
 }
@@ -103,8 +109,17 @@ impl RtlTargets {
                 .copied()
                 .filter(|w| SUPPORTED_WIDTHS.contains(w))
                 .collect(),
+            lanes: None,
             failure: None,
         }
+    }
+
+    /// Runs the cases on the table-mode multi-lane core of `lanes` lanes (width 64 only): ACCUMs
+    /// go round-robin over the lanes, READ and SWAP merge every lane's partial.
+    pub fn on_lanes(mut self, lanes: u32) -> Self {
+        self.lanes = Some(lanes);
+        self.widths.retain(|&w| w == 64);
+        self
     }
 
     /// A fresh target for a case, or `None` to skip it.
@@ -115,8 +130,15 @@ impl RtlTargets {
         if contexts > self.contexts as u64 {
             return None;
         }
-        let config = CoreConfig::new(width, self.contexts).ok()?;
-        match make_dut(self.backend, config, false) {
+        let dut = match self.lanes {
+            Some(lanes) => LanesConfig::table(lanes, self.contexts)
+                .ok()
+                .map(|c| make_lanes_dut(self.backend, c, false)),
+            None => CoreConfig::new(width, self.contexts)
+                .ok()
+                .map(|c| make_dut(self.backend, c, false)),
+        }?;
+        match dut {
             Ok(dut) => Some(Box::new(DutTable::new(dut, contexts))),
             Err(e) => {
                 self.failure = Some(e);

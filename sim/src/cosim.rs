@@ -311,16 +311,25 @@ pub fn run_lockstep_with_progress(
 pub struct LanesStimulus {
     rng: SplitMix64,
     lanes: u32,
+    contexts: u32,
     stalled_until: u64,
 }
 
 impl LanesStimulus {
+    /// Stimulus for a single-context core (every address 0).
     pub fn new(lanes: u32, seed: u64) -> Self {
         LanesStimulus {
             rng: SplitMix64::new(seed),
             lanes,
+            contexts: 1,
             stalled_until: 0,
         }
+    }
+
+    /// Addresses over `contexts` contexts (table mode): 70 % on three hot ones.
+    pub fn with_contexts(mut self, contexts: u32) -> Self {
+        self.contexts = contexts.max(1);
+        self
     }
 }
 

@@ -17,6 +17,7 @@ pub mod model;
 pub mod onchip;
 pub mod rusthdl;
 pub mod table_driver;
+pub mod table_lanes_model;
 pub mod tool;
 pub mod verilator;
 pub mod verilator_core;

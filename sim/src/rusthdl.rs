@@ -6,7 +6,8 @@
 use crate::dut::{CoreInputs, CoreOutputs, Dut, WaveError};
 use atomik_hdl::dispatch::{dispatch, CoreVisitor};
 use atomik_hdl::lanes::single::SingleLaneCore;
-use atomik_hdl::lanes::LanesConfig;
+use atomik_hdl::lanes::table::TableLaneCore;
+use atomik_hdl::lanes::{LaneMode, LanesConfig};
 use atomik_hdl::{AtomikCore, CoreConfig};
 use rust_hdl::core::vcd_probe::{write_vcd_change, write_vcd_header, VCDProbe};
 use rust_hdl::prelude::*;
@@ -58,6 +59,30 @@ impl<const W: usize> CorePorts for SingleLaneCore<W> {
         self.reset.next = i.reset;
         self.cmd_valid.next = i.cmd_valid;
         self.cmd_op.next = (i.cmd_op as u64 & 0xf).to_bits();
+        self.cmd_data.next = i.cmd_data.to_bits();
+        self.rsp_ready.next = i.rsp_ready;
+    }
+
+    fn sample(&self) -> CoreOutputs {
+        CoreOutputs {
+            cmd_ready: self.cmd_ready.val(),
+            rsp_valid: self.rsp_valid.val(),
+            rsp_data: self.rsp_data.val().to_u64(),
+            illegal_op: self.illegal_op.val(),
+        }
+    }
+
+    fn set_clock(&mut self, high: bool) {
+        self.clock.next = Clock::from(high);
+    }
+}
+
+impl<const W: usize, const A: usize> CorePorts for TableLaneCore<W, A> {
+    fn drive(&mut self, i: &CoreInputs, shape: &CoreConfig) {
+        self.reset.next = i.reset;
+        self.cmd_valid.next = i.cmd_valid;
+        self.cmd_op.next = (i.cmd_op as u64 & 0xf).to_bits();
+        self.cmd_addr.next = ((i.cmd_addr & (shape.contexts - 1)) as u64).to_bits();
         self.cmd_data.next = i.cmd_data.to_bits();
         self.rsp_ready.next = i.rsp_ready;
     }
@@ -175,12 +200,24 @@ pub fn rust_hdl_core(config: CoreConfig) -> Box<dyn Dut> {
     dispatch(config, Build)
 }
 
+macro_rules! table_by_addr_bits {
+    ($config:ident, $shape:ident, $($a:literal)*) => {
+        match $config.contexts.trailing_zeros() {
+            $($a => Box::new(RustHdlDut::new(TableLaneCore::<64, $a>::new(&$config), $shape)),)*
+            other => unreachable!("LanesConfig admitted {other} address bits"),
+        }
+    };
+}
+
 /// The multi-lane core for `config` in rust-hdl's simulator, in its power-up state.
 pub fn rust_hdl_lanes(config: LanesConfig) -> Box<dyn Dut> {
     let shape = CoreConfig {
         width: config.width,
-        contexts: 1,
+        contexts: config.contexts,
     };
+    if config.mode == LaneMode::Table {
+        return table_by_addr_bits!(config, shape, 1 2 3 4 5 6 7 8 9 10 11 12);
+    }
     match config.width {
         8 => Box::new(RustHdlDut::new(SingleLaneCore::<8>::new(&config), shape)),
         16 => Box::new(RustHdlDut::new(SingleLaneCore::<16>::new(&config), shape)),

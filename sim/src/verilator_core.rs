@@ -94,7 +94,7 @@ impl VerilatorCore {
     pub fn lanes(config: LanesConfig, trace: bool) -> Result<Self, VerilatorCoreError> {
         let shape = CoreConfig {
             width: config.width,
-            contexts: 1,
+            contexts: config.contexts,
         };
         Self::from_spec(&lanes_model_spec(config, trace)?, shape)
     }

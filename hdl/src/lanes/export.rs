@@ -1,7 +1,9 @@
-//! Verilog export of a multi-lane configuration.
+//! Verilog export of a multi-lane configuration (the table mode's context count is a const
+//! generic, so every supported count is listed once here).
 
 use super::single::SingleLaneCore;
-use super::LanesConfig;
+use super::table::TableLaneCore;
+use super::{LaneMode, LanesConfig};
 use crate::export::{ExportError, TopPort};
 use rust_hdl::prelude::*;
 
@@ -14,20 +16,35 @@ pub struct LanesVerilog {
     pub ports: Vec<TopPort>,
 }
 
-/// The top-level ports of a single-context multi-lane core, besides `clock`.
-pub fn lanes_ports() -> Vec<TopPort> {
+/// The top-level ports of a multi-lane core, besides `clock` (table mode adds `cmd_addr`).
+pub fn lanes_ports(config: &LanesConfig) -> Vec<TopPort> {
     let port = |name, width, input| TopPort { name, width, input };
-    vec![
+    let mut ports = vec![
         port("reset", 1, true),
         port("cmd_valid", 1, true),
         port("cmd_op", 4, true),
+    ];
+    if config.mode == LaneMode::Table {
+        ports.push(port("cmd_addr", config.contexts.trailing_zeros(), true));
+    }
+    ports.extend([
         port("cmd_data", 64, true),
         port("rsp_ready", 1, true),
         port("cmd_ready", 1, false),
         port("rsp_valid", 1, false),
         port("rsp_data", 64, false),
         port("illegal_op", 1, false),
-    ]
+    ]);
+    ports
+}
+
+macro_rules! table_by_addr_bits {
+    ($config:ident, $($a:literal)*) => {
+        match $config.contexts.trailing_zeros() {
+            $($a => checked(TableLaneCore::<64, $a>::new(&$config), &$config)?,)*
+            other => unreachable!("LanesConfig admitted {other} address bits"),
+        }
+    };
 }
 
 fn checked<B: Block>(mut block: B, config: &LanesConfig) -> Result<String, ExportError> {
@@ -41,16 +58,17 @@ fn checked<B: Block>(mut block: B, config: &LanesConfig) -> Result<String, Expor
 
 /// Generates the Verilog of a multi-lane core (module `top`).
 pub fn lanes_verilog(config: LanesConfig) -> Result<LanesVerilog, ExportError> {
-    let verilog = match config.width {
-        8 => checked(SingleLaneCore::<8>::new(&config), &config)?,
-        16 => checked(SingleLaneCore::<16>::new(&config), &config)?,
-        32 => checked(SingleLaneCore::<32>::new(&config), &config)?,
-        _ => checked(SingleLaneCore::<64>::new(&config), &config)?,
+    let verilog = match (config.mode, config.width) {
+        (LaneMode::Table, _) => table_by_addr_bits!(config, 1 2 3 4 5 6 7 8 9 10 11 12),
+        (LaneMode::Single, 8) => checked(SingleLaneCore::<8>::new(&config), &config)?,
+        (LaneMode::Single, 16) => checked(SingleLaneCore::<16>::new(&config), &config)?,
+        (LaneMode::Single, 32) => checked(SingleLaneCore::<32>::new(&config), &config)?,
+        (LaneMode::Single, _) => checked(SingleLaneCore::<64>::new(&config), &config)?,
     };
     Ok(LanesVerilog {
         config,
         verilog,
         clock: "clock",
-        ports: lanes_ports(),
+        ports: lanes_ports(&config),
     })
 }

@@ -40,7 +40,7 @@ pub struct LaneTable<const W: usize, const A: usize> {
     last: DFF<Bits<W>>,
     partial_q: DFF<Bits<W>>,
     cur: Signal<Local, Bits<W>>,
-    new: Signal<Local, Bits<W>>,
+    next_partial: Signal<Local, Bits<W>>,
     zero: Constant<Bits<W>>,
 }
 
@@ -63,7 +63,7 @@ impl<const W: usize, const A: usize> Default for LaneTable<W, A> {
             last: Default::default(),
             partial_q: Default::default(),
             cur: Default::default(),
-            new: Default::default(),
+            next_partial: Default::default(),
             zero: Constant::new(0u64.to_bits()),
         }
     }
@@ -86,21 +86,21 @@ impl<const W: usize, const A: usize> Logic for LaneTable<W, A> {
         if self.s1_forward.q.val() {
             self.cur.next = self.last.q.val();
         }
-        self.new.next = self.cur.val();
+        self.next_partial.next = self.cur.val();
         if self.s1_op.q.val() == 0 {
-            self.new.next = self.cur.val() ^ self.s1_delta.q.val();
+            self.next_partial.next = self.cur.val() ^ self.s1_delta.q.val();
         }
         if self.s1_op.q.val().get_bit(1) {
-            self.new.next = self.zero.val();
+            self.next_partial.next = self.zero.val();
         }
-        self.last.d.next = self.new.val();
+        self.last.d.next = self.next_partial.val();
         self.partial_q.d.next = self.zero.val();
         if self.s1_valid.q.val() & self.s1_op.q.val().get_bit(0) {
             self.partial_q.d.next = self.cur.val();
         }
         self.partial.next = self.partial_q.q.val();
         self.ram.write_address.next = self.s1_addr.q.val();
-        self.ram.write_data.next = self.new.val();
+        self.ram.write_data.next = self.next_partial.val();
         self.ram.write_enable.next = self.s1_valid.q.val() & (self.s1_op.q.val() != 1);
         if self.clear_sweep.val() {
             self.ram.write_address.next = self.addr.val();

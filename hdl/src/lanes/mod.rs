@@ -1,6 +1,7 @@
 //! The multi-lane accumulator: many lanes absorb one delta each per clock, a pipelined XOR tree
-//! merges them. `single` holds the single-context (register) mode; the table mode (a block-RAM
-//! partial table per lane) is the next step (see the README's status).
+//! merges them. Two modes: [`single`] (one context in registers, reduce-then-accumulate: the most
+//! lanes per LUT) and [`table`] (a block-RAM partial table per lane: many contexts, lanes bounded
+//! by block RAM).
 //!
 //! Blocks, one per file: [`source`] (xorshift delta source), [`lane`] (one generator lane),
 //! [`xor_node`] and [`tree`] (the merge tree and its shape), [`single`] (the top).
@@ -11,6 +12,7 @@ pub mod lane;
 pub mod lane_table;
 pub mod single;
 pub mod source;
+pub mod table;
 pub mod tree;
 pub mod xor_node;
 
@@ -24,6 +26,8 @@ pub const MAX_LANES: u32 = 1024;
 pub enum LaneMode {
     /// One context in registers: reduce-then-accumulate, the most lanes per LUT.
     Single,
+    /// A block-RAM partial table per lane, merged at READ time (width 64 only).
+    Table,
 }
 
 /// A rejected multi-lane parameter, naming the bad value.
@@ -35,6 +39,12 @@ pub enum LanesError {
     Width { width: u32 },
     #[error("register_every {every} out of range: must be 1, 2 or 3 tree levels per register")]
     RegisterEvery { every: u32 },
+    #[error(
+        "unsupported context count {contexts} for table mode: must be a power of two from 2 to 4096"
+    )]
+    Contexts { contexts: u32 },
+    #[error("table mode is built for width 64 only, not {width}")]
+    TableWidth { width: u32 },
 }
 
 /// Parameters of one multi-lane core.
@@ -47,6 +57,8 @@ pub struct LanesConfig {
     /// Merge-tree levels per pipeline register (1..=3; 2 = one LUT4 level per stage).
     pub register_every: u32,
     pub mode: LaneMode,
+    /// Contexts: 1 in single mode; a power of two, 2..=4096, in table mode.
+    pub contexts: u32,
 }
 
 impl LanesConfig {
@@ -55,12 +67,39 @@ impl LanesConfig {
         Self::new(lanes, width, 2, LaneMode::Single)
     }
 
-    /// Validates every parameter.
+    /// A validated table-mode configuration (width 64) with the default tree shape.
+    pub fn table(lanes: u32, contexts: u32) -> Result<Self, LanesError> {
+        Self::new(lanes, 64, 2, LaneMode::Table)?.with_contexts(contexts)
+    }
+
+    /// Validates every parameter; table mode starts with 256 contexts (see
+    /// [`Self::with_contexts`]).
     pub fn new(
         lanes: u32,
         width: u32,
         register_every: u32,
         mode: LaneMode,
+    ) -> Result<Self, LanesError> {
+        Self::validated(lanes, width, register_every, mode, 256)
+    }
+
+    /// The same configuration with `contexts` contexts (table mode; single mode has one).
+    pub fn with_contexts(self, contexts: u32) -> Result<Self, LanesError> {
+        Self::validated(
+            self.lanes,
+            self.width,
+            self.register_every,
+            self.mode,
+            contexts,
+        )
+    }
+
+    fn validated(
+        lanes: u32,
+        width: u32,
+        register_every: u32,
+        mode: LaneMode,
+        contexts: u32,
     ) -> Result<Self, LanesError> {
         if lanes == 0 || lanes > MAX_LANES || !lanes.is_power_of_two() {
             return Err(LanesError::Lanes { lanes });
@@ -73,11 +112,24 @@ impl LanesConfig {
                 every: register_every,
             });
         }
+        let contexts = match mode {
+            LaneMode::Single => 1,
+            LaneMode::Table => {
+                if width != 64 {
+                    return Err(LanesError::TableWidth { width });
+                }
+                if !(2..=4096).contains(&contexts) || !contexts.is_power_of_two() {
+                    return Err(LanesError::Contexts { contexts });
+                }
+                contexts
+            }
+        };
         Ok(LanesConfig {
             lanes,
             width,
             register_every,
             mode,
+            contexts,
         })
     }
 
@@ -88,14 +140,23 @@ impl LanesConfig {
 
     /// Response latency: clocks from a command's handshake to its response being visible.
     pub fn response_latency(&self) -> u32 {
-        self.tree_latency() + 1
+        match self.mode {
+            LaneMode::Single => self.tree_latency() + 1,
+            LaneMode::Table => self.tree_latency() + 3,
+        }
     }
 
-    /// Short name for caches and reports, e.g. `single_l16_w64_r2`.
+    /// Short name for caches and reports, e.g. `single_l16_w64_r2`, `table_l4_w64_c256_r2`.
     pub fn name(&self) -> String {
-        format!(
-            "single_l{}_w{}_r{}",
-            self.lanes, self.width, self.register_every
-        )
+        match self.mode {
+            LaneMode::Single => format!(
+                "single_l{}_w{}_r{}",
+                self.lanes, self.width, self.register_every
+            ),
+            LaneMode::Table => format!(
+                "table_l{}_w{}_c{}_r{}",
+                self.lanes, self.width, self.contexts, self.register_every
+            ),
+        }
     }
 }

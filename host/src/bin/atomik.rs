@@ -74,6 +74,10 @@ enum Command {
         /// Contexts of the RTL core the table cases run on (cases needing more are skipped).
         #[arg(long, default_value_t = 256)]
         contexts: u32,
+        /// Run on the table-mode multi-lane core with N lanes (width-64 cases; ACCUMs go
+        /// round-robin over the lanes, READ/SWAP merge every lane).
+        #[arg(long)]
+        lanes: Option<u32>,
     },
     /// Random co-simulation of the RTL against the model, cycle by cycle.
     Sim {
@@ -101,6 +105,10 @@ enum Command {
         /// Merge-tree levels per pipeline register (multi-lane core).
         #[arg(long, default_value_t = 2)]
         register_every: u32,
+        /// Multi-lane mode: single (one context in registers) or table (a block-RAM partial
+        /// table per lane, --contexts contexts, width 64).
+        #[arg(long, default_value = "single")]
+        mode: String,
         /// Run the on-chip generator and verify the state against the prediction
         /// (needs --lanes) instead of a random co-simulation.
         #[arg(long)]
@@ -114,6 +122,36 @@ enum Command {
         /// Clock to project the on-chip rate at, in MHz (with --generator).
         #[arg(long, default_value_t = 100.0)]
         mhz: f64,
+    },
+    /// Estimates the multi-lane core on a board's device with the open flow (yosys, nextpnr):
+    /// LUT, FF, BRAM, Fmax and Gops per lane count. The core sits in the pin-light bench
+    /// wrapper: an estimate of the core on that device, not a board bitstream.
+    Estimate {
+        /// The board: tang-nano-9k, alchitry-cu or ulx3s.
+        #[arg(long)]
+        board: Option<String>,
+        /// A bare device instead of --board: its family (ice40, ecp5, gowin), with --device.
+        #[arg(long, requires = "device", conflicts_with = "board")]
+        family: Option<String>,
+        /// A bare device instead of --board (e.g. hx8k, LFE5U-85F, GW1NR-LV9QN88PC6/I5).
+        #[arg(long, requires = "family", conflicts_with = "board")]
+        device: Option<String>,
+        /// Lane counts, comma-separated (powers of two); one place-and-route run each.
+        #[arg(long, value_delimiter = ',', default_values_t = [1u32, 16, 64])]
+        lanes: Vec<u32>,
+        /// Datapath width in bits (8, 16, 32 or 64).
+        #[arg(long, default_value_t = 64)]
+        width: u32,
+        /// Clock target in MHz (nextpnr reports the achieved Fmax regardless; Gops uses
+        /// min(Fmax, target)).
+        #[arg(long, default_value_t = commands::estimate::DEFAULT_MHZ)]
+        mhz: f64,
+        /// One JSON object with a `rows` array instead of the table.
+        #[arg(long)]
+        json: bool,
+        /// Where each row's flow outputs go (`<dir>/<board>/<config>`).
+        #[arg(long, default_value = "build/estimate")]
+        out_dir: PathBuf,
     },
 }
 
@@ -131,9 +169,13 @@ fn run(cli: Cli) -> Result<bool> {
             file,
             target,
             contexts,
+            lanes,
         } => {
+            if let Some(n) = lanes {
+                LanesConfig::table(n, contexts)?;
+            }
             let cases = load_cases(&file)?;
-            Ok(commands::conform::run(&cases, target, contexts)?.failed == 0)
+            Ok(commands::conform::run(&cases, target, contexts, lanes)?.failed == 0)
         }
         Command::Sim {
             backend,
@@ -144,13 +186,22 @@ fn run(cli: Cli) -> Result<bool> {
             json,
             lanes,
             register_every,
+            mode,
             generator,
             clocks,
             active_lanes,
             mhz,
         } => {
+            let lane_mode = match mode.as_str() {
+                "single" => LaneMode::Single,
+                "table" => LaneMode::Table,
+                other => anyhow::bail!("unknown --mode {other:?}: choose single or table"),
+            };
             let lanes_config = lanes
-                .map(|n| LanesConfig::new(n, core.width, register_every, LaneMode::Single))
+                .map(|n| {
+                    LanesConfig::new(n, core.width, register_every, lane_mode)
+                        .and_then(|c| c.with_contexts(core.contexts))
+                })
                 .transpose()?;
             if generator {
                 let Some(config) = lanes_config else {
@@ -188,6 +239,31 @@ fn run(cli: Cli) -> Result<bool> {
             let report = commands::sim::simulate(&options)?;
             commands::sim::print(&options, &report, json);
             Ok(report.mismatches == 0)
+        }
+        Command::Estimate {
+            board,
+            family,
+            device,
+            lanes,
+            width,
+            mhz,
+            json,
+            out_dir,
+        } => {
+            let opts = commands::estimate::EstimateOptions {
+                board: commands::estimate::resolve_board(
+                    board.as_deref(),
+                    family.as_deref(),
+                    device.as_deref(),
+                )?,
+                lanes,
+                width,
+                target_mhz: mhz,
+                out_dir,
+            };
+            let rows = commands::estimate::run(&opts)?;
+            commands::estimate::print(&opts, &rows, json);
+            Ok(rows.iter().all(|r| r.report().is_some()))
         }
     }
 }

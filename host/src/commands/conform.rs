@@ -8,7 +8,12 @@ use atomik_sim::conform::{model_target, run_cases_with_progress, Case, ConformRe
 
 /// Runs `cases` on `target`; RTL targets run every table case whose width the RTL is built
 /// for, on a freshly reset core of `contexts` entries. Prints each failure and the summary.
-pub fn run(cases: &[Case], target: Backend, contexts: u32) -> Result<ConformReport> {
+pub fn run(
+    cases: &[Case],
+    target: Backend,
+    contexts: u32,
+    lanes: Option<u32>,
+) -> Result<ConformReport> {
     let mut progress = Progress::new();
     let total = cases.len();
     let mut show = |i: usize, case: &Case, _: &_| {
@@ -18,6 +23,9 @@ pub fn run(cases: &[Case], target: Backend, contexts: u32) -> Result<ConformRepo
         Backend::Model => run_cases_with_progress(cases, &mut model_target, &mut show),
         rtl => {
             let mut targets = RtlTargets::new(rtl, contexts, SUPPORTED_WIDTHS);
+            if let Some(n) = lanes {
+                targets = targets.on_lanes(n);
+            }
             let report =
                 run_cases_with_progress(cases, &mut |w, c| targets.target(w, c), &mut show);
             if let Some(e) = targets.failure {
@@ -31,10 +39,16 @@ pub fn run(cases: &[Case], target: Backend, contexts: u32) -> Result<ConformRepo
         println!("{failure}");
     }
     if report.skipped > 0 && target != Backend::Model {
-        println!(
-            "note: {} table cases skipped: the RTL is built for widths {:?} and {} contexts",
-            report.skipped, SUPPORTED_WIDTHS, contexts
-        );
+        match lanes {
+            Some(n) => println!(
+                "note: {} table cases skipped: the {n}-lane table-mode core is built for width 64 and {contexts} contexts",
+                report.skipped
+            ),
+            None => println!(
+                "note: {} table cases skipped: the RTL is built for widths {:?} and {} contexts",
+                report.skipped, SUPPORTED_WIDTHS, contexts
+            ),
+        }
     }
     println!("{}", report.summary_line());
     Ok(report)

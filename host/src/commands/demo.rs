@@ -46,7 +46,7 @@ pub fn run(out_dir: &Path) -> Result<bool> {
 
     println!("[4/4] conformance vectors (atomik-core 0.4.0) on the Verilator core");
     let cases = parse_cases(VECTORS, Path::new("tests/data/vectors.jsonl"))?;
-    let conformance = conform::run(&cases, Backend::Verilator, config.contexts)?;
+    let conformance = conform::run(&cases, Backend::Verilator, config.contexts, None)?;
 
     let ok = report.mismatches == 0 && conformance.failed == 0;
     println!(

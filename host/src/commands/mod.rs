@@ -3,6 +3,7 @@
 pub mod conform;
 pub mod demo;
 pub mod doctor;
+pub mod estimate;
 pub mod generator;
 pub mod progress;
 pub mod sim;

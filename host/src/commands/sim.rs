@@ -3,7 +3,7 @@
 
 use super::progress::Progress;
 use anyhow::{Context, Result};
-use atomik_hdl::lanes::LanesConfig;
+use atomik_hdl::lanes::{LaneMode, LanesConfig};
 use atomik_hdl::CoreConfig;
 use atomik_sim::backend::{make_dut, make_lanes_dut, Backend};
 use atomik_sim::cosim::{
@@ -11,7 +11,6 @@ use atomik_sim::cosim::{
 };
 use atomik_sim::cycle_model::CycleModel;
 use atomik_sim::dut::Dut;
-use atomik_sim::lanes_model::LanesModel;
 use serde_json::json;
 use std::path::Path;
 
@@ -29,9 +28,14 @@ impl Design {
         match self {
             Design::Core(c) => format!("core w{} c{}", c.width, c.contexts),
             Design::Lanes(l) => format!(
-                "{} lanes x {} bits (tree register every {} levels, latency {})",
+                "{} lanes x {} bits, {} mode, {} contexts (tree register every {} levels, latency {})",
                 l.lanes,
                 l.width,
+                match l.mode {
+                    LaneMode::Single => "single-context",
+                    LaneMode::Table => "table",
+                },
+                l.contexts,
                 l.register_every,
                 l.tree_latency()
             ),
@@ -60,8 +64,8 @@ pub fn simulate(o: &SimOptions) -> Result<CosimReport> {
             ),
             Design::Lanes(l) => (
                 make_lanes_dut(o.backend, l, trace)?,
-                Box::new(LanesModel::new(l)),
-                Box::new(LanesStimulus::new(l.lanes, o.seed)),
+                make_lanes_dut(Backend::Model, l, false)?,
+                Box::new(LanesStimulus::new(l.lanes, o.seed).with_contexts(l.contexts)),
             ),
         };
     if let Some(path) = o.vcd {

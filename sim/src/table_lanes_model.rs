@@ -1,0 +1,229 @@
+//! The cycle-exact model of the table-mode multi-lane core
+//! (`atomik_hdl::lanes::table::TableLaneCore`): the algebra's [`Table`] for the state, the
+//! generator stepped clock by clock, and the registers visible at the core's ports.
+//!
+//! The RTL applies every command after everything taken before it (lanes included), so the
+//! model applies a command to the table when it is taken and only delays its response: it
+//! enters the response queue L + 2 clocks later (visible at L + 3). STATUS reads the counters as
+//! they are when it reaches the reference stage. The generator pauses in any clock a command
+//! is taken; otherwise lane i feeds its delta to context (base + i) mod contexts.
+
+use crate::conform::TableOps;
+use crate::dut::{CoreInputs, CoreOutputs, Dut};
+use crate::lanes_model::{OP_GEN_RUN, OP_GEN_SEED, OP_STATUS};
+use crate::model::Table;
+use atomik_hdl::config::RESPONSE_QUEUE_DEPTH;
+use atomik_hdl::lanes::generator::{source_count, source_salt};
+use atomik_hdl::lanes::lane::{lane_delta, lane_source};
+use atomik_hdl::lanes::single::{StatusReg, DESIGN_ID};
+use atomik_hdl::lanes::source::xorshift64;
+use atomik_hdl::lanes::LanesConfig;
+use atomik_hdl::{CoreConfig, Op};
+use std::collections::VecDeque;
+
+/// A response on its way to the queue.
+#[derive(Debug, Clone, Copy)]
+enum Pending {
+    Value(u64),
+    /// A STATUS read, evaluated when it reaches the reference stage.
+    Status(u64),
+}
+
+/// The model of `TableLaneCore`.
+pub struct TableLanesModel {
+    config: LanesConfig,
+    table: Table,
+    /// Responses in the delay line, oldest first (always L + 2 entries).
+    delay: VecDeque<Option<Pending>>,
+    responses: VecDeque<u64>,
+    ready: bool,
+    in_flight: u32,
+    illegal: bool,
+    clear_cycles_left: u64,
+    seed: u64,
+    words: Vec<u64>,
+    enabled_lanes: usize,
+    base: u64,
+    remaining: u64,
+    gen_active: bool,
+    active_lanes: u64,
+    gen_clocks: u64,
+    gen_deltas: u64,
+    cycles: u64,
+}
+
+impl TableLanesModel {
+    pub fn new(config: LanesConfig) -> Self {
+        let stages = config.tree_latency() as usize + 2;
+        TableLanesModel {
+            config,
+            table: Self::fresh_table(config),
+            delay: VecDeque::from(vec![None; stages]),
+            responses: VecDeque::new(),
+            ready: false,
+            in_flight: 0,
+            illegal: false,
+            clear_cycles_left: 0,
+            seed: 0,
+            words: vec![0; source_count(config.lanes as usize)],
+            enabled_lanes: 0,
+            base: 0,
+            remaining: 0,
+            gen_active: false,
+            active_lanes: 0,
+            gen_clocks: 0,
+            gen_deltas: 0,
+            cycles: 0,
+        }
+    }
+
+    fn fresh_table(config: LanesConfig) -> Table {
+        Table::new(64, config.contexts as u64).expect("a validated LanesConfig is a valid table")
+    }
+
+    fn status(&self, index: u64) -> u64 {
+        match index {
+            i if i == StatusReg::Lanes as u64 => self.config.lanes as u64,
+            i if i == StatusReg::Width as u64 => self.config.width as u64,
+            i if i == StatusReg::Contexts as u64 => self.config.contexts as u64,
+            i if i == StatusReg::Clock as u64 => self.cycles & ((1 << 48) - 1),
+            i if i == StatusReg::GenClocks as u64 => self.gen_clocks,
+            i if i == StatusReg::GenDeltas as u64 => self.gen_deltas,
+            i if i == StatusReg::GenBusy as u64 => self.gen_active as u64,
+            i if i == StatusReg::TreeLatency as u64 => self.config.tree_latency() as u64,
+            _ => DESIGN_ID,
+        }
+    }
+
+    /// Applies a command to the table; returns the response it will give.
+    fn execute(&mut self, op: u8, addr: u64, data: u64) -> Option<Pending> {
+        // The address comes from a log2(contexts)-bit port: always in range.
+        let t = &mut self.table;
+        match Op::from_code(op) {
+            Some(Op::Load) => t.load(addr, data).ok().map(|_| None)?,
+            Some(Op::Accum) => t.accum(addr, data).ok().map(|_| None)?,
+            Some(Op::Read) => t.read(addr).ok().map(Pending::Value),
+            Some(Op::Swap) => t.swap(addr, None).ok().map(Pending::Value),
+            Some(Op::SwapLoad) => t.swap(addr, Some(data)).ok().map(Pending::Value),
+            _ if op == OP_STATUS => Some(Pending::Status(data)),
+            _ => None,
+        }
+    }
+
+    /// The generator's deltas for this clock, into the table.
+    fn feed(&mut self) {
+        let contexts = self.config.contexts as u64;
+        for i in 0..self.enabled_lanes {
+            let delta = lane_delta(i, self.words[lane_source(i)], 64);
+            let addr = (self.base + i as u64) % contexts;
+            // In range by construction.
+            let _ = self.table.accum(addr, delta);
+        }
+    }
+}
+
+impl Dut for TableLanesModel {
+    fn config(&self) -> CoreConfig {
+        CoreConfig {
+            width: 64,
+            contexts: self.config.contexts,
+        }
+    }
+
+    fn backend(&self) -> &'static str {
+        "model"
+    }
+
+    fn outputs(&self) -> CoreOutputs {
+        CoreOutputs {
+            cmd_ready: self.ready,
+            rsp_valid: !self.responses.is_empty(),
+            rsp_data: self.responses.front().copied().unwrap_or(0),
+            illegal_op: self.illegal,
+        }
+    }
+
+    fn step(&mut self, i: &CoreInputs) {
+        let fire = i.cmd_valid && self.ready;
+        let op = i.cmd_op & 0xf;
+        let addr = (i.cmd_addr & (self.config.contexts - 1)) as u64;
+        let pop = i.rsp_ready && !self.responses.is_empty();
+
+        // The reference stage pushes what was taken L + 2 clocks ago.
+        if pop {
+            self.responses.pop_front();
+        }
+        if let Some(p) = self.delay.pop_front().flatten() {
+            let value = match p {
+                Pending::Value(v) => v,
+                Pending::Status(index) => self.status(index),
+            };
+            self.responses.push_back(value);
+        }
+        let pending = if fire {
+            self.execute(op, addr, i.cmd_data)
+        } else {
+            None
+        };
+        self.delay.push_back(pending);
+
+        // Generator: paused in a clock a command is taken.
+        if self.gen_active && !fire {
+            self.feed();
+            let stopping = self.remaining == 1;
+            self.remaining -= 1;
+            self.gen_clocks += 1;
+            self.gen_deltas += self.active_lanes;
+            self.gen_active = !stopping;
+            for w in self.words.iter_mut() {
+                *w = if stopping { 0 } else { xorshift64(*w) };
+            }
+        }
+        if fire && op == OP_GEN_SEED && !i.reset {
+            self.seed = i.cmd_data;
+        }
+        if fire && op == OP_GEN_RUN && !i.reset {
+            let clocks = i.cmd_data & ((1 << 40) - 1);
+            let lanes = ((i.cmd_data >> 40) & 0x7ff).min(self.config.lanes as u64);
+            self.remaining = clocks;
+            self.gen_active = clocks != 0;
+            self.active_lanes = lanes;
+            self.enabled_lanes = lanes as usize;
+            self.base = addr;
+            self.gen_clocks = 0;
+            self.gen_deltas = 0;
+            for (s, w) in self.words.iter_mut().enumerate() {
+                *w = if clocks != 0 {
+                    self.seed ^ source_salt(s)
+                } else {
+                    0
+                };
+            }
+        }
+
+        self.illegal |= fire && op > OP_STATUS;
+        let responds = fire && (op == OP_STATUS || Op::from_code(op).is_some_and(Op::responds));
+        self.in_flight = self.in_flight + responds as u32 - pop as u32;
+        if self.clear_cycles_left > 0 {
+            self.clear_cycles_left -= 1;
+        }
+        if i.reset {
+            self.table = Self::fresh_table(self.config);
+            self.responses.clear();
+            self.delay.iter_mut().for_each(|d| *d = None);
+            self.in_flight = 0;
+            self.illegal = false;
+            self.gen_active = false;
+            self.remaining = 0;
+            self.words.iter_mut().for_each(|w| *w = 0);
+            self.clear_cycles_left = self.config.contexts as u64;
+        }
+        self.ready =
+            !i.reset && self.clear_cycles_left == 0 && self.in_flight < RESPONSE_QUEUE_DEPTH;
+        self.cycles += 1;
+    }
+
+    fn cycles(&self) -> u64 {
+        self.cycles
+    }
+}
