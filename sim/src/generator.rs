@@ -107,6 +107,22 @@ impl GeneratorRun {
         self.clocks * self.effective_lanes() as u64
     }
 
+    /// What the run feeds each context of a table-mode core, where lane i writes context
+    /// `(base + i) mod contexts`: one XOR per context, by doubling.
+    pub fn predicted_per_context(&self, contexts: u32, base: u64) -> Vec<u64> {
+        let m = self.effective_lanes() as usize;
+        let mut fed = vec![0u64; contexts as usize];
+        for s in 0..source_count(m) {
+            let sum = xorshift_sum(self.seed ^ source_salt(s), self.clocks);
+            let group = (s * LANES_PER_SOURCE)..m.min((s + 1) * LANES_PER_SOURCE);
+            for i in group {
+                fed[((base + i as u64) % contexts as u64) as usize] ^=
+                    lane_delta(i, sum, self.width);
+            }
+        }
+        fed
+    }
+
     /// XOR of every delta fed in the run, by doubling (independent of the run length).
     pub fn predicted_xor(&self) -> u64 {
         let m = self.effective_lanes() as usize;

@@ -1,7 +1,8 @@
 //! An on-chip throughput run on a simulated multi-lane core: the generator feeds every active
 //! lane one delta per clock for K clocks, then the state and the core's own counters are read
 //! back and checked against the host's prediction (see [`crate::generator`]). A run counts
-//! only when `verified`: state, clock counter and delta counter all as predicted.
+//! only when `verified`: identity registers, every context's state, clock counter and delta
+//! counter all as predicted. In table mode lane i feeds context i mod contexts.
 
 use crate::driver::CommandDriver;
 use crate::dut::Dut;
@@ -29,9 +30,9 @@ pub struct OnChipRequest {
 #[derive(Debug, Clone)]
 pub struct OnChipReport {
     pub request: OnChipRequest,
-    /// State read back after the run.
+    /// State of context 0 read back after the run (every other context is checked too).
     pub state: u64,
-    /// `initial_state ^ predicted XOR of everything fed`.
+    /// `initial_state ^` the predicted XOR of everything fed to context 0.
     pub predicted: u64,
     /// The core's own counters.
     pub gen_clocks: u64,
@@ -85,6 +86,7 @@ pub fn run_generator(
     let status = |d: &mut CommandDriver, reg: StatusReg| d.query(OP_STATUS, 0, reg as u64);
     let identity_ok = status(&mut d, StatusReg::Id) == DESIGN_ID
         && status(&mut d, StatusReg::Lanes) == config.lanes as u64
+        && status(&mut d, StatusReg::Contexts) == config.contexts as u64
         && status(&mut d, StatusReg::Width) == config.width as u64
         && status(&mut d, StatusReg::TreeLatency) == config.tree_latency() as u64;
 
@@ -105,7 +107,6 @@ pub fn run_generator(
     while status(&mut d, StatusReg::GenBusy) != 0 {
         d.idle(64);
     }
-    let state = d.query(Op::Read.code(), 0, 0);
     let gen_clocks = status(&mut d, StatusReg::GenClocks);
     let gen_deltas = status(&mut d, StatusReg::GenDeltas);
 
@@ -121,8 +122,17 @@ pub fn run_generator(
     } else {
         (1u64 << config.width) - 1
     };
-    let predicted = (request.initial_state & mask) ^ run.predicted_xor();
+    // Context 0 was loaded with the initial state; in table mode lane i fed context
+    // i mod contexts (base 0), and every context is read back and checked.
+    let fed = run.predicted_per_context(config.contexts, 0);
+    let mut contexts_ok = true;
+    for (addr, fed) in fed.iter().enumerate().skip(1) {
+        contexts_ok &= d.query(Op::Read.code(), addr as u32, 0) == *fed;
+    }
+    let state = d.query(Op::Read.code(), 0, 0);
+    let predicted = (request.initial_state & mask) ^ fed[0];
     let verified = identity_ok
+        && contexts_ok
         && state == predicted
         && gen_clocks == request.clocks
         && gen_deltas == run.deltas();

@@ -9,7 +9,9 @@ use atomik_hdl::export::{core_verilog, ExportError, TopPort};
 use atomik_hdl::lanes::export::lanes_verilog;
 use atomik_hdl::lanes::LanesConfig;
 use atomik_hdl::CoreConfig;
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Mutex, OnceLock};
 
 /// Why the Verilator core could not be made.
 #[derive(Debug, thiserror::Error)]
