@@ -73,16 +73,26 @@ pub fn core_model_spec(config: CoreConfig, trace: bool) -> Result<ModelSpec, Exp
     ))
 }
 
-/// The Verilator model spec of a multi-lane configuration.
+/// The Verilator model spec of a multi-lane configuration. Generating the Verilog takes about
+/// a second at 256 lanes while loading a cached model takes a millisecond, so specs are kept
+/// for the life of the process (tests make a fresh core per case).
 pub fn lanes_model_spec(config: LanesConfig, trace: bool) -> Result<ModelSpec, ExportError> {
+    type Specs = Mutex<HashMap<(LanesConfig, bool), ModelSpec>>;
+    static SPECS: OnceLock<Specs> = OnceLock::new();
+    let specs = SPECS.get_or_init(Default::default);
+    if let Some(spec) = specs
+        .lock()
+        .ok()
+        .and_then(|m| m.get(&(config, trace)).cloned())
+    {
+        return Ok(spec);
+    }
     let d = lanes_verilog(config)?;
-    Ok(model_spec(
-        config.name(),
-        d.verilog,
-        d.clock,
-        &d.ports,
-        trace,
-    ))
+    let spec = model_spec(config.name(), d.verilog, d.clock, &d.ports, trace);
+    if let Ok(mut m) = specs.lock() {
+        m.insert((config, trace), spec.clone());
+    }
+    Ok(spec)
 }
 
 impl VerilatorCore {
