@@ -18,6 +18,15 @@ use super::VerilatorError;
 
 pub(crate) type NewFn = unsafe extern "C" fn(out: *mut u64) -> *mut c_void;
 pub(crate) type StepFn = unsafe extern "C" fn(h: *mut c_void, input: *const u64, out: *mut u64);
+pub(crate) type RunLoopFn = unsafe extern "C" fn(
+    h: *mut c_void,
+    cycles: u64,
+    seed: u64,
+    masks: *const u64,
+    out: *mut u64,
+) -> u64;
+pub(crate) type RunTraceFn =
+    unsafe extern "C" fn(h: *mut c_void, cycles: u64, trace: *const u64, out: *mut u64) -> u64;
 pub(crate) type FreeFn = unsafe extern "C" fn(h: *mut c_void);
 pub(crate) type VcdOpenFn = unsafe extern "C" fn(h: *mut c_void, path: *const c_char) -> c_int;
 pub(crate) type VcdCloseFn = unsafe extern "C" fn(h: *mut c_void);
@@ -28,6 +37,8 @@ type CountFn = unsafe extern "C" fn() -> u32;
 pub(crate) struct Shim {
     pub new: NewFn,
     pub step: StepFn,
+    pub run_loop: RunLoopFn,
+    pub run_trace: RunTraceFn,
     pub free: FreeFn,
     pub vcd_open: VcdOpenFn,
     pub vcd_close: VcdCloseFn,
@@ -83,6 +94,12 @@ fn open(path: &Path) -> Result<Shim, VerilatorError> {
         Ok(Shim {
             new: *lib.get::<NewFn>(b"atomik_new\0").map_err(load_err)?,
             step: *lib.get::<StepFn>(b"atomik_step\0").map_err(load_err)?,
+            run_loop: *lib
+                .get::<RunLoopFn>(b"atomik_run_loop\0")
+                .map_err(load_err)?,
+            run_trace: *lib
+                .get::<RunTraceFn>(b"atomik_run_trace\0")
+                .map_err(load_err)?,
             free: *lib.get::<FreeFn>(b"atomik_free\0").map_err(load_err)?,
             vcd_open: *lib
                 .get::<VcdOpenFn>(b"atomik_vcd_open\0")

@@ -27,6 +27,9 @@
 //! so the Rust side pays one indirect call per cycle and reads outputs from its own buffer.
 //! Ports are one `u64` each (1..=64 bits). Measured (test profile, 2 cores): a counter runs at
 //! ~25 M cycles/s, a 16 x 64-bit register design with 16 inputs and 16 outputs at ~12 M.
+//! [`VerilatedModel::run_native_loop`] (random inputs) and [`VerilatedModel::run_native_trace`]
+//! (recorded inputs) run many cycles in one call, a pure C++ loop: the baselines for the cost
+//! of driving the model from Rust (`cargo bench -p atomik-sim --bench verilator_loop`).
 //!
 //! # Waveforms
 //! With [`ModelSpec::trace`], [`VerilatedModel::open_vcd`] writes a VCD (`$timescale 1ns`, one
@@ -354,6 +357,81 @@ impl VerilatedModel {
         self.cycles += 1;
     }
 
+    /// Runs `cycles` clock periods in one FFI call, in a pure C++ loop: the speed of the
+    /// Verilated design with no Rust in the loop, the baseline to measure a Rust-driven
+    /// simulation against. Each cycle sets every input to the next word of a xorshift64
+    /// stream seeded from `seed` (masked to the port width), except the inputs in `hold_low`
+    /// (indices from [`Self::input`], e.g. a reset), which are held at 0; then it clocks like
+    /// [`Self::tick`] (a VCD file, if open, gets no samples). Returns a checksum of every
+    /// output of every cycle (so no work can be optimised away; equal for equal runs).
+    ///
+    /// Afterwards [`Self::cycles`] counts the loop's cycles, [`Self::get`] returns the last
+    /// outputs, and the staged inputs of [`Self::set`] are unchanged (and re-applied at the
+    /// next [`Self::tick`]).
+    ///
+    /// # Panics
+    /// If an index in `hold_low` is not an input index.
+    pub fn run_native_loop(&mut self, cycles: u64, seed: u64, hold_low: &[usize]) -> u64 {
+        let mut masks = self.ports.input_masks.clone();
+        for &i in hold_low {
+            assert!(
+                i < masks.len(),
+                "run_native_loop: {i} is not an input index of model `{}` ({} inputs)",
+                self.name,
+                masks.len()
+            );
+            masks[i] = 0;
+        }
+        // SAFETY: live handle; `masks` has exactly `n_inputs` words and `outputs` exactly
+        // `n_outputs` (checked in build_in), which is all the shim reads and writes.
+        let sum = unsafe {
+            (self.shim.run_loop)(
+                self.handle.as_ptr(),
+                cycles,
+                seed,
+                masks.as_ptr(),
+                self.outputs.as_mut_ptr(),
+            )
+        };
+        self.cycles += cycles;
+        sum
+    }
+
+    /// [`Self::run_native_loop`] with recorded inputs: runs `trace.len() / n` cycles (`n` =
+    /// the number of inputs, in [`Self::input`] index order, values masked to the port widths),
+    /// cycle `k` applying `trace[k * n + i]` to input `i`. Returns the same kind of checksum.
+    /// The staged inputs of [`Self::set`] are unchanged. With no inputs, nothing runs.
+    ///
+    /// # Panics
+    /// If `trace.len()` is not a multiple of the number of inputs.
+    pub fn run_native_trace(&mut self, trace: &[u64]) -> u64 {
+        let n = self.inputs.len();
+        if n == 0 {
+            return 0;
+        }
+        let cycles = trace.len() / n;
+        assert!(
+            cycles * n == trace.len(),
+            "run_native_trace: {} words is not a whole number of cycles of the {n} inputs of \
+             model `{}`",
+            trace.len(),
+            self.name
+        );
+        let cycles = cycles as u64;
+        // SAFETY: live handle; the shim reads `cycles * n_inputs` words of `trace` (checked
+        // above) and writes `n_outputs` words of `outputs` (checked in build_in).
+        let sum = unsafe {
+            (self.shim.run_trace)(
+                self.handle.as_ptr(),
+                cycles,
+                trace.as_ptr(),
+                self.outputs.as_mut_ptr(),
+            )
+        };
+        self.cycles += cycles;
+        sum
+    }
+
     /// Starts writing a VCD file (replacing one already open). Samples are taken during each
     /// following [`Self::tick`], 10 ns per cycle, `$timescale 1ns`. Requires
     /// [`ModelSpec::trace`].
@@ -434,5 +512,77 @@ impl std::fmt::Debug for VerilatedModel {
             .field("trace", &self.trace)
             .field("cycles", &self.cycles)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DESIGN: &str = "module top(input wire clock, input wire en, input wire [3:0] add,
+        output reg [31:0] count, output reg [3:0] last);
+    initial begin count = 0; last = 0; end
+    always @(posedge clock) begin
+        if (en) count <= count + add;
+        last <= add;
+    end
+endmodule";
+
+    fn model() -> VerilatedModel {
+        let spec = ModelSpec::new("unit_native_loop", DESIGN, "top", "clock")
+            .input("en", 1)
+            .input("add", 4)
+            .output("count", 32)
+            .output("last", 4);
+        VerilatedModel::build(&spec).expect("build the test model")
+    }
+
+    #[test]
+    fn native_loop_holds_inputs_low_and_is_deterministic() {
+        let (mut a, mut b) = (model(), model());
+        let (en, count, last) = (
+            a.input("en").unwrap(),
+            a.output("count").unwrap(),
+            a.output("last").unwrap(),
+        );
+        a.run_native_loop(100, 1, &[en]);
+        assert_eq!((a.get(count), a.cycles()), (0, 100), "en held low");
+        let (mut c, mut d) = (model(), model());
+        let sum = c.run_native_loop(1000, 7, &[]);
+        assert_eq!(
+            sum,
+            d.run_native_loop(1000, 7, &[]),
+            "same seed, same checksum"
+        );
+        assert_eq!(c.get(count), d.get(count));
+        assert!(c.get(count) > 0 && c.get(last) <= 15);
+        assert_ne!(sum, b.run_native_loop(1000, 8, &[]), "another seed");
+    }
+
+    #[test]
+    fn native_trace_matches_ticks() {
+        let (mut a, mut b) = (model(), model());
+        let (en, add) = (a.input("en").unwrap(), a.input("add").unwrap());
+        let (count, last) = (a.output("count").unwrap(), a.output("last").unwrap());
+        // (en, add) per cycle; 0x13 is masked to the port's 4 bits.
+        let cycles = [(1, 3), (0, 5), (1, 0x13), (1, 2)];
+        let mut trace = vec![0; cycles.len() * 2];
+        for (k, &(e, v)) in cycles.iter().enumerate() {
+            trace[2 * k + en] = e;
+            trace[2 * k + add] = v;
+        }
+        a.set(en, 1);
+        a.set(add, 1);
+        a.run_native_trace(&trace);
+        for &(e, v) in &cycles {
+            b.set(en, e);
+            b.set(add, v);
+            b.tick();
+        }
+        assert_eq!((a.get(count), a.get(last), a.cycles()), (8, 2, 4));
+        assert_eq!((b.get(count), b.get(last), b.cycles()), (8, 2, 4));
+        // The staged inputs (en 1, add 1) still apply at the next tick.
+        a.tick();
+        assert_eq!(a.get(count), 9);
     }
 }

@@ -10,6 +10,11 @@
 //! The shim is generated per spec because it knows the port list: `atomik_step` copies the
 //! `in[]` words into the model's ports, runs both clock phases and copies the outputs into
 //! `out[]`, all in one call, so a cycle costs one FFI call and two `eval()`s.
+//!
+//! `atomik_run_loop` (ABI v2) runs many cycles in C++ alone, inputs from a xorshift stream:
+//! the speed of the Verilated design with no Rust in the loop, the baseline the Rust-driven
+//! co-simulation is measured against. `atomik_run_trace` does the same with recorded inputs,
+//! so the baseline can run exactly the stimulus the Rust side produced.
 
 use std::fmt::Write as _;
 
@@ -19,7 +24,10 @@ use super::spec::{width_mask, Layout, ModelSpec, Slot, CLOCK_WIRE};
 pub(crate) const WRAPPER: &str = "atomik_dut";
 
 /// Version of the C ABI below; checked when a library is loaded.
-pub(crate) const ABI_VERSION: u32 = 1;
+/// v2 added `atomik_run_loop` and `atomik_run_trace`. The version is part of the generated
+/// shim, so changing it also changes the cache key: libraries of an older ABI are never picked
+/// up, they are rebuilt.
+pub(crate) const ABI_VERSION: u32 = 2;
 
 /// Nanoseconds per clock cycle in VCD files and `$time` (`$timescale 1ns`).
 pub(crate) const CYCLE_NS: u64 = 10;
@@ -215,6 +223,81 @@ ATOMIK_EXPORT void atomik_step(void* h, const uint64_t* in, uint64_t* out) {{
     m->cycle++;
 }}
 
+// A pure C++ loop of `cycles` clock periods, the baseline for the Rust-driven step: each cycle
+// sets every input to the next word of a xorshift64 stream (seeded from `seed`) ANDed with
+// `masks[i]` (the port's width mask, or 0 to hold the input low, e.g. a reset), then runs the
+// clock exactly like atomik_step (no VCD samples) and folds every output into the returned
+// checksum, so the compiler cannot drop any of the work. The last outputs go to out[].
+ATOMIK_EXPORT uint64_t atomik_run_loop(void* h, uint64_t cycles, uint64_t seed,
+                                       const uint64_t* masks, uint64_t* out) {{
+    Instance* m = static_cast<Instance*>(h);
+    V{WRAPPER}* t = m->top.get();
+    uint64_t x = seed ^ 0x9E3779B97F4A7C15ULL;
+    if (x == 0) x = 1;
+    uint64_t mask[{n_in_arr}] = {{0}};
+    for (int i = 0; i < {n_in}; i++) mask[i] = masks[i];
+    uint64_t in[{n_in_arr}] = {{0}};
+    uint64_t o[{n_out_arr}] = {{0}};
+    uint64_t sum = 0;
+    uint64_t cycle = m->cycle;
+    for (uint64_t k = 0; k < cycles; k++) {{
+        for (int i = 0; i < {n_in}; i++) {{
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            in[i] = x & mask[i];
+        }}
+        const uint64_t t0 = cycle * {CYCLE_NS};
+        write_inputs(t, in);
+        t->{CLOCK_WIRE} = 0;
+        m->ctx->time(t0);
+        t->eval();
+        t->{CLOCK_WIRE} = 1;
+        m->ctx->time(t0 + {half});
+        t->eval();
+        read_outputs(t, o);
+        for (int i = 0; i < {n_out}; i++) {{
+            sum = (sum ^ o[i]) * 0x100000001B3ULL;
+        }}
+        cycle++;
+    }}
+    m->cycle = cycle;
+    read_outputs(t, out);
+    return sum;
+}}
+
+// The same loop with recorded inputs: cycle k applies trace[k * {n_in} + i] (masked to the port
+// width) to input i. The baseline for a given stimulus, without the cost of producing it.
+ATOMIK_EXPORT uint64_t atomik_run_trace(void* h, uint64_t cycles, const uint64_t* trace,
+                                        uint64_t* out) {{
+    Instance* m = static_cast<Instance*>(h);
+    V{WRAPPER}* t = m->top.get();
+    uint64_t in[{n_in_arr}] = {{0}};
+    uint64_t o[{n_out_arr}] = {{0}};
+    uint64_t sum = 0;
+    uint64_t cycle = m->cycle;
+    for (uint64_t k = 0; k < cycles; k++) {{
+        const uint64_t* p = trace + k * {n_in};
+{masked_reads}        (void)p;
+        const uint64_t t0 = cycle * {CYCLE_NS};
+        write_inputs(t, in);
+        t->{CLOCK_WIRE} = 0;
+        m->ctx->time(t0);
+        t->eval();
+        t->{CLOCK_WIRE} = 1;
+        m->ctx->time(t0 + {half});
+        t->eval();
+        read_outputs(t, o);
+        for (int i = 0; i < {n_out}; i++) {{
+            sum = (sum ^ o[i]) * 0x100000001B3ULL;
+        }}
+        cycle++;
+    }}
+    m->cycle = cycle;
+    read_outputs(t, out);
+    return sum;
+}}
+
 // 0 = open, 1 = model built without --trace, 2 = file could not be opened, 3 = exception.
 ATOMIK_EXPORT int atomik_vcd_open(void* h, const char* path) {{
 #if VM_TRACE
@@ -259,7 +342,18 @@ ATOMIK_EXPORT void atomik_free(void* h) {{
 }}
 "#,
         n_in_arr = n_in.max(1),
+        n_out_arr = n_out.max(1),
         half = CYCLE_NS / 2,
+        masked_reads = layout
+            .inputs
+            .iter()
+            .enumerate()
+            .map(|(i, s)| format!(
+                "        in[{i}] = p[{i}] & 0x{:x}ULL;  // {}\n",
+                width_mask(s.width),
+                s.name
+            ))
+            .collect::<String>(),
     );
     c
 }
