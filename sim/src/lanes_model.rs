@@ -7,11 +7,10 @@
 //! them; a response is visible L + 1 clocks after its handshake.
 
 use crate::dut::{CoreInputs, CoreOutputs, Dut};
+use crate::generator_model::GeneratorModel;
 use crate::model::Context;
 use atomik_hdl::config::RESPONSE_QUEUE_DEPTH;
 use atomik_hdl::lanes::lane::LANES_PER_SOURCE;
-use atomik_hdl::lanes::single::{source_count, source_salt, StatusReg, DESIGN_ID};
-use atomik_hdl::lanes::source::xorshift64;
 use atomik_hdl::lanes::LanesConfig;
 use atomik_hdl::{CoreConfig, Op};
 use std::collections::VecDeque;
@@ -44,27 +43,45 @@ fn rotations_xor(word: u64, k: usize) -> u64 {
     xor
 }
 
+/// XOR of the deltas of the first `enabled` lanes fed from source `words`, masked to `width`.
+///
+/// Performance (this runs every simulated clock, and was the model's largest cost): the
+/// enabled lanes of source `s` are lanes `s * LANES_PER_SOURCE ..`, rotations `0..k` of one
+/// word, so their XOR is [`rotations_xor`]`(word, k)`, O(log k) instead of k rotations, and
+/// masking to the width commutes with XOR. The same value as folding [`lane_delta`] over
+/// the enabled lanes (checked by `lane_xor_equals_the_per_lane_fold`).
+pub fn lane_xor(words: &[u64], enabled: usize, width: u32) -> u64 {
+    let mut xor = 0;
+    let mut left = enabled;
+    for &word in words {
+        if left == 0 {
+            break;
+        }
+        let k = left.min(LANES_PER_SOURCE);
+        left -= k;
+        if word != 0 {
+            xor ^= rotations_xor(word, k);
+        }
+    }
+    match width {
+        64.. => xor,
+        w => xor & ((1 << w) - 1),
+    }
+}
+
 /// The model of `SingleLaneCore`.
 pub struct LanesModel {
     config: LanesConfig,
-    latency: usize,
     state: Context,
-    /// Lane-delta XORs in flight in the tree, oldest first (always `latency` entries).
+    /// Lane-delta XORs in flight in the tree, oldest first (always tree-latency entries).
     tree: VecDeque<u64>,
-    /// Commands in the delay line, oldest first (always `latency` entries).
+    /// Commands in the delay line, oldest first (always tree-latency entries).
     delay: VecDeque<Option<(u8, u64)>>,
     responses: VecDeque<u64>,
     ready: bool,
     in_flight: u32,
     illegal: bool,
-    seed: u64,
-    words: Vec<u64>,
-    enabled_lanes: usize,
-    remaining: u64,
-    gen_active: bool,
-    active_lanes: u64,
-    gen_clocks: u64,
-    gen_deltas: u64,
+    generator: GeneratorModel,
     cycles: u64,
 }
 
@@ -73,7 +90,6 @@ impl LanesModel {
         let latency = config.tree_latency() as usize;
         LanesModel {
             config,
-            latency,
             state: Self::fresh_state(config),
             tree: VecDeque::from(vec![0; latency]),
             delay: VecDeque::from(vec![None; latency]),
@@ -81,14 +97,7 @@ impl LanesModel {
             ready: false,
             in_flight: 0,
             illegal: false,
-            seed: 0,
-            words: vec![0; source_count(config.lanes as usize)],
-            enabled_lanes: 0,
-            remaining: 0,
-            gen_active: false,
-            active_lanes: 0,
-            gen_clocks: 0,
-            gen_deltas: 0,
+            generator: GeneratorModel::new(config.lanes),
             cycles: 0,
         }
     }
@@ -97,44 +106,17 @@ impl LanesModel {
         Context::new(config.width).expect("a validated LanesConfig width is a valid model width")
     }
 
-    /// XOR of every lane's delta in the current clock.
-    ///
-    /// Performance (this runs every simulated clock, and was the model's largest cost): the
-    /// enabled lanes of source `s` are lanes `s * LANES_PER_SOURCE ..`, rotations `0..k` of one
-    /// word, so their XOR is [`rotations_xor`]`(word, k)`, O(log k) instead of k rotations, and
-    /// masking to the width commutes with XOR. The same value as folding [`lane_delta`] over
-    /// the enabled lanes (checked by `lane_xor_equals_the_per_lane_fold`).
+    /// XOR of every lane's delta in the current clock (see [`lane_xor`]).
     fn lane_xor(&self) -> u64 {
-        let mut xor = 0;
-        let mut left = self.enabled_lanes;
-        for &word in &self.words {
-            if left == 0 {
-                break;
-            }
-            let k = left.min(LANES_PER_SOURCE);
-            left -= k;
-            if word != 0 {
-                xor ^= rotations_xor(word, k);
-            }
-        }
-        match self.config.width {
-            64.. => xor,
-            w => xor & ((1 << w) - 1),
-        }
+        lane_xor(
+            self.generator.words(),
+            self.generator.enabled_lanes(),
+            self.config.width,
+        )
     }
 
     fn status(&self, index: u64) -> u64 {
-        match index {
-            i if i == StatusReg::Lanes as u64 => self.config.lanes as u64,
-            i if i == StatusReg::Width as u64 => self.config.width as u64,
-            i if i == StatusReg::Contexts as u64 => 1,
-            i if i == StatusReg::Clock as u64 => self.cycles & ((1 << 48) - 1),
-            i if i == StatusReg::GenClocks as u64 => self.gen_clocks,
-            i if i == StatusReg::GenDeltas as u64 => self.gen_deltas,
-            i if i == StatusReg::GenBusy as u64 => self.gen_active as u64,
-            i if i == StatusReg::TreeLatency as u64 => self.latency as u64,
-            _ => DESIGN_ID,
-        }
+        self.generator.status(index, &self.config, self.cycles)
     }
 
     /// The state stage: absorb the tree output, then apply the command that arrives with it.
@@ -195,36 +177,10 @@ impl Dut for LanesModel {
         self.tree.push_back(lanes_now);
         self.delay.push_back(fire.then_some((op, i.cmd_data)));
 
-        // Generator.
-        let stopping = self.gen_active && self.remaining == 1;
-        if self.gen_active {
-            self.remaining -= 1;
-            self.gen_clocks += 1;
-            self.gen_deltas += self.active_lanes;
-            self.gen_active = !stopping;
-        }
-        for w in self.words.iter_mut() {
-            *w = if stopping { 0 } else { xorshift64(*w) };
-        }
-        if fire && op == OP_GEN_SEED && !i.reset {
-            self.seed = i.cmd_data;
-        }
-        if fire && op == OP_GEN_RUN && !i.reset {
-            let clocks = i.cmd_data & ((1 << 40) - 1);
-            let lanes = ((i.cmd_data >> 40) & 0x7ff).min(self.config.lanes as u64);
-            self.remaining = clocks;
-            self.gen_active = clocks != 0;
-            self.active_lanes = lanes;
-            self.enabled_lanes = lanes as usize;
-            self.gen_clocks = 0;
-            self.gen_deltas = 0;
-            for (s, w) in self.words.iter_mut().enumerate() {
-                *w = if clocks != 0 {
-                    self.seed ^ source_salt(s)
-                } else {
-                    0
-                };
-            }
+        // Generator: never paused in single mode.
+        self.generator.step();
+        if fire && !i.reset {
+            self.generator.command(op, i.cmd_data);
         }
 
         self.illegal |= fire && op > OP_STATUS;
@@ -235,9 +191,7 @@ impl Dut for LanesModel {
             self.responses.clear();
             self.in_flight = 0;
             self.illegal = false;
-            self.gen_active = false;
-            self.remaining = 0;
-            self.words.iter_mut().for_each(|w| *w = 0);
+            self.generator.reset();
             // The RTL drops what is in the tree and the delay line.
             self.tree.iter_mut().for_each(|t| *t = 0);
             self.delay.iter_mut().for_each(|d| *d = None);
@@ -254,9 +208,11 @@ impl Dut for LanesModel {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use atomik_hdl::lanes::generator::source_count;
     use atomik_hdl::lanes::lane::{lane_delta, lane_source};
+    use atomik_hdl::lanes::source::xorshift64;
 
-    /// The doubling in [`LanesModel::lane_xor`] against the plain per-lane definition, for
+    /// The doubling in [`lane_xor`] against the plain per-lane definition, for
     /// every enabled-lane count, partial and full source groups, narrow and full widths.
     #[test]
     fn lane_xor_equals_the_per_lane_fold() {
@@ -269,21 +225,20 @@ mod tests {
             (1024, 64),
             (1024, 16),
         ] {
-            let mut m = LanesModel::new(LanesConfig::single(lanes, width).unwrap());
-            for w in m.words.iter_mut() {
+            let mut words = vec![0u64; source_count(lanes as usize)];
+            for w in words.iter_mut() {
                 x = xorshift64(x);
                 *w = x;
             }
-            if let Some(w) = m.words.get_mut(1) {
+            if let Some(w) = words.get_mut(1) {
                 *w = 0; // a stopped source is skipped
             }
             for n in 0..=lanes as usize {
-                m.enabled_lanes = n;
                 let fold = (0..n).fold(0, |acc, i| {
-                    acc ^ lane_delta(i, m.words[lane_source(i)], width)
+                    acc ^ lane_delta(i, words[lane_source(i)], width)
                 });
                 assert_eq!(
-                    m.lane_xor(),
+                    lane_xor(&words, n, width),
                     fold,
                     "lanes {lanes} width {width} enabled {n}"
                 );

@@ -12,6 +12,7 @@ pub mod cycle_model;
 pub mod driver;
 pub mod dut;
 pub mod generator;
+pub mod generator_model;
 pub mod lanes_model;
 pub mod model;
 pub mod onchip;

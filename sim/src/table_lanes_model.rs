@@ -10,13 +10,11 @@
 
 use crate::conform::TableOps;
 use crate::dut::{CoreInputs, CoreOutputs, Dut};
-use crate::lanes_model::{OP_GEN_RUN, OP_GEN_SEED, OP_STATUS};
+use crate::generator_model::GeneratorModel;
+use crate::lanes_model::OP_STATUS;
 use crate::model::Table;
 use atomik_hdl::config::RESPONSE_QUEUE_DEPTH;
-use atomik_hdl::lanes::generator::{source_count, source_salt};
 use atomik_hdl::lanes::lane::{lane_delta, lane_source};
-use atomik_hdl::lanes::single::{StatusReg, DESIGN_ID};
-use atomik_hdl::lanes::source::xorshift64;
 use atomik_hdl::lanes::LanesConfig;
 use atomik_hdl::{CoreConfig, Op};
 use std::collections::VecDeque;
@@ -40,15 +38,9 @@ pub struct TableLanesModel {
     in_flight: u32,
     illegal: bool,
     clear_cycles_left: u64,
-    seed: u64,
-    words: Vec<u64>,
-    enabled_lanes: usize,
+    generator: GeneratorModel,
+    /// Context lane 0 feeds (GEN_RUN's address).
     base: u64,
-    remaining: u64,
-    gen_active: bool,
-    active_lanes: u64,
-    gen_clocks: u64,
-    gen_deltas: u64,
     cycles: u64,
 }
 
@@ -64,15 +56,8 @@ impl TableLanesModel {
             in_flight: 0,
             illegal: false,
             clear_cycles_left: 0,
-            seed: 0,
-            words: vec![0; source_count(config.lanes as usize)],
-            enabled_lanes: 0,
+            generator: GeneratorModel::new(config.lanes),
             base: 0,
-            remaining: 0,
-            gen_active: false,
-            active_lanes: 0,
-            gen_clocks: 0,
-            gen_deltas: 0,
             cycles: 0,
         }
     }
@@ -82,17 +67,7 @@ impl TableLanesModel {
     }
 
     fn status(&self, index: u64) -> u64 {
-        match index {
-            i if i == StatusReg::Lanes as u64 => self.config.lanes as u64,
-            i if i == StatusReg::Width as u64 => self.config.width as u64,
-            i if i == StatusReg::Contexts as u64 => self.config.contexts as u64,
-            i if i == StatusReg::Clock as u64 => self.cycles & ((1 << 48) - 1),
-            i if i == StatusReg::GenClocks as u64 => self.gen_clocks,
-            i if i == StatusReg::GenDeltas as u64 => self.gen_deltas,
-            i if i == StatusReg::GenBusy as u64 => self.gen_active as u64,
-            i if i == StatusReg::TreeLatency as u64 => self.config.tree_latency() as u64,
-            _ => DESIGN_ID,
-        }
+        self.generator.status(index, &self.config, self.cycles)
     }
 
     /// Applies a command to the table; returns the response it will give.
@@ -113,8 +88,9 @@ impl TableLanesModel {
     /// The generator's deltas for this clock, into the table.
     fn feed(&mut self) {
         let contexts = self.config.contexts as u64;
-        for i in 0..self.enabled_lanes {
-            let delta = lane_delta(i, self.words[lane_source(i)], 64);
+        let words = self.generator.words();
+        for i in 0..self.generator.enabled_lanes() {
+            let delta = lane_delta(i, words[lane_source(i)], 64);
             let addr = (self.base + i as u64) % contexts;
             // In range by construction.
             let _ = self.table.accum(addr, delta);
@@ -168,37 +144,12 @@ impl Dut for TableLanesModel {
         self.delay.push_back(pending);
 
         // Generator: paused in a clock a command is taken.
-        if self.gen_active && !fire {
+        if self.generator.active() && !fire {
             self.feed();
-            let stopping = self.remaining == 1;
-            self.remaining -= 1;
-            self.gen_clocks += 1;
-            self.gen_deltas += self.active_lanes;
-            self.gen_active = !stopping;
-            for w in self.words.iter_mut() {
-                *w = if stopping { 0 } else { xorshift64(*w) };
-            }
+            self.generator.step();
         }
-        if fire && op == OP_GEN_SEED && !i.reset {
-            self.seed = i.cmd_data;
-        }
-        if fire && op == OP_GEN_RUN && !i.reset {
-            let clocks = i.cmd_data & ((1 << 40) - 1);
-            let lanes = ((i.cmd_data >> 40) & 0x7ff).min(self.config.lanes as u64);
-            self.remaining = clocks;
-            self.gen_active = clocks != 0;
-            self.active_lanes = lanes;
-            self.enabled_lanes = lanes as usize;
+        if fire && !i.reset && self.generator.command(op, i.cmd_data) {
             self.base = addr;
-            self.gen_clocks = 0;
-            self.gen_deltas = 0;
-            for (s, w) in self.words.iter_mut().enumerate() {
-                *w = if clocks != 0 {
-                    self.seed ^ source_salt(s)
-                } else {
-                    0
-                };
-            }
         }
 
         self.illegal |= fire && op > OP_STATUS;
@@ -213,9 +164,7 @@ impl Dut for TableLanesModel {
             self.delay.iter_mut().for_each(|d| *d = None);
             self.in_flight = 0;
             self.illegal = false;
-            self.gen_active = false;
-            self.remaining = 0;
-            self.words.iter_mut().for_each(|w| *w = 0);
+            self.generator.reset();
             self.clear_cycles_left = self.config.contexts as u64;
         }
         self.ready =

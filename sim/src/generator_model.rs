@@ -1,0 +1,116 @@
+//! The on-chip generator and status registers as both multi-lane cycle models see them
+//! (`lanes_model`, `table_lanes_model`): run control, sources, counters, GEN_SEED / GEN_RUN
+//! decoding and the STATUS map, written once.
+//!
+//! A source word is non-zero only while a run is active (a run's last clock, a zero-length run
+//! and reset all clear it), so stepping the words only in clocks that feed is exact.
+
+use crate::lanes_model::{OP_GEN_RUN, OP_GEN_SEED};
+use atomik_hdl::lanes::generator::{source_count, source_salt};
+use atomik_hdl::lanes::single::{StatusReg, DESIGN_ID};
+use atomik_hdl::lanes::source::xorshift64;
+use atomik_hdl::lanes::LanesConfig;
+
+/// Generator state of a multi-lane core.
+pub struct GeneratorModel {
+    lanes: u64,
+    seed: u64,
+    words: Vec<u64>,
+    enabled_lanes: usize,
+    remaining: u64,
+    active: bool,
+    clocks: u64,
+    deltas: u64,
+}
+
+impl GeneratorModel {
+    pub fn new(lanes: u32) -> Self {
+        GeneratorModel {
+            lanes: lanes as u64,
+            seed: 0,
+            words: vec![0; source_count(lanes as usize)],
+            enabled_lanes: 0,
+            remaining: 0,
+            active: false,
+            clocks: 0,
+            deltas: 0,
+        }
+    }
+
+    /// The source words feeding the lanes in this clock (source s serves lanes 63s..).
+    pub fn words(&self) -> &[u64] {
+        &self.words
+    }
+
+    /// Lanes enabled by the last GEN_RUN.
+    pub fn enabled_lanes(&self) -> usize {
+        self.enabled_lanes
+    }
+
+    pub fn active(&self) -> bool {
+        self.active
+    }
+
+    /// One feeding clock: count it and advance (or, on the run's last clock, clear) the words.
+    pub fn step(&mut self) {
+        if !self.active {
+            return;
+        }
+        let stopping = self.remaining == 1;
+        self.remaining -= 1;
+        self.clocks += 1;
+        self.deltas += self.enabled_lanes as u64;
+        self.active = !stopping;
+        for w in self.words.iter_mut() {
+            *w = if stopping { 0 } else { xorshift64(*w) };
+        }
+    }
+
+    /// GEN_SEED / GEN_RUN taken in this clock (other ops are ignored). Returns whether a run
+    /// started.
+    pub fn command(&mut self, op: u8, data: u64) -> bool {
+        if op == OP_GEN_SEED {
+            self.seed = data;
+        }
+        if op != OP_GEN_RUN {
+            return false;
+        }
+        let clocks = data & ((1 << 40) - 1);
+        let lanes = ((data >> 40) & 0x7ff).min(self.lanes);
+        self.remaining = clocks;
+        self.active = clocks != 0;
+        self.enabled_lanes = lanes as usize;
+        self.clocks = 0;
+        self.deltas = 0;
+        for (s, w) in self.words.iter_mut().enumerate() {
+            *w = if clocks != 0 {
+                self.seed ^ source_salt(s)
+            } else {
+                0
+            };
+        }
+        true
+    }
+
+    /// Synchronous reset: the run stops; the seed and the last run's counters are kept.
+    pub fn reset(&mut self) {
+        self.active = false;
+        self.remaining = 0;
+        self.words.iter_mut().for_each(|w| *w = 0);
+    }
+
+    /// STATUS register `index` of a core built with `config`, `cycles` clocks after power-up.
+    pub fn status(&self, index: u64, config: &LanesConfig, cycles: u64) -> u64 {
+        match index {
+            i if i == StatusReg::Lanes as u64 => config.lanes as u64,
+            i if i == StatusReg::Width as u64 => config.width as u64,
+            i if i == StatusReg::Contexts as u64 => config.contexts as u64,
+            i if i == StatusReg::Clock as u64 => cycles & ((1 << 48) - 1),
+            i if i == StatusReg::GenClocks as u64 => self.clocks,
+            i if i == StatusReg::GenDeltas as u64 => self.deltas,
+            i if i == StatusReg::GenBusy as u64 => self.active as u64,
+            i if i == StatusReg::TreeLatency as u64 => config.tree_latency() as u64,
+            _ => DESIGN_ID,
+        }
+    }
+}
