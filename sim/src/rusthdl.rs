@@ -29,6 +29,24 @@ pub trait CorePorts: Block {
     fn set_clock(&mut self, high: bool);
 }
 
+/// `sample` and `set_clock` of [`CorePorts`]: every core has the same output and clock ports.
+macro_rules! stream_outputs {
+    () => {
+        fn sample(&self) -> CoreOutputs {
+            CoreOutputs {
+                cmd_ready: self.cmd_ready.val(),
+                rsp_valid: self.rsp_valid.val(),
+                rsp_data: self.rsp_data.val().to_u64(),
+                illegal_op: self.illegal_op.val(),
+            }
+        }
+
+        fn set_clock(&mut self, high: bool) {
+            self.clock.next = Clock::from(high);
+        }
+    };
+}
+
 impl<const W: usize, const A: usize> CorePorts for AtomikCore<W, A> {
     fn drive(&mut self, i: &CoreInputs, shape: &CoreConfig) {
         self.reset.next = i.reset;
@@ -40,18 +58,7 @@ impl<const W: usize, const A: usize> CorePorts for AtomikCore<W, A> {
         self.rsp_ready.next = i.rsp_ready;
     }
 
-    fn sample(&self) -> CoreOutputs {
-        CoreOutputs {
-            cmd_ready: self.cmd_ready.val(),
-            rsp_valid: self.rsp_valid.val(),
-            rsp_data: self.rsp_data.val().to_u64(),
-            illegal_op: self.illegal_op.val(),
-        }
-    }
-
-    fn set_clock(&mut self, high: bool) {
-        self.clock.next = Clock::from(high);
-    }
+    stream_outputs!();
 }
 
 impl<const W: usize> CorePorts for SingleLaneCore<W> {
@@ -63,18 +70,7 @@ impl<const W: usize> CorePorts for SingleLaneCore<W> {
         self.rsp_ready.next = i.rsp_ready;
     }
 
-    fn sample(&self) -> CoreOutputs {
-        CoreOutputs {
-            cmd_ready: self.cmd_ready.val(),
-            rsp_valid: self.rsp_valid.val(),
-            rsp_data: self.rsp_data.val().to_u64(),
-            illegal_op: self.illegal_op.val(),
-        }
-    }
-
-    fn set_clock(&mut self, high: bool) {
-        self.clock.next = Clock::from(high);
-    }
+    stream_outputs!();
 }
 
 impl<const W: usize, const A: usize> CorePorts for TableLaneCore<W, A> {
@@ -87,18 +83,7 @@ impl<const W: usize, const A: usize> CorePorts for TableLaneCore<W, A> {
         self.rsp_ready.next = i.rsp_ready;
     }
 
-    fn sample(&self) -> CoreOutputs {
-        CoreOutputs {
-            cmd_ready: self.cmd_ready.val(),
-            rsp_valid: self.rsp_valid.val(),
-            rsp_data: self.rsp_data.val().to_u64(),
-            illegal_op: self.illegal_op.val(),
-        }
-    }
-
-    fn set_clock(&mut self, high: bool) {
-        self.clock.next = Clock::from(high);
-    }
+    stream_outputs!();
 }
 
 /// A block under rust-hdl's simulator, stepped one clock at a time.
