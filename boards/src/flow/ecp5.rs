@@ -4,7 +4,7 @@
 //! default; native builds on `PATH` are accepted as fallbacks. The YoWASP tools are
 //! WebAssembly: their first call compiles and caches the module (tens of seconds).
 
-use super::{args, nextpnr_common, CellNames, Files, FlowError, FlowRequest, StageTools};
+use super::{pnr_and_pack, CellNames, Files, FlowError, FlowRequest, StageTools};
 use std::ffi::OsString;
 
 pub(crate) static TOOLS: StageTools = StageTools {
@@ -56,21 +56,11 @@ pub(crate) fn commands(
     req: &FlowRequest,
     files: &Files,
 ) -> Result<(Vec<OsString>, Vec<OsString>), FlowError> {
-    let mut pnr = args([
-        device_flag(&req.device)?,
-        "--package".into(),
-        req.package.clone(),
-    ]);
-    match &req.constraints {
-        Some(lpf) => {
-            pnr.push("--lpf".into());
-            pnr.push(lpf.into());
-        }
-        None => pnr.push("--lpf-allow-unconstrained".into()),
-    }
-    pnr.extend(nextpnr_common(req, files));
-    pnr.push("--textcfg".into());
-    pnr.push(files.routed.clone().into());
-    let pack = args([files.routed.clone(), files.bitstream.clone()]);
-    Ok((pnr, pack))
+    Ok(pnr_and_pack(
+        req,
+        files,
+        device_flag(&req.device)?.into(),
+        "--lpf",
+        "--textcfg",
+    ))
 }

@@ -5,7 +5,7 @@
 //! `--freq`, `--report` and `--timing-allow-fail`, so the figures mean the same either way; the
 //! report names the versions that ran.
 
-use super::{args, nextpnr_common, CellNames, Files, FlowError, FlowRequest, StageTools};
+use super::{pnr_and_pack, CellNames, Files, FlowError, FlowRequest, StageTools};
 use std::ffi::OsString;
 
 pub(crate) static TOOLS: StageTools = StageTools {
@@ -49,21 +49,11 @@ pub(crate) fn commands(
     req: &FlowRequest,
     files: &Files,
 ) -> Result<(Vec<OsString>, Vec<OsString>), FlowError> {
-    let mut pnr = args([
-        device_flag(&req.device)?,
-        "--package".into(),
-        req.package.clone(),
-    ]);
-    match &req.constraints {
-        Some(pcf) => {
-            pnr.push("--pcf".into());
-            pnr.push(pcf.into());
-        }
-        None => pnr.push("--pcf-allow-unconstrained".into()),
-    }
-    pnr.extend(nextpnr_common(req, files));
-    pnr.push("--asc".into());
-    pnr.push(files.routed.clone().into());
-    let pack = args([files.routed.clone(), files.bitstream.clone()]);
-    Ok((pnr, pack))
+    Ok(pnr_and_pack(
+        req,
+        files,
+        device_flag(&req.device)?.into(),
+        "--pcf",
+        "--asc",
+    ))
 }

@@ -473,6 +473,32 @@ fn yosys_path(p: &Path) -> Result<String, FlowError> {
 }
 
 /// nextpnr options every family shares: netlist, target, seed, report, timing as a result.
+/// nextpnr and packer arguments for the flows whose place-and-route takes a device flag, a
+/// package, a constraint file (`constraint_flag`, e.g. `--pcf`; without one,
+/// `<constraint_flag>-allow-unconstrained`) and writes the routed design with `routed_flag`,
+/// and whose packer reads the routed file and writes the bitstream (iCE40, ECP5).
+pub(crate) fn pnr_and_pack(
+    req: &FlowRequest,
+    files: &Files,
+    device_flag: OsString,
+    constraint_flag: &str,
+    routed_flag: &str,
+) -> (Vec<OsString>, Vec<OsString>) {
+    let mut pnr = args([device_flag, "--package".into(), req.package.clone().into()]);
+    match &req.constraints {
+        Some(file) => {
+            pnr.push(constraint_flag.into());
+            pnr.push(file.into());
+        }
+        None => pnr.push(format!("{constraint_flag}-allow-unconstrained").into()),
+    }
+    pnr.extend(nextpnr_common(req, files));
+    pnr.push(routed_flag.into());
+    pnr.push(files.routed.clone().into());
+    let pack = args([files.routed.clone(), files.bitstream.clone()]);
+    (pnr, pack)
+}
+
 fn nextpnr_common(req: &FlowRequest, files: &Files) -> Vec<OsString> {
     let mut a = args(["--json"]);
     a.push(files.synth_json.clone().into());
