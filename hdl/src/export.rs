@@ -73,3 +73,47 @@ pub fn core_verilog(config: CoreConfig) -> Result<CoreVerilog, ExportError> {
         ports: core_ports(config),
     })
 }
+
+/// Renames rust-hdl's top module `top` (and its children `top$...`) to `name`, so two
+/// generated designs can live in one Verilog build. Only whole identifiers are renamed: a
+/// signal like `stop$x` is left alone.
+pub fn rename_top(verilog: &str, name: &str) -> String {
+    let bytes = verilog.as_bytes();
+    let mut out = String::with_capacity(verilog.len() + 1024);
+    let mut i = 0;
+    while i < verilog.len() {
+        let starts_identifier = i == 0 || {
+            let p = bytes[i - 1];
+            !(p.is_ascii_alphanumeric() || p == b'_' || p == b'$')
+        };
+        let rest = &verilog[i..];
+        let whole_top = rest.starts_with("top")
+            && rest[3..]
+                .bytes()
+                .next()
+                .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == b'_'));
+        if starts_identifier && whole_top {
+            out.push_str(name);
+            i += 3;
+        } else {
+            let ch = rest.chars().next().expect("i is on a char boundary");
+            out.push(ch);
+            i += ch.len_utf8();
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod rename_tests {
+    use super::rename_top;
+
+    #[test]
+    fn renames_whole_identifiers_only() {
+        let v = "module top(clock);\ntop$child child(.clock(clock));\nwire stop$x; reg top_x;\nendmodule\nmodule top$child(clock);";
+        assert_eq!(
+            rename_top(v, "lnk"),
+            "module lnk(clock);\nlnk$child child(.clock(clock));\nwire stop$x; reg top_x;\nendmodule\nmodule lnk$child(clock);"
+        );
+    }
+}

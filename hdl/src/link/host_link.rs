@@ -1,0 +1,89 @@
+//! The board's host link: UART receiver and transmitter around the frame bridge, one block
+//! with the core's command/response ports on the other side.
+//!
+//! ```text
+//!   rx ─► UartRx ─► CommandBridge ─► cmd_* ─► (core)
+//!   tx ◄─ UartTx ◄─       │        ◄─ rsp_* ◄─
+//! ```
+
+use super::bridge::CommandBridge;
+use super::uart_rx::UartRx;
+use super::uart_tx::UartTx;
+use rust_hdl::prelude::*;
+
+/// UART host link for one core; see [`super::LinkConfig`] for the bit period.
+#[derive(LogicBlock)]
+pub struct HostLink {
+    pub clock: Signal<In, Clock>,
+    pub reset: Signal<In, Bit>,
+    /// Serial line from the host's bridge (idle high).
+    pub rx: Signal<In, Bit>,
+    /// Serial line to the host's bridge (idle high).
+    pub tx: Signal<Out, Bit>,
+    pub cmd_valid: Signal<Out, Bit>,
+    pub cmd_ready: Signal<In, Bit>,
+    pub cmd_op: Signal<Out, Bits<4>>,
+    pub cmd_addr: Signal<Out, Bits<16>>,
+    pub cmd_data: Signal<Out, Bits<64>>,
+    pub rsp_valid: Signal<In, Bit>,
+    pub rsp_ready: Signal<Out, Bit>,
+    pub rsp_data: Signal<In, Bits<64>>,
+    /// Frames dropped (bad CRC or stalled) since reset.
+    pub dropped: Signal<Out, Bits<16>>,
+    /// One-clock strobe per byte with a bad stop bit.
+    pub framing_error: Signal<Out, Bit>,
+    receiver: UartRx,
+    transmitter: UartTx,
+    bridge: CommandBridge,
+}
+
+impl HostLink {
+    pub fn new(config: &super::LinkConfig) -> Self {
+        HostLink {
+            clock: Default::default(),
+            reset: Default::default(),
+            rx: Default::default(),
+            tx: Default::default(),
+            cmd_valid: Default::default(),
+            cmd_ready: Default::default(),
+            cmd_op: Default::default(),
+            cmd_addr: Default::default(),
+            cmd_data: Default::default(),
+            rsp_valid: Default::default(),
+            rsp_ready: Default::default(),
+            rsp_data: Default::default(),
+            dropped: Default::default(),
+            framing_error: Default::default(),
+            receiver: UartRx::new(config.clocks_per_bit),
+            transmitter: UartTx::new(config.clocks_per_bit),
+            bridge: CommandBridge::new(config.clocks_per_bit),
+        }
+    }
+}
+
+impl Logic for HostLink {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.receiver.clock.next = self.clock.val();
+        self.transmitter.clock.next = self.clock.val();
+        self.bridge.clock.next = self.clock.val();
+        self.bridge.reset.next = self.reset.val();
+        self.receiver.rx.next = self.rx.val();
+        self.framing_error.next = self.receiver.framing_error.val();
+        self.bridge.rx_valid.next = self.receiver.valid.val();
+        self.bridge.rx_data.next = self.receiver.data.val();
+        self.transmitter.valid.next = self.bridge.tx_valid.val();
+        self.transmitter.data.next = self.bridge.tx_data.val();
+        self.bridge.tx_ready.next = self.transmitter.ready.val();
+        self.tx.next = self.transmitter.tx.val();
+        self.cmd_valid.next = self.bridge.cmd_valid.val();
+        self.bridge.cmd_ready.next = self.cmd_ready.val();
+        self.cmd_op.next = self.bridge.cmd_op.val();
+        self.cmd_addr.next = self.bridge.cmd_addr.val();
+        self.cmd_data.next = self.bridge.cmd_data.val();
+        self.bridge.rsp_valid.next = self.rsp_valid.val();
+        self.rsp_ready.next = self.bridge.rsp_ready.val();
+        self.bridge.rsp_data.next = self.rsp_data.val();
+        self.dropped.next = self.bridge.dropped.val();
+    }
+}
