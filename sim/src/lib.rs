@@ -3,6 +3,8 @@
 //! - [`model`]: the algebra (bit-exact with atomik-core 0.4.0, deviations fixed; see
 //!   `docs/semantics.md`).
 //! - [`conform`]: runs the shared conformance vectors against any [`conform::TableOps`].
+//! - [`sim_board`]: a whole board top in Verilator, driven through its UART pins
+//!   ([`uart_line`]).
 //! - [`verilator`]: builds, caches and drives Verilator models of generated Verilog.
 
 pub mod backend;
@@ -17,8 +19,10 @@ pub mod lanes_model;
 pub mod model;
 pub mod onchip;
 pub mod rusthdl;
+pub mod sim_board;
 pub mod table_driver;
 pub mod table_lanes_model;
 pub mod tool;
+pub mod uart_line;
 pub mod verilator;
 pub mod verilator_core;
