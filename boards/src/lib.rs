@@ -5,11 +5,15 @@
 //! - [`flow`]: Verilog → bitstream per family (iCE40, ECP5, Gowin), every tool's exit code
 //!   checked, a [`flow::FlowReport`] with utilisation, Fmax and tool versions; [`flow::plan`]
 //!   lists the commands without running anything.
+//! - [`pll`]: PLL settings and primitives per family.
+//! - [`build`]: a board bitstream (board top through the flow) and its report.
 //! - [`wrapper`]: the pin-light benchmark wrapper (3 pins for any design).
 //! - [`estimate`]: wrapper + board constraints + flow in one call, for generated designs.
 
 pub mod board;
+pub mod build;
 pub mod flow;
+pub mod pll;
 pub mod wrapper;
 
 pub use flow::{

@@ -28,4 +28,9 @@ pub static ALCHITRY_CU: Board = Board {
         rx: "P14",
     },
     io_standard: None, // a PCF carries pins only; SB_IO defaults to LVCMOS
+    leds_active_low: false,
+    baud: 3_000_000,
+    // FT2232H with the iCE40's SPI flash on channel A.
+    loader_board: "ice40_generic",
+    usb_ids: &[(0x0403, 0x6010)],
 };

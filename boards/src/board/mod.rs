@@ -56,6 +56,14 @@ pub struct Board {
     /// IO standard written for every constrained pin (LPF/CST); `None` where the format has
     /// none (PCF).
     pub io_standard: Option<&'static str>,
+    /// The LEDs light on a low level.
+    pub leds_active_low: bool,
+    /// The host link's default baud rate (what the board's USB-UART bridge sustains).
+    pub baud: u32,
+    /// openFPGALoader's name for the board (`-b`).
+    pub loader_board: &'static str,
+    /// USB vendor:product IDs of the board's programmer/bridge, for `atomik doctor`.
+    pub usb_ids: &'static [(u16, u16)],
 }
 
 /// Every board, in a fixed order.

@@ -23,4 +23,9 @@ pub static TANG_NANO_9K: Board = Board {
     leds: &["10", "11", "13", "14", "15", "16"],
     uart: Uart { tx: "17", rx: "18" },
     io_standard: Some("LVCMOS33"),
+    leds_active_low: true,
+    baud: 3_000_000,
+    loader_board: "tangnano9k",
+    // The BL702 bridge enumerates as an FT2232 clone.
+    usb_ids: &[(0x0403, 0x6010)],
 };

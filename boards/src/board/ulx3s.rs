@@ -21,4 +21,9 @@ pub static ULX3S: Board = Board {
     leds: &["B2", "C2", "C1", "D2", "D1", "E2", "E1", "H3"],
     uart: Uart { tx: "L4", rx: "M1" },
     io_standard: Some("LVCMOS33"),
+    leds_active_low: false,
+    // The FT231X bridge tops out at 3 Mbaud.
+    baud: 3_000_000,
+    loader_board: "ulx3s",
+    usb_ids: &[(0x0403, 0x6015)],
 };

@@ -2,8 +2,8 @@
 //! command/response streams. Frames are defined in [`super::frame`].
 //!
 //! ```text
-//!            ┌── A5 ──┐         13 bytes, CRC == 0            op responds?
-//!   HUNT ────┘        └─► RECV ───────────────────► ISSUE ───────────────► WAIT ─┐
+//!            ┌── A5 ──┐   13 bytes          CRC == 0            op responds?
+//!   HUNT ────┘        └─► RECV ──────► CHECK ─────────► ISSUE ───────────────► WAIT ─┐
 //!    ▲  ▲                  │ bad CRC / idle timeout   │ seq == last: resend   │    │
 //!    │  └──────────────────┘                          ▼                       ▼    │
 //!    └──────────────────────────────────────────── SEND (12 bytes) ◄─────────────┘
@@ -21,6 +21,7 @@ const RECV: u64 = 1;
 const ISSUE: u64 = 2;
 const WAIT: u64 = 3;
 const SEND: u64 = 4;
+const CHECK: u64 = 5;
 
 /// Frame decoder / response encoder; `clocks_per_bit` sets the idle timeout.
 #[derive(LogicBlock)]
@@ -53,6 +54,8 @@ pub struct CommandBridge {
     have_last: DFF<Bit>,
     rsp_status: DFF<Bits<8>>,
     rsp_word: DFF<Bits<64>>,
+    rsp_zero: DFF<Bit>,
+    crc_ok: DFF<Bit>,
     /// {data, status, seq} being sent, lowest byte next.
     out_shift: DFF<Bits<80>>,
     out_index: DFF<Bits<4>>,
@@ -64,6 +67,7 @@ pub struct CommandBridge {
     frame_op: Signal<Local, Bits<8>>,
     responds: Signal<Local, Bit>,
     out_byte: Signal<Local, Bits<8>>,
+    rsp_payload: Signal<Local, Bits<64>>,
     tx_fire: Signal<Local, Bit>,
     command_sync: Constant<Bits<8>>,
     response_sync: Constant<Bits<8>>,
@@ -73,6 +77,7 @@ pub struct CommandBridge {
     st_issue: Constant<Bits<3>>,
     st_wait: Constant<Bits<3>>,
     st_send: Constant<Bits<3>>,
+    st_check: Constant<Bits<3>>,
 }
 
 impl CommandBridge {
@@ -105,6 +110,8 @@ impl CommandBridge {
             have_last: Default::default(),
             rsp_status: Default::default(),
             rsp_word: Default::default(),
+            rsp_zero: Default::default(),
+            crc_ok: Default::default(),
             out_shift: Default::default(),
             out_index: Default::default(),
             out_crc: Default::default(),
@@ -115,6 +122,7 @@ impl CommandBridge {
             frame_op: Default::default(),
             responds: Default::default(),
             out_byte: Default::default(),
+            rsp_payload: Default::default(),
             tx_fire: Default::default(),
             command_sync: Constant::new((COMMAND_SYNC as u64).to_bits()),
             response_sync: Constant::new((RESPONSE_SYNC as u64).to_bits()),
@@ -124,6 +132,7 @@ impl CommandBridge {
             st_issue: c3(ISSUE),
             st_wait: c3(WAIT),
             st_send: c3(SEND),
+            st_check: c3(CHECK),
         }
     }
 }
@@ -143,6 +152,8 @@ impl Logic for CommandBridge {
             have_last,
             rsp_status,
             rsp_word,
+            rsp_zero,
+            crc_ok,
             out_shift,
             out_index,
             out_crc,
@@ -154,6 +165,12 @@ impl Logic for CommandBridge {
         self.cmd_addr.next = self.fields.q.val().get_bits::<16>(16);
         self.cmd_data.next = self.fields.q.val().get_bits::<64>(32);
         self.dropped.next = self.dropped_count.q.val();
+        // The response word is written only from the core (one enable for its 64 flip-flops);
+        // ops without a response answer 0 through this flag.
+        self.rsp_payload.next = self.rsp_word.q.val();
+        if self.rsp_zero.q.val() {
+            self.rsp_payload.next = 0.into();
+        }
         // Ops 3 READ, 4 SWAP, 5 SWAP_LOAD and 8 STATUS answer through the response stream.
         self.responds.next = (self.frame_op.val() == 3)
             | (self.frame_op.val() == 4)
@@ -201,29 +218,37 @@ impl Logic for CommandBridge {
                     self.fields.d.next =
                         (self.fields.q.val() >> 8) | (bit_cast::<96, 8>(self.rx_data.val()) << 88);
                     self.state.d.next = self.st_recv.val();
-                } else if self.rx_crc.out.val().any() {
-                    // The 13th byte is the CRC: the CRC over everything must be 0.
-                    self.state.d.next = self.st_hunt.val();
-                    self.dropped_count.d.next = self.dropped_count.q.val() + 1;
-                } else if self.have_last.q.val() & (self.frame_seq.val() == self.last_seq.q.val()) {
-                    // A retransmission of the frame already applied: answer it again.
-                    self.state.d.next = self.st_send.val();
-                    self.out_index.d.next = 0.into();
-                } else if self.frame_op.val() > 8 {
-                    self.state.d.next = self.st_send.val();
-                    self.out_index.d.next = 0.into();
-                    self.rsp_status.d.next = 1.into();
-                    self.rsp_word.d.next = 0.into();
-                    self.last_seq.d.next = self.frame_seq.val();
-                    self.have_last.d.next = true;
                 } else {
-                    self.state.d.next = self.st_issue.val();
+                    // The 13th byte is the CRC (the CRC over everything must be 0). The
+                    // decision runs next clock from this registered flag, keeping the CRC
+                    // logic off the decision path.
+                    self.state.d.next = self.st_check.val();
+                    self.crc_ok.d.next = !self.rx_crc.out.val().any();
                 }
+            }
+        }
+        if self.state.q.val() == self.st_check.val() {
+            if !self.crc_ok.q.val() {
+                self.state.d.next = self.st_hunt.val();
+                self.dropped_count.d.next = self.dropped_count.q.val() + 1;
+            } else if self.have_last.q.val() & (self.frame_seq.val() == self.last_seq.q.val()) {
+                // A retransmission of the frame already applied: answer it again.
+                self.state.d.next = self.st_send.val();
+                self.out_index.d.next = 0.into();
+            } else if self.frame_op.val() > 8 {
+                self.state.d.next = self.st_send.val();
+                self.out_index.d.next = 0.into();
+                self.rsp_status.d.next = 1.into();
+                self.rsp_zero.d.next = true;
+                self.last_seq.d.next = self.frame_seq.val();
+                self.have_last.d.next = true;
+            } else {
+                self.state.d.next = self.st_issue.val();
             }
         }
         if (self.state.q.val() == self.st_issue.val()) & self.cmd_ready.val() {
             self.rsp_status.d.next = 0.into();
-            self.rsp_word.d.next = 0.into();
+            self.rsp_zero.d.next = true;
             self.last_seq.d.next = self.frame_seq.val();
             self.have_last.d.next = true;
             self.out_index.d.next = 0.into();
@@ -234,6 +259,7 @@ impl Logic for CommandBridge {
         }
         if (self.state.q.val() == self.st_wait.val()) & self.rsp_valid.val() {
             self.rsp_word.d.next = self.rsp_data.val();
+            self.rsp_zero.d.next = false;
             self.state.d.next = self.st_send.val();
         }
         if self.tx_fire.val() {
@@ -242,7 +268,7 @@ impl Logic for CommandBridge {
             self.out_shift.d.next = self.out_shift.q.val() >> 8;
             if self.out_index.q.val() == 0 {
                 self.out_crc.d.next = 0.into();
-                self.out_shift.d.next = (bit_cast::<80, 64>(self.rsp_word.q.val()) << 16)
+                self.out_shift.d.next = (bit_cast::<80, 64>(self.rsp_payload.val()) << 16)
                     | (bit_cast::<80, 8>(self.rsp_status.q.val()) << 8)
                     | bit_cast::<80, 8>(self.last_seq.q.val());
             }

@@ -44,6 +44,8 @@ impl CoreArgs {
 
 #[derive(Subcommand)]
 enum Command {
+    #[command(flatten)]
+    Board(commands::board_cli::BoardCommand),
     /// The main job (the default): RTL -> Verilator -> co-simulation -> conformance.
     Demo {
         /// Where the generated Verilog goes.
@@ -160,6 +162,7 @@ fn run(cli: Cli) -> Result<bool> {
         out_dir: PathBuf::from("build"),
     }) {
         Command::Demo { out_dir } => commands::demo::run(&out_dir),
+        Command::Board(cmd) => commands::board_cli::dispatch(cmd),
         Command::Doctor { json } => Ok(commands::doctor::run(json)),
         Command::Verilog { core, output } => {
             commands::verilog::run(core.config()?, &output)?;

@@ -1,10 +1,17 @@
 //! One module per `atomik` subcommand; `bin/atomik.rs` only parses arguments and calls these.
 
+pub mod board_cli;
+pub mod boards;
+pub mod build;
 pub mod conform;
 pub mod demo;
 pub mod doctor;
 pub mod estimate;
 pub mod generator;
+pub mod plot;
+pub mod program;
 pub mod progress;
 pub mod sim;
+pub mod stage_bar;
+pub mod sweep;
 pub mod verilog;

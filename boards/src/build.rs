@@ -1,0 +1,249 @@
+//! A board bitstream: the board top ([`atomik_hdl::board_top`]: PLL, reset, UART link,
+//! multi-lane core with its generator) through the family's flow, timed at the clock the PLL
+//! really gives, and a [`BuildReport`] saying what was built, what it reached and who said so.
+
+use crate::board::Board;
+use crate::flow::{run, FlowError, FlowReport, Stage, ToolLocator};
+use crate::pll::{pll_for, PllError, PllSetting};
+use atomik_hdl::board_top::{board_top_verilog, BoardTopConfig, ClockSource, BOARD_MODULE};
+use atomik_hdl::lanes::{LaneMode, LanesConfig};
+use atomik_hdl::link::{LinkConfig, LinkError};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// LEDs the board top drives (heartbeat, frame dropped, illegal op, link busy).
+pub const TOP_LEDS: usize = 4;
+
+/// What to build.
+#[derive(Debug, Clone)]
+pub struct BuildRequest {
+    pub board: &'static Board,
+    pub lanes: LanesConfig,
+    /// The core clock wanted, MHz; the PLL gives the closest frequency not above it.
+    pub mhz: f64,
+    /// The UART's baud rate.
+    pub baud: u32,
+    pub out_dir: PathBuf,
+    /// nextpnr's placer seed.
+    pub seed: u64,
+}
+
+/// What a board build produced. `gops` counts only what the bitstream does at its clock.
+#[derive(Debug, Clone, Serialize)]
+pub struct BuildReport {
+    pub board: String,
+    pub device: String,
+    pub lanes: u32,
+    pub mode: String,
+    pub width: u32,
+    pub contexts: u32,
+    pub luts: u64,
+    pub ffs: u64,
+    pub brams: u64,
+    /// Post-route (or, on Gowin, the lower of post-place and post-route) Fmax of the core
+    /// clock, MHz.
+    pub fmax_mhz: f64,
+    /// The clock the PLL gives and nextpnr timed against.
+    pub target_mhz: f64,
+    pub timing_met: bool,
+    /// lanes x min(fmax, target) / 1000: G deltas/s absorbed by the on-chip generator run.
+    pub gops: f64,
+    pub baud: u32,
+    pub pll: PllSetting,
+    pub bitstream: PathBuf,
+    /// `(tool, version)` of every tool that ran.
+    pub tools: Vec<(String, String)>,
+    /// `(figure, tool and field it came from)`.
+    pub sources: Vec<(String, String)>,
+    pub wall_seconds: f64,
+    /// Why the generator's lanes are all physically present in these figures.
+    pub lanes_note: String,
+    pub notes: Vec<String>,
+    /// The full flow report (utilisation, every clock, logs).
+    pub flow: FlowReport,
+}
+
+impl BuildReport {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a BuildReport always serialises")
+    }
+}
+
+/// Why a build could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Pll(#[from] PllError),
+    #[error("UART for {board}: {source}")]
+    Link { board: String, source: LinkError },
+    #[error("generating the board top: {0}")]
+    Export(#[from] atomik_hdl::export::ExportError),
+    #[error(transparent)]
+    Flow(#[from] FlowError),
+}
+
+/// Said in every report: why synthesis cannot fold the lanes together.
+pub const LANES_NOTE: &str = "every lane has its own run-time enable (lane i is on when i < \
+     the active-lane count of GEN_RUN), so the XOR over lanes depends on a run-time value and \
+     cannot be reduced to a fixed linear map of the source word; LUT and FF counts grow \
+     linearly with lanes (see `atomik sweep`)";
+
+/// The board top's pin constraints: clock, UART, the first [`TOP_LEDS`] LEDs.
+pub fn board_constraints(board: &Board) -> String {
+    let leds: Vec<(String, &str)> = board
+        .leds
+        .iter()
+        .take(TOP_LEDS)
+        .enumerate()
+        .map(|(i, pin)| (format!("led[{i}]"), *pin))
+        .collect();
+    let mut pins: Vec<(&str, &str)> = vec![
+        ("clk_in", board.clock.pin),
+        ("uart_rx", board.uart.rx),
+        ("uart_tx", board.uart.tx),
+    ];
+    pins.extend(leds.iter().map(|(n, p)| (n.as_str(), *p)));
+    board.constraints(&pins)
+}
+
+/// Everything before the tools: PLL, link divider and Verilog. Cheap; used by dry runs.
+pub fn prepare(req: &BuildRequest) -> Result<(PllSetting, LinkConfig, String), BuildError> {
+    let pll = pll_for(req.board.family, req.board.clock.mhz, req.mhz)?;
+    let link = LinkConfig::new(pll.output_mhz, req.baud).map_err(|source| BuildError::Link {
+        board: req.board.name.into(),
+        source,
+    })?;
+    let verilog = board_top_verilog(&BoardTopConfig {
+        lanes: req.lanes,
+        link,
+        clock: ClockSource::Snippet(pll.verilog.clone()),
+        leds: TOP_LEDS.min(req.board.leds.len()) as u32,
+        leds_active_low: req.board.leds_active_low,
+    })?;
+    Ok((pll, link, verilog))
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> Result<PathBuf, FlowError> {
+    std::fs::create_dir_all(dir).map_err(|source| FlowError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let path = dir.join(name);
+    std::fs::write(&path, text).map_err(|source| FlowError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    Ok(path)
+}
+
+/// Builds the bitstream and writes `report.json` next to it. A missed timing target is in the
+/// report (`timing_met: false`), not an error: callers decide (the CLI fails the build).
+pub fn build(
+    req: &BuildRequest,
+    locate: ToolLocator<'_>,
+    progress: &mut dyn FnMut(Stage),
+) -> Result<BuildReport, BuildError> {
+    let (pll, link, verilog) = prepare(req)?;
+    let board = req.board;
+    let design = write(&req.out_dir, "atomik_board.v", &verilog)?;
+    let constraints = write(
+        &req.out_dir,
+        &format!("atomik_board.{}", board.family.constraint_ext()),
+        &board_constraints(board),
+    )?;
+    let flow_req = board.request(
+        BOARD_MODULE,
+        vec![design],
+        Some(constraints),
+        "clk",
+        pll.output_mhz,
+        req.out_dir.clone(),
+    );
+    let flow_req = crate::flow::FlowRequest {
+        seed: req.seed,
+        ..flow_req
+    };
+    let flow = run(&flow_req, locate, progress)?;
+    let lanes = req.lanes;
+    let gops = lanes.lanes as f64 * flow.fmax_mhz.min(pll.output_mhz) / 1000.0;
+    let mut notes = flow.notes.clone();
+    notes.push(format!(
+        "UART {} baud at {} clocks per bit ({:.0} baud exactly)",
+        req.baud,
+        link.clocks_per_bit,
+        pll.output_mhz * 1e6 / link.clocks_per_bit as f64
+    ));
+    let report = BuildReport {
+        board: board.name.into(),
+        device: board.device.into(),
+        lanes: lanes.lanes,
+        mode: match lanes.mode {
+            LaneMode::Single => "single".into(),
+            LaneMode::Table => "table".into(),
+        },
+        width: lanes.width,
+        contexts: lanes.contexts,
+        luts: flow.luts,
+        ffs: flow.ffs,
+        brams: flow.brams,
+        fmax_mhz: flow.fmax_mhz,
+        target_mhz: pll.output_mhz,
+        timing_met: flow.timing_met,
+        gops,
+        baud: req.baud,
+        bitstream: flow.bitstream.clone(),
+        tools: flow.tools.clone(),
+        sources: flow.sources.clone(),
+        wall_seconds: flow.wall_seconds,
+        lanes_note: LANES_NOTE.into(),
+        notes,
+        pll,
+        flow,
+    };
+    write(&req.out_dir, "report.json", &report.to_json())?;
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::board::{ALCHITRY_CU, TANG_NANO_9K, ULX3S};
+
+    #[test]
+    fn constraints_place_clock_uart_and_four_leds() {
+        let pcf = board_constraints(&ALCHITRY_CU);
+        assert!(pcf.contains("set_io clk_in P7"), "{pcf}");
+        assert!(pcf.contains("set_io uart_rx P14") && pcf.contains("set_io uart_tx M9"));
+        assert!(
+            pcf.contains("set_io led[3] K14") && !pcf.contains("led[4]"),
+            "{pcf}"
+        );
+        let cst = board_constraints(&TANG_NANO_9K);
+        assert!(cst.contains("IO_LOC \"led[0]\" 10;"), "{cst}");
+        let lpf = board_constraints(&ULX3S);
+        assert!(
+            lpf.contains("LOCATE COMP \"uart_tx\" SITE \"L4\";"),
+            "{lpf}"
+        );
+    }
+
+    #[test]
+    fn prepare_checks_pll_and_baud_before_any_tool() {
+        let req = |mhz, baud| BuildRequest {
+            board: &TANG_NANO_9K,
+            lanes: LanesConfig::single(4, 64).unwrap(),
+            mhz,
+            baud,
+            out_dir: PathBuf::from("unused"),
+            seed: 1,
+        };
+        let (pll, link, v) = prepare(&req(100.0, 3_000_000)).unwrap();
+        assert!(pll.output_mhz <= 100.0 && pll.output_mhz > 90.0);
+        assert_eq!(link.clocks_per_bit as f64, (pll.output_mhz / 3.0).round());
+        assert!(v.contains("rPLL") && v.contains("module atomik_board("));
+        let e = prepare(&req(1.0, 3_000_000)).unwrap_err().to_string();
+        assert!(e.contains("1 MHz"), "{e}");
+        let e = prepare(&req(10.0, 3_000_000)).unwrap_err().to_string();
+        assert!(e.contains("tang-nano-9k") && e.contains("3000000"), "{e}");
+    }
+}

@@ -1,0 +1,211 @@
+//! The board subcommands' arguments (`boards`, `build`, `sweep`, `program`) and their
+//! dispatch, flattened into the `atomik` command line.
+
+use super::build::BuildOptions;
+use anyhow::{bail, Context, Result};
+use atomik_boards::board::{self, Board, BOARDS};
+use atomik_hdl::lanes::{LaneMode, LanesConfig};
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
+
+/// The core clock asked for when `--mhz` is not given: one every listed board's default
+/// build (16 lanes, single mode) meets with margin.
+pub const DEFAULT_BUILD_MHZ: f64 = 100.0;
+
+#[derive(Args, Clone, Debug)]
+pub struct DesignArgs {
+    /// The board (see `atomik boards`).
+    #[arg(long)]
+    pub board: String,
+    /// single (one context in registers, most lanes) or table (block-RAM partial tables).
+    #[arg(long, default_value = "single")]
+    pub mode: String,
+    /// Datapath width in bits (8, 16, 32, 64; table mode is 64).
+    #[arg(long, default_value_t = 64)]
+    pub width: u32,
+    /// Contexts in table mode (power of two, 2..=4096).
+    #[arg(long, default_value_t = 256)]
+    pub contexts: u32,
+    /// Merge-tree levels per pipeline register (1..=3).
+    #[arg(long, default_value_t = 2)]
+    pub register_every: u32,
+    /// Core clock wanted, MHz: the PLL gives the closest clock not above it, and nextpnr
+    /// times the design against that clock.
+    #[arg(long, default_value_t = DEFAULT_BUILD_MHZ)]
+    pub mhz: f64,
+    /// UART baud rate (default: the board's).
+    #[arg(long)]
+    pub baud: Option<u32>,
+    /// nextpnr placer seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Outputs go to `<out-dir>/<board>/<configuration>`.
+    #[arg(long, default_value = "build/boards")]
+    pub out_dir: PathBuf,
+    /// One JSON object instead of the summary.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand)]
+pub enum BoardCommand {
+    /// Lists the boards: device, package, clock, UART, programmer.
+    Boards {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Builds a board bitstream (PLL, UART link, multi-lane core with on-chip generator) with
+    /// yosys + nextpnr + the family's packer, and writes report.json next to it. Fails when a
+    /// tool is missing or fails, or when timing is missed.
+    Build {
+        #[command(flatten)]
+        design: DesignArgs,
+        /// Lanes (power of two, 1..=1024).
+        #[arg(long, default_value_t = 16)]
+        lanes: u32,
+    },
+    /// Builds for several lane counts and tabulates LUT, FF, BRAM, Fmax and Gops; `--plot`
+    /// writes an SVG chart.
+    Sweep {
+        #[command(flatten)]
+        design: DesignArgs,
+        /// Lane counts, comma-separated.
+        #[arg(long, value_delimiter = ',', default_values_t = [1u32, 4, 16, 64])]
+        lanes: Vec<u32>,
+        /// Write an SVG chart of Gops and Fmax against lanes.
+        #[arg(long)]
+        plot: Option<PathBuf>,
+    },
+    /// Loads a bitstream with openFPGALoader: SRAM by default, flash with --flash.
+    Program {
+        /// The board (see `atomik boards`).
+        #[arg(long)]
+        board: String,
+        /// The bitstream (.fs for Gowin, .bin for iCE40, .bit for ECP5).
+        file: PathBuf,
+        /// Write the configuration flash (persists across power cycles) instead of SRAM.
+        #[arg(long)]
+        flash: bool,
+        /// Print the exact command and do nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+/// The board named on the command line, or an error listing the boards.
+pub fn board_named(name: &str) -> Result<&'static Board> {
+    board::by_name(name).with_context(|| {
+        format!(
+            "unknown board `{name}`; the boards are: {}",
+            BOARDS.iter().map(|b| b.name).collect::<Vec<_>>().join(", ")
+        )
+    })
+}
+
+fn lanes_config(d: &DesignArgs, lanes: u32) -> Result<LanesConfig> {
+    let mode = match d.mode.as_str() {
+        "single" => LaneMode::Single,
+        "table" => LaneMode::Table,
+        other => bail!("unknown --mode {other:?}: choose single or table"),
+    };
+    let c = LanesConfig::new(lanes, d.width, d.register_every, mode)?;
+    Ok(match mode {
+        LaneMode::Single => c,
+        LaneMode::Table => c.with_contexts(d.contexts)?,
+    })
+}
+
+fn options(d: &DesignArgs, lanes: LanesConfig) -> Result<BuildOptions> {
+    let board = board_named(&d.board)?;
+    Ok(BuildOptions {
+        board,
+        lanes,
+        mhz: d.mhz,
+        baud: d.baud.unwrap_or(board.baud),
+        seed: d.seed,
+        out_dir: d.out_dir.clone(),
+    })
+}
+
+/// Runs a board subcommand; `Ok(false)` means it ran and failed (exit code 1).
+pub fn dispatch(cmd: BoardCommand) -> Result<bool> {
+    match cmd {
+        BoardCommand::Boards { json } => {
+            print!("{}", super::boards::render(json));
+            if json {
+                println!();
+            }
+            Ok(true)
+        }
+        BoardCommand::Build { design, lanes } => {
+            let opts = options(&design, lanes_config(&design, lanes)?)?;
+            let report = super::build::run(&opts)?;
+            if design.json {
+                println!("{}", report.to_json());
+            } else {
+                println!("{}", super::build::summary(&report));
+            }
+            if !report.timing_met {
+                eprintln!(
+                    "atomik: error: timing missed: {:.2} MHz reached, {:.3} MHz needed; build \
+                     with --mhz {:.0} or fewer lanes (critical path in {})",
+                    report.fmax_mhz,
+                    report.target_mhz,
+                    report.fmax_mhz.floor(),
+                    report
+                        .flow
+                        .logs
+                        .iter()
+                        .find(|(s, _)| *s == atomik_boards::Stage::PlaceRoute)
+                        .map(|(_, p)| p.display().to_string())
+                        .unwrap_or_default()
+                );
+            }
+            Ok(report.timing_met)
+        }
+        BoardCommand::Sweep {
+            design,
+            lanes,
+            plot,
+        } => {
+            if lanes.is_empty() {
+                bail!("--lanes needs at least one lane count");
+            }
+            let configs: Vec<LanesConfig> = lanes
+                .iter()
+                .map(|&n| lanes_config(&design, n))
+                .collect::<Result<_>>()?;
+            let base = options(&design, configs[0])?;
+            let rows = super::sweep::run(&base, &configs)?;
+            if let Some(path) = &plot {
+                std::fs::write(path, super::sweep::plot(&base, &rows))
+                    .with_context(|| format!("writing the plot to {}", path.display()))?;
+                eprintln!("plot written to {}", path.display());
+            }
+            if design.json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&super::sweep::to_json(&base, &rows))?
+                );
+            } else {
+                print!("{}", super::sweep::table(&base, &rows));
+            }
+            Ok(rows.iter().all(|r| r.result.is_ok()))
+        }
+        BoardCommand::Program {
+            board,
+            file,
+            flash,
+            dry_run,
+        } => {
+            let b = board_named(&board)?;
+            let line = super::program::run(b, &file, flash, dry_run)?;
+            if dry_run {
+                println!("{line}");
+            } else {
+                eprintln!("programmed: {line}");
+            }
+            Ok(true)
+        }
+    }
+}
