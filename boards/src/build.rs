@@ -74,8 +74,8 @@ impl BuildReport {
 pub enum BuildError {
     #[error(transparent)]
     Pll(#[from] PllError),
-    #[error("UART for {board}: {source}")]
-    Link { board: String, source: LinkError },
+    #[error("UART for {board}: {cause}")]
+    Link { board: String, cause: LinkError },
     #[error("generating the board top: {0}")]
     Export(#[from] atomik_hdl::export::ExportError),
     #[error(transparent)]
@@ -109,9 +109,9 @@ pub fn board_constraints(board: &Board) -> String {
 /// Everything before the tools: PLL, link divider and Verilog. Cheap; used by dry runs.
 pub fn prepare(req: &BuildRequest) -> Result<(PllSetting, LinkConfig, String), BuildError> {
     let pll = pll_for(req.board.family, req.board.clock.mhz, req.mhz)?;
-    let link = LinkConfig::new(pll.output_mhz, req.baud).map_err(|source| BuildError::Link {
+    let link = LinkConfig::new(pll.output_mhz, req.baud).map_err(|cause| BuildError::Link {
         board: req.board.name.into(),
-        source,
+        cause,
     })?;
     let verilog = board_top_verilog(&BoardTopConfig {
         lanes: req.lanes,

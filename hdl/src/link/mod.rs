@@ -17,9 +17,11 @@ use thiserror::Error;
 /// The Verilog module name of the exported link.
 pub const LINK_MODULE: &str = "atomik_link";
 
-/// Largest tolerated difference between the wanted baud rate and the one the divider gives:
-/// 8N1 receivers sample mid-bit, and 2 % leaves room for the other side's error too.
-pub const MAX_BAUD_ERROR: f64 = 0.02;
+/// Largest tolerated difference between the wanted baud rate and the one the divider gives.
+/// A receiver samples the stop bit 9.5 bit times after the start edge, so it stays inside
+/// the bit while the two rates differ by less than 1/19 (5.3 %); 3 % leaves the rest for the
+/// host bridge's own error and edge jitter.
+pub const MAX_BAUD_ERROR: f64 = 0.03;
 
 /// A rejected link parameter, naming the bad value.
 #[derive(Debug, Clone, PartialEq, Error)]
@@ -35,7 +37,7 @@ pub enum LinkError {
     },
     #[error(
         "baud rate {baud} at a {clock_mhz} MHz clock is off by {percent:.2} % \
-         (the nearest divider gives {actual:.0} baud; at most 2 % works)"
+         (the nearest divider gives {actual:.0} baud; at most 3 % works)"
     )]
     BaudError {
         baud: u32,
@@ -118,11 +120,11 @@ mod tests {
         );
         let e = LinkConfig::new(1000.0, 300).unwrap_err().to_string();
         assert!(e.contains("3333333 clocks per bit"), "{e}");
-        // 27 MHz / 2.5 Mbaud = 10.8 → 11 → 2.45 Mbaud, 1.8 % off: accepted; 21.5 MHz / 3 Mbaud
-        // = 7.17 → 7 → 3.07 Mbaud, 2.4 % off: refused.
-        assert!(LinkConfig::new(27.0, 2_500_000).is_ok());
-        let e = LinkConfig::new(21.5, 3_000_000).unwrap_err().to_string();
-        assert!(e.contains("2.38 %"), "{e}");
+        // 46.875 MHz / 3 Mbaud = 15.6 → 16 → 2.93 Mbaud, 2.3 % off: accepted; 19.5 MHz /
+        // 3 Mbaud = 6.5 → 7 → 2.79 Mbaud, 7.1 % off: refused.
+        assert!(LinkConfig::new(46.875, 3_000_000).is_ok());
+        let e = LinkConfig::new(19.5, 3_000_000).unwrap_err().to_string();
+        assert!(e.contains("7.14 %"), "{e}");
         assert!(LinkConfig::with_clocks_per_bit(3).is_err());
     }
 
