@@ -8,6 +8,7 @@
 //! - [`pll`]: PLL settings and primitives per family.
 //! - [`build`]: a board bitstream (board top through the flow) and its report.
 //! - [`wrapper`]: the pin-light benchmark wrapper (3 pins for any design).
+//! - [`xem7010`]: the Opal Kelly XEM7010 as a generated Vivado project.
 //! - [`estimate`]: wrapper + board constraints + flow in one call, for generated designs.
 
 pub mod board;
@@ -15,6 +16,7 @@ pub mod build;
 pub mod flow;
 pub mod pll;
 pub mod wrapper;
+pub mod xem7010;
 
 pub use flow::{
     default_locator, plan, run, Family, FlowError, FlowReport, FlowRequest, Stage, ToolLocator,

@@ -47,7 +47,7 @@ fn boards_lists_every_board_as_text_and_json() {
         .iter()
         .map(|b| b["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["alchitry-cu", "ulx3s", "tang-nano-9k"]);
+    assert_eq!(names, ["alchitry-cu", "ulx3s", "tang-nano-9k", "xem7010"]);
     assert_eq!(j[2]["clock_mhz"], 27.0);
 }
 
@@ -140,6 +140,35 @@ fn build_refuses_bad_requests_before_running_any_tool() {
         0,
         "nothing was written"
     );
+}
+
+#[test]
+fn xem7010_build_writes_the_vivado_project_and_claims_no_bitstream_without_vivado() {
+    let dir = scratch("xem7010");
+    let out = atomik(&[
+        "build",
+        "--board",
+        "xem7010",
+        "--lanes",
+        "16",
+        "--mhz",
+        "200",
+        "--json",
+        "--out-dir",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let j: Value = serde_json::from_str(text(&out.stdout).trim()).unwrap();
+    assert_eq!(j["device"], "xc7a50tfgg484-1");
+    assert_eq!(j["target_mhz"], 200.0);
+    let project = Path::new(j["project_dir"].as_str().unwrap());
+    for f in ["atomik_xem7010.v", "atomik_xem7010.xdc", "build.tcl"] {
+        assert!(project.join(f).is_file(), "{f} missing");
+    }
+    if atomik_boards::default_locator("vivado").is_none() {
+        assert!(j["bitstream"].is_null() && j["fmax_mhz"].is_null());
+        assert!(j["note"].as_str().unwrap().contains("nothing was built"));
+    }
 }
 
 /// Builds 1 lane for `board` at `mhz` and checks the report and the bitstream.

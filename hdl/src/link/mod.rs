@@ -5,6 +5,7 @@
 pub mod bridge;
 pub mod crc8;
 pub mod frame;
+pub mod handshake_port;
 pub mod host_link;
 pub mod uart_rx;
 pub mod uart_tx;
@@ -103,6 +104,23 @@ pub fn link_verilog(config: &LinkConfig) -> Result<String, ExportError> {
         detail: format!("{e:?}"),
     })?;
     Ok(rename_top(&generate_verilog_unchecked(&link), LINK_MODULE))
+}
+
+/// The Verilog module name of the exported [`handshake_port::HandshakePort`].
+pub const HANDSHAKE_MODULE: &str = "atomik_handshake";
+
+/// The cross-domain command port's Verilog: module [`HANDSHAKE_MODULE`].
+pub fn handshake_port_verilog() -> Result<String, ExportError> {
+    let mut port = handshake_port::HandshakePort::default();
+    port.connect_all();
+    check_all(&port).map_err(|e| ExportError {
+        config: "handshake_port".into(),
+        detail: format!("{e:?}"),
+    })?;
+    Ok(rename_top(
+        &generate_verilog_unchecked(&port),
+        HANDSHAKE_MODULE,
+    ))
 }
 
 #[cfg(test)]

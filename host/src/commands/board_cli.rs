@@ -137,6 +137,25 @@ pub fn dispatch(cmd: BoardCommand) -> Result<bool> {
             }
             Ok(true)
         }
+        BoardCommand::Build { design, lanes } if design.board == atomik_boards::xem7010::NAME => {
+            let config = lanes_config(&design, lanes)?;
+            let dir = design
+                .out_dir
+                .join(atomik_boards::xem7010::NAME)
+                .join(format!("{}_{}mhz", config.name(), design.mhz));
+            let (report, ok) = super::xem7010::run(config, design.mhz, &dir)?;
+            if design.json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                println!(
+                    "XEM7010 Vivado project in {}
+{}",
+                    dir.display(),
+                    report["note"].as_str().unwrap_or("")
+                );
+            }
+            Ok(ok)
+        }
         BoardCommand::Build { design, lanes } => {
             let opts = options(&design, lanes_config(&design, lanes)?)?;
             let report = super::build::run(&opts)?;

@@ -1,6 +1,7 @@
 //! `atomik boards`: every board the tools know, from the board data.
 
 use atomik_boards::board::BOARDS;
+use atomik_boards::xem7010;
 use serde_json::json;
 
 /// The table (or JSON array) of boards.
@@ -17,6 +18,12 @@ pub fn render(as_json: bool) -> String {
                     "leds": b.leds, "programmer": format!("openFPGALoader -b {}", b.loader_board),
                 })
             })
+            .chain(std::iter::once(json!({
+                "name": xem7010::NAME, "title": xem7010::TITLE, "family": "artix7",
+                "device": xem7010::PART, "clock_mhz": xem7010::SYS_CLOCK_MHZ,
+                "host_link": "Opal Kelly FrontPanel (USB 2.0)",
+                "flow": "Vivado project generated; built where Vivado is installed",
+            })))
             .collect();
         return serde_json::to_string_pretty(&rows).expect("JSON values serialise");
     }
@@ -37,5 +44,15 @@ pub fn render(as_json: bool) -> String {
             b.loader_board
         ));
     }
+    out.push_str(&format!(
+        "{:<14} {:<20} {:<7} {:<22} {:<9} {:>5} MHz {:>9}  Vivado project (FrontPanel link)\n",
+        xem7010::NAME,
+        "Opal Kelly XEM7010",
+        "artix7",
+        xem7010::PART,
+        "FGG484",
+        xem7010::SYS_CLOCK_MHZ,
+        "-"
+    ));
     out
 }

@@ -15,3 +15,4 @@ pub mod sim;
 pub mod stage_bar;
 pub mod sweep;
 pub mod verilog;
+pub mod xem7010;
