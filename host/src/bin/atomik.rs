@@ -144,6 +144,16 @@ enum Command {
         /// Datapath width in bits (8, 16, 32 or 64).
         #[arg(long, default_value_t = 64)]
         width: u32,
+        /// Multi-lane mode: single (one context in registers) or table (a block-RAM partial
+        /// table per lane, --contexts contexts, width 64).
+        #[arg(long, default_value = "single")]
+        mode: String,
+        /// Contexts in table mode (a power of two, 2..=4096).
+        #[arg(long, default_value_t = 256)]
+        contexts: u32,
+        /// Merge-tree levels per pipeline register (1..=3).
+        #[arg(long, default_value_t = 2)]
+        register_every: u32,
         /// Clock target in MHz (nextpnr reports the achieved Fmax regardless; Gops uses
         /// min(Fmax, target)).
         #[arg(long, default_value_t = commands::estimate::DEFAULT_MHZ)]
@@ -249,10 +259,18 @@ fn run(cli: Cli) -> Result<bool> {
             device,
             lanes,
             width,
+            mode,
+            contexts,
+            register_every,
             mhz,
             json,
             out_dir,
         } => {
+            let mode = match mode.as_str() {
+                "single" => LaneMode::Single,
+                "table" => LaneMode::Table,
+                other => anyhow::bail!("unknown --mode {other:?}: choose single or table"),
+            };
             let opts = commands::estimate::EstimateOptions {
                 board: commands::estimate::resolve_board(
                     board.as_deref(),
@@ -261,6 +279,9 @@ fn run(cli: Cli) -> Result<bool> {
                 )?,
                 lanes,
                 width,
+                mode,
+                contexts,
+                register_every,
                 target_mhz: mhz,
                 out_dir,
             };

@@ -1,8 +1,8 @@
 //! `atomik estimate`: LUT, FF, block RAM and Fmax of the multi-lane core on a board's device,
 //! per lane count, from the open-toolchain flow (yosys, nextpnr).
 //!
-//! Each row generates the single-context multi-lane core (`LanesConfig::single(lanes, width)`),
-//! wraps it in the pin-light bench wrapper ([`atomik_boards::wrapper`]) and runs
+//! Each row generates the multi-lane core (single-context mode by default, or table mode with
+//! `contexts` contexts; tree shape `register_every`), wraps it in the pin-light bench wrapper ([`atomik_boards::wrapper`]) and runs
 //! [`atomik_boards::estimate_with`] on the device. That is an *estimate of the core on the
 //! device*, not a board bitstream: the wrapper replaces the host link, and its registers are in
 //! the figures (each row says how many). nextpnr reports the achieved Fmax whatever the target,
@@ -17,7 +17,7 @@ use anyhow::{bail, Context, Result};
 use atomik_boards::board::{self, Board, BOARDS};
 use atomik_boards::{default_locator, estimate_with, Family, FlowError, FlowReport, Port, Stage};
 use atomik_hdl::lanes::export::lanes_verilog;
-use atomik_hdl::lanes::LanesConfig;
+use atomik_hdl::lanes::{LaneMode, LanesConfig};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -214,6 +214,12 @@ pub struct EstimateOptions {
     pub board: &'static Board,
     pub lanes: Vec<u32>,
     pub width: u32,
+    /// Single-context or table mode (table mode is width 64).
+    pub mode: LaneMode,
+    /// Contexts in table mode (ignored in single mode).
+    pub contexts: u32,
+    /// Merge-tree levels per pipeline register (1..=3).
+    pub register_every: u32,
     pub target_mhz: f64,
     /// Each row's flow outputs go to `<out_dir>/<board>/<config name>`.
     pub out_dir: PathBuf,
@@ -288,6 +294,8 @@ impl Row {
         let mut row = json!({
             "lanes": lanes,
             "width": self.config.width,
+            "mode": mode_name(self.config.mode),
+            "contexts": self.config.contexts,
             "register_every": self.config.register_every,
             "tree_latency": self.config.tree_latency(),
             "out_dir": self.out_dir,
@@ -371,19 +379,24 @@ pub fn run(opts: &EstimateOptions) -> Result<Vec<Row>> {
     let configs: Vec<LanesConfig> = opts
         .lanes
         .iter()
-        .map(|&n| LanesConfig::single(n, opts.width))
-        .collect::<Result<_, _>>()?;
+        .map(|&n| {
+            let c = LanesConfig::new(n, opts.width, opts.register_every, opts.mode)?;
+            match opts.mode {
+                LaneMode::Single => Ok(c),
+                LaneMode::Table => c.with_contexts(opts.contexts),
+            }
+        })
+        .collect::<Result<_, atomik_hdl::lanes::LanesError>>()?;
     let b = opts.board;
     let mut rows = Vec::new();
     for config in configs {
-        let lanes = config.lanes;
         let dir = opts.out_dir.join(b.name).join(config.name());
         let start = Instant::now();
         let say = |what: &str| {
             eprintln!(
-                "estimate {} l{lanes} w{}: {what} (+{:.1} s)",
+                "estimate {} {}: {what} (+{:.1} s)",
                 b.name,
-                config.width,
+                config.name(),
                 start.elapsed().as_secs_f64()
             )
         };
@@ -455,6 +468,7 @@ pub fn to_json(opts: &EstimateOptions, rows: &[Row]) -> Value {
         "device": b.device,
         "package": b.package,
         "width": opts.width,
+        "mode": mode_name(opts.mode),
         "target_mhz": opts.target_mhz,
         "gops_rule": GOPS_RULE,
         "tools": tools(rows).into_iter().map(|(k, v)| (k, json!(v))).collect::<serde_json::Map<_, _>>(),
@@ -463,6 +477,14 @@ pub fn to_json(opts: &EstimateOptions, rows: &[Row]) -> Value {
         "baseline": baseline.map(|b| b.to_json()),
         "ok": rows.iter().all(|r| r.report().is_some()),
     })
+}
+
+/// The mode as the CLI spells it.
+fn mode_name(mode: LaneMode) -> &'static str {
+    match mode {
+        LaneMode::Single => "single",
+        LaneMode::Table => "table",
+    }
 }
 
 fn rel(p: &Path) -> String {
@@ -474,9 +496,18 @@ pub fn render(opts: &EstimateOptions, rows: &[Row]) -> String {
     let b = opts.board;
     let baseline = baseline_for(b);
     let mut out = format!(
-        "atomik estimate: {DESIGN}, {} bits, on {} ({} {} {})\n\
+        "atomik estimate: {DESIGN}, {} mode{}, {} bits, on {} ({} {} {})\n\
          This is {ESTIMATE_NOTE}.\n\n",
-        opts.width, b.name, b.family, b.device, b.package
+        mode_name(opts.mode),
+        match opts.mode {
+            LaneMode::Single => String::new(),
+            LaneMode::Table => format!(" ({} contexts)", opts.contexts),
+        },
+        opts.width,
+        b.name,
+        b.family,
+        b.device,
+        b.package
     );
     out.push_str(&format!(
         "{:>5} {:>6} {:>6} {:>4} {:>8} {:<24} {:>6} {:>4} {:>7} {:>8} {:>7}\n",
