@@ -4,6 +4,11 @@
 //!
 //! A source word is non-zero only while a run is active (a run's last clock, a zero-length run
 //! and reset all clear it), so stepping the words only in clocks that feed is exact.
+//!
+//! Timing (as `GenControl`): GEN_SEED writes the seed at the end of the clock it is taken in;
+//! GEN_RUN is decoded over two clocks and launches at the end of the second clock after it
+//! ([`Self::launch`]) with the seed as it stood when it was taken; a reset in between cancels
+//! it.
 
 use crate::lanes_model::{OP_GEN_RUN, OP_GEN_SEED};
 use atomik_hdl::lanes::generator::{source_count, source_salt};
@@ -21,6 +26,9 @@ pub struct GeneratorModel {
     active: bool,
     clocks: u64,
     deltas: u64,
+    /// GEN_RUNs being decoded, as (`cmd_data`, seed, tag): `[0]` launches in this clock, `[1]`
+    /// in the next.
+    pending: [Option<(u64, u64, u64)>; 2],
 }
 
 impl GeneratorModel {
@@ -34,6 +42,7 @@ impl GeneratorModel {
             active: false,
             clocks: 0,
             deltas: 0,
+            pending: [None, None],
         }
     }
 
@@ -47,8 +56,14 @@ impl GeneratorModel {
         self.enabled_lanes
     }
 
+    /// A run is feeding (the generator steps in clocks it is not paused).
     pub fn active(&self) -> bool {
         self.active
+    }
+
+    /// What STATUS GenBusy reads: a run feeding or being decoded.
+    pub fn busy(&self) -> bool {
+        self.active || self.pending.iter().any(Option::is_some)
     }
 
     /// One feeding clock: count it and advance (or, on the run's last clock, clear) the words.
@@ -66,15 +81,25 @@ impl GeneratorModel {
         }
     }
 
-    /// GEN_SEED / GEN_RUN taken in this clock (other ops are ignored). Returns whether a run
-    /// started.
-    pub fn command(&mut self, op: u8, data: u64) -> bool {
+    /// GEN_SEED / GEN_RUN taken in this clock (other ops are ignored): the seed is written, a
+    /// run starts its decode. `tag` comes back from [`Self::launch`] (the table mode's base
+    /// address). Call after [`Self::launch`] of this clock.
+    pub fn command(&mut self, op: u8, data: u64, tag: u64) {
         if op == OP_GEN_SEED {
             self.seed = data;
         }
-        if op != OP_GEN_RUN {
-            return false;
+        if op == OP_GEN_RUN {
+            self.pending[1] = Some((data, self.seed, tag));
         }
+    }
+
+    /// Launches the GEN_RUN taken two clocks ago, if any, and advances the decode (call once
+    /// per clock that is not a reset clock, after the clock's [`Self::step`]). Returns the
+    /// launched run's tag.
+    pub fn launch(&mut self) -> Option<u64> {
+        let launching = self.pending[0].take();
+        self.pending[0] = self.pending[1].take();
+        let (data, seed, tag) = launching?;
         let clocks = data & ((1 << 40) - 1);
         let lanes = ((data >> 40) & 0x7ff).min(self.lanes);
         self.remaining = clocks;
@@ -84,16 +109,18 @@ impl GeneratorModel {
         self.deltas = 0;
         for (s, w) in self.words.iter_mut().enumerate() {
             *w = if clocks != 0 {
-                self.seed ^ source_salt(s)
+                seed ^ source_salt(s)
             } else {
                 0
             };
         }
-        true
+        Some(tag)
     }
 
-    /// Synchronous reset: the run stops; the seed and the last run's counters are kept.
+    /// Synchronous reset: the run stops and a decoded GEN_RUN is cancelled; the seed and the
+    /// last run's counters are kept.
     pub fn reset(&mut self) {
+        self.pending = [None, None];
         self.active = false;
         self.remaining = 0;
         self.words.iter_mut().for_each(|w| *w = 0);
@@ -108,7 +135,7 @@ impl GeneratorModel {
             i if i == StatusReg::Clock as u64 => cycles & ((1 << 48) - 1),
             i if i == StatusReg::GenClocks as u64 => self.clocks,
             i if i == StatusReg::GenDeltas as u64 => self.deltas,
-            i if i == StatusReg::GenBusy as u64 => self.active as u64,
+            i if i == StatusReg::GenBusy as u64 => self.busy() as u64,
             i if i == StatusReg::TreeLatency as u64 => config.tree_latency() as u64,
             _ => DESIGN_ID,
         }

@@ -4,7 +4,9 @@
 //!
 //! Timing mirrors the RTL's documented behaviour: lane deltas of clock t reach the state stage
 //! with the command taken in clock t, L = tree latency clocks later; the command applies after
-//! them; a response is visible L + 1 clocks after its handshake.
+//! them; its response (STATUS read at the state stage) sits in a register for one clock, enters
+//! the queue the clock after and is visible L + 2 clocks after the handshake. GEN_RUN launches
+//! two clocks after it is taken (see [`GeneratorModel`]).
 
 use crate::dut::{CoreInputs, CoreOutputs, Dut};
 use crate::generator_model::GeneratorModel;
@@ -77,6 +79,8 @@ pub struct LanesModel {
     tree: VecDeque<u64>,
     /// Commands in the delay line, oldest first (always tree-latency entries).
     delay: VecDeque<Option<(u8, u64)>>,
+    /// The response register between the state stage and the queue.
+    rsp_reg: Option<u64>,
     responses: VecDeque<u64>,
     ready: bool,
     in_flight: u32,
@@ -93,6 +97,7 @@ impl LanesModel {
             state: Self::fresh_state(config),
             tree: VecDeque::from(vec![0; latency]),
             delay: VecDeque::from(vec![None; latency]),
+            rsp_reg: None,
             responses: VecDeque::new(),
             ready: false,
             in_flight: 0,
@@ -171,16 +176,20 @@ impl Dut for LanesModel {
         if pop {
             self.responses.pop_front();
         }
-        if let Some(r) = self.state_stage(tree_out, command) {
+        if let Some(r) = self.rsp_reg.take() {
             self.responses.push_back(r);
         }
+        self.rsp_reg = self.state_stage(tree_out, command);
         self.tree.push_back(lanes_now);
         self.delay.push_back(fire.then_some((op, i.cmd_data)));
 
         // Generator: never paused in single mode.
         self.generator.step();
+        if !i.reset {
+            self.generator.launch();
+        }
         if fire && !i.reset {
-            self.generator.command(op, i.cmd_data);
+            self.generator.command(op, i.cmd_data, 0);
         }
 
         self.illegal |= fire && op > OP_STATUS;
@@ -188,6 +197,7 @@ impl Dut for LanesModel {
         self.in_flight = self.in_flight + responds as u32 - pop as u32;
         if i.reset {
             self.state = Self::fresh_state(self.config);
+            self.rsp_reg = None;
             self.responses.clear();
             self.in_flight = 0;
             self.illegal = false;

@@ -3,10 +3,13 @@
 //! generator stepped clock by clock, and the registers visible at the core's ports.
 //!
 //! The RTL applies every command after everything taken before it (lanes included), so the
-//! model applies a command to the table when it is taken and only delays its response: it
-//! enters the response queue L + 2 clocks later (visible at L + 3). STATUS reads the counters as
-//! they are when it reaches the reference stage. The generator pauses in any clock a command
-//! is taken; otherwise lane i feeds its delta to context (base + i) mod contexts.
+//! model applies a command to the table in the clock after it is taken (when it holds the
+//! lanes, S1) and only delays its response: it reaches the reference stage L + 2 clocks after
+//! that, sits in the response register one clock and enters the queue the next (visible
+//! L + 5 clocks after the handshake). STATUS reads the counters as they are when it reaches the
+//! reference stage. The generator pauses in any clock a command holds the lanes; otherwise lane
+//! i feeds its delta to context (base + i) mod contexts. GEN_RUN launches two clocks after its
+//! handshake, with the base address it was given.
 
 use crate::conform::TableOps;
 use crate::dut::{CoreInputs, CoreOutputs, Dut};
@@ -31,8 +34,12 @@ enum Pending {
 pub struct TableLanesModel {
     config: LanesConfig,
     table: Table,
+    /// The command taken in the previous clock (op, address, data): it holds the lanes now.
+    staged: Option<(u8, u64, u64)>,
     /// Responses in the delay line, oldest first (always L + 2 entries).
     delay: VecDeque<Option<Pending>>,
+    /// The response register between the reference stage and the queue.
+    rsp_reg: Option<u64>,
     responses: VecDeque<u64>,
     ready: bool,
     in_flight: u32,
@@ -50,7 +57,9 @@ impl TableLanesModel {
         TableLanesModel {
             config,
             table: Self::fresh_table(config),
+            staged: None,
             delay: VecDeque::from(vec![None; stages]),
+            rsp_reg: None,
             responses: VecDeque::new(),
             ready: false,
             in_flight: 0,
@@ -125,31 +134,35 @@ impl Dut for TableLanesModel {
         let addr = (i.cmd_addr & (self.config.contexts - 1)) as u64;
         let pop = i.rsp_ready && !self.responses.is_empty();
 
-        // The reference stage pushes what was taken L + 2 clocks ago.
+        // The queue takes the response register; the reference stage fills it with what held
+        // the lanes L + 2 clocks ago.
         if pop {
             self.responses.pop_front();
         }
-        if let Some(p) = self.delay.pop_front().flatten() {
-            let value = match p {
-                Pending::Value(v) => v,
-                Pending::Status(index) => self.status(index),
-            };
-            self.responses.push_back(value);
+        if let Some(r) = self.rsp_reg.take() {
+            self.responses.push_back(r);
         }
-        let pending = if fire {
-            self.execute(op, addr, i.cmd_data)
-        } else {
-            None
-        };
+        self.rsp_reg = self.delay.pop_front().flatten().map(|p| match p {
+            Pending::Value(v) => v,
+            Pending::Status(index) => self.status(index),
+        });
+        let staged = self.staged.take();
+        let pending = staged.and_then(|(op, addr, data)| self.execute(op, addr, data));
         self.delay.push_back(pending);
 
-        // Generator: paused in a clock a command is taken.
-        if self.generator.active() && !fire {
+        // Generator: paused in a clock a command holds the lanes; a GEN_RUN launches then.
+        if self.generator.active() && staged.is_none() {
             self.feed();
             self.generator.step();
         }
-        if fire && !i.reset && self.generator.command(op, i.cmd_data) {
-            self.base = addr;
+        if !i.reset {
+            if let Some(base) = self.generator.launch() {
+                self.base = base;
+            }
+        }
+        if fire && !i.reset {
+            self.generator.command(op, i.cmd_data, addr);
+            self.staged = Some((op, addr, i.cmd_data));
         }
 
         self.illegal |= fire && op > OP_STATUS;
@@ -161,6 +174,7 @@ impl Dut for TableLanesModel {
         if i.reset {
             self.table = Self::fresh_table(self.config);
             self.responses.clear();
+            self.rsp_reg = None;
             self.delay.iter_mut().for_each(|d| *d = None);
             self.in_flight = 0;
             self.illegal = false;

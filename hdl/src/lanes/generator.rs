@@ -8,6 +8,16 @@
 //! (`data[39:0]`) with M active lanes (`data[50:40]`, clamped to the lane count). A run feeds
 //! deltas in every clock where `pause` is low; `pause` holds everything (the table mode pauses
 //! while a command uses the lanes). `clocks` and `deltas` count what was fed.
+//!
+//! Timing: GEN_SEED writes the seed at the end of the clock it is taken in. GEN_RUN is decoded
+//! in two register stages and launches the run two clocks after it is taken (`load`/`start`/
+//! `stop` high then): stage 1 holds the run length with an "any bit set" flag per 8-bit group,
+//! stage 2 the "any clocks" and "exactly one clock" flags, the clamped lane count and the seed
+//! as it stood after the GEN_RUN's clock. No decode wider than a LUT or two sits between two
+//! registers, and none on the path to the sources' and taps' load logic. A reset in either
+//! stage or in the launch clock cancels the run; a GEN_SEED taken after the GEN_RUN does not
+//! change its seed. `busy` is high from the clock after the handshake; the counters restart at
+//! the launch.
 
 use super::lane::LANES_PER_SOURCE;
 use rust_hdl::prelude::*;
@@ -34,33 +44,58 @@ pub struct GenControl {
     pub reset: Signal<In, Bit>,
     /// Stores `data` as the seed.
     pub seed_write: Signal<In, Bit>,
-    /// Starts a run described by `data`.
+    /// Decodes `data` as a GEN_RUN; the run launches two clocks later.
     pub run: Signal<In, Bit>,
     pub data: Signal<In, Bits<64>>,
     /// Holds the run for this clock: no deltas, no counting.
     pub pause: Signal<In, Bit>,
-    /// To every source: load `seed ^ salt` (a run of at least one clock starts).
+    /// To every source: load `seed ^ salt` (a run of at least one clock launches).
     pub start: Signal<Out, Bit>,
     pub seed: Signal<Out, Bits<64>>,
     /// To every source: clear (the run's last clock, a zero-length run, or reset).
     pub stop: Signal<Out, Bit>,
-    /// To every tap: load the enable from `run_lanes` (any run, even a zero-length one).
+    /// To every tap: load the enable from `run_lanes` (any run launching, even a zero-length
+    /// one).
     pub load: Signal<Out, Bit>,
+    /// The run's M as given (a register): lane i is enabled when `i < M`, which for every
+    /// existing lane is the same as `i < min(M, lanes)`, so the taps need no clamp.
     pub run_lanes: Signal<Out, Bits<11>>,
-    /// A run is in progress.
+    /// A run is in progress or being decoded (so a STATUS taken after a GEN_RUN sees it busy
+    /// whatever the core's latency).
     pub busy: Signal<Out, Bit>,
     /// Clocks fed in the current or last run.
     pub clocks: Signal<Out, Bits<48>>,
     /// Deltas fed in the current or last run (active lanes x clocks).
     pub deltas: Signal<Out, Bits<60>>,
     stored_seed: DFF<Bits<64>>,
-    remaining: DFF<Bits<48>>,
+    // Decode stage 1: the GEN_RUN taken in the previous clock; `nz[g]`: bits 8g..8g+7 of its
+    // run length hold a one (bit 0 excluded: it is tested on its own).
+    d1_go: DFF<Bit>,
+    d1_clocks: DFF<Bits<40>>,
+    d1_lanes: DFF<Bits<11>>,
+    d1_nz0: DFF<Bit>,
+    d1_nz1: DFF<Bit>,
+    d1_nz2: DFF<Bit>,
+    d1_nz3: DFF<Bit>,
+    d1_nz4: DFF<Bit>,
+    // Decode stage 2: the GEN_RUN, launching in this clock.
+    go: DFF<Bit>,
+    go_seed: DFF<Bits<64>>,
+    go_clocks: DFF<Bits<40>>,
+    go_any: DFF<Bit>,
+    go_one: DFF<Bit>,
+    go_lanes: DFF<Bits<11>>,
+    go_count: DFF<Bits<11>>,
+    remaining: DFF<Bits<40>>,
+    /// `remaining == 1`, kept in a register so `stop` is one gate from flip-flops.
+    last: DFF<Bit>,
     active: DFF<Bit>,
     active_lanes: DFF<Bits<11>>,
     clock_count: DFF<Bits<48>>,
     delta_count: DFF<Bits<60>>,
     run_clocks: Signal<Local, Bits<40>>,
-    run_any: Signal<Local, Bit>,
+    high_ones: Signal<Local, Bit>,
+    launch: Signal<Local, Bit>,
     stepping: Signal<Local, Bit>,
     lanes_const: Constant<Bits<11>>,
 }
@@ -83,13 +118,30 @@ impl GenControl {
             clocks: Default::default(),
             deltas: Default::default(),
             stored_seed: Default::default(),
+            d1_go: Default::default(),
+            d1_clocks: Default::default(),
+            d1_lanes: Default::default(),
+            d1_nz0: Default::default(),
+            d1_nz1: Default::default(),
+            d1_nz2: Default::default(),
+            d1_nz3: Default::default(),
+            d1_nz4: Default::default(),
+            go: Default::default(),
+            go_seed: Default::default(),
+            go_clocks: Default::default(),
+            go_any: Default::default(),
+            go_one: Default::default(),
+            go_lanes: Default::default(),
+            go_count: Default::default(),
             remaining: Default::default(),
+            last: Default::default(),
             active: Default::default(),
             active_lanes: Default::default(),
             clock_count: Default::default(),
             delta_count: Default::default(),
             run_clocks: Default::default(),
-            run_any: Default::default(),
+            high_ones: Default::default(),
+            launch: Default::default(),
             stepping: Default::default(),
             lanes_const: Constant::new((lanes as u64).to_bits()),
         }
@@ -103,52 +155,94 @@ impl Logic for GenControl {
             self,
             clock,
             stored_seed,
+            d1_go,
+            d1_clocks,
+            d1_lanes,
+            d1_nz0,
+            d1_nz1,
+            d1_nz2,
+            d1_nz3,
+            d1_nz4,
+            go,
+            go_seed,
+            go_clocks,
+            go_any,
+            go_one,
+            go_lanes,
+            go_count,
             remaining,
+            last,
             active,
             active_lanes,
             clock_count,
             delta_count
         );
-        self.busy.next = self.active.q.val();
+        self.busy.next = self.active.q.val() | self.d1_go.q.val() | self.go.q.val();
         self.clocks.next = self.clock_count.q.val();
         self.deltas.next = self.delta_count.q.val();
         if self.seed_write.val() {
             self.stored_seed.d.next = self.data.val();
         }
+        // ---- Decode stage 1 (the clock GEN_RUN is taken) ---------------------------------
         self.run_clocks.next = self.data.val().get_bits::<40>(0);
-        self.run_any.next = self.run_clocks.val().any();
-        self.run_lanes.next = self.data.val().get_bits::<11>(40);
-        if self.run_lanes.val() > self.lanes_const.val() {
-            self.run_lanes.next = self.lanes_const.val();
+        self.d1_go.d.next = self.run.val() & !self.reset.val();
+        self.d1_clocks.d.next = self.run_clocks.val();
+        self.d1_lanes.d.next = self.data.val().get_bits::<11>(40);
+        self.d1_nz0.d.next = self.run_clocks.val().get_bits::<7>(1).any();
+        self.d1_nz1.d.next = self.run_clocks.val().get_bits::<8>(8).any();
+        self.d1_nz2.d.next = self.run_clocks.val().get_bits::<8>(16).any();
+        self.d1_nz3.d.next = self.run_clocks.val().get_bits::<8>(24).any();
+        self.d1_nz4.d.next = self.run_clocks.val().get_bits::<8>(32).any();
+        // ---- Decode stage 2 --------------------------------------------------------------
+        self.high_ones.next = self.d1_nz0.q.val()
+            | self.d1_nz1.q.val()
+            | self.d1_nz2.q.val()
+            | self.d1_nz3.q.val()
+            | self.d1_nz4.q.val();
+        self.go.d.next = self.d1_go.q.val() & !self.reset.val();
+        self.go_seed.d.next = self.stored_seed.q.val();
+        self.go_clocks.d.next = self.d1_clocks.q.val();
+        self.go_any.d.next = self.d1_clocks.q.val().get_bit(0) | self.high_ones.val();
+        self.go_one.d.next = self.d1_clocks.q.val().get_bit(0) & !self.high_ones.val();
+        self.go_lanes.d.next = self.d1_lanes.q.val();
+        self.go_count.d.next = self.d1_lanes.q.val();
+        if self.d1_lanes.q.val() > self.lanes_const.val() {
+            self.go_count.d.next = self.lanes_const.val();
         }
+        // ---- Launch and run --------------------------------------------------------------
+        self.launch.next = self.go.q.val() & !self.reset.val();
         self.stepping.next = self.active.q.val() & !self.pause.val();
         if self.stepping.val() {
             self.remaining.d.next = self.remaining.q.val() - 1;
+            self.last.d.next = self.remaining.q.val() == 2;
             self.clock_count.d.next = self.clock_count.q.val() + 1;
             self.delta_count.d.next =
                 self.delta_count.q.val() + bit_cast::<60, 11>(self.active_lanes.q.val());
-            if self.remaining.q.val() == 1 {
+            if self.last.q.val() {
                 self.active.d.next = false;
             }
         }
-        if self.run.val() {
-            self.remaining.d.next = bit_cast::<48, 40>(self.run_clocks.val());
-            self.active.d.next = self.run_any.val();
-            self.active_lanes.d.next = self.run_lanes.val();
+        if self.launch.val() {
+            self.remaining.d.next = self.go_clocks.q.val();
+            self.last.d.next = self.go_one.q.val();
+            self.active.d.next = self.go_any.q.val();
+            self.active_lanes.d.next = self.go_count.q.val();
             self.clock_count.d.next = 0.into();
             self.delta_count.d.next = 0.into();
         }
         if self.reset.val() {
             self.active.d.next = false;
             self.remaining.d.next = 0.into();
+            self.last.d.next = false;
         }
         // A zero-length run stops the sources rather than starting them (start wins over stop
         // in a source, so the two must not both be high for such a run).
-        self.start.next = self.run.val() & self.run_any.val();
-        self.load.next = self.run.val();
-        self.seed.next = self.stored_seed.q.val();
-        self.stop.next = (self.stepping.val() & (self.remaining.q.val() == 1))
+        self.start.next = self.launch.val() & self.go_any.q.val();
+        self.load.next = self.launch.val();
+        self.run_lanes.next = self.go_lanes.q.val();
+        self.seed.next = self.go_seed.q.val();
+        self.stop.next = (self.stepping.val() & self.last.q.val())
             | self.reset.val()
-            | (self.run.val() & !self.run_any.val());
+            | (self.launch.val() & !self.go_any.q.val());
     }
 }

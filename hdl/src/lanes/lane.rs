@@ -15,7 +15,7 @@ pub struct LaneTap<const W: usize> {
     pub clock: Signal<In, Clock>,
     /// The source word (see [`super::source::DeltaSource`]).
     pub word: Signal<In, Bits<64>>,
-    /// Loads the enable from `active_lanes` (at the start of a generator run).
+    /// Loads the enable from `active_lanes` (at the launch of a generator run).
     pub load: Signal<In, Bit>,
     pub active_lanes: Signal<In, Bits<11>>,
     /// This lane's delta in this cycle.
@@ -67,6 +67,23 @@ impl<const W: usize> LaneTap<W> {
     }
 }
 
+/// `signal > index` for an 11-bit `signal`, as AND/OR logic rather than a comparison: a
+/// comparison becomes a carry chain per lane on every fabric (one ALU cell per bit on Gowin),
+/// the logic maps to a couple of LUT levels. From the least significant bit up, `signal`
+/// exceeds `index` on bits 0..=k when bit k is 1 and `index`'s is 0, or the bits are equal and
+/// the lower bits exceed.
+fn above_constant(signal: &str, index: usize) -> String {
+    let mut gt = "1'b0".to_string();
+    for k in 0..11 {
+        gt = if (index >> k) & 1 == 1 {
+            format!("({signal}[{k}] & {gt})")
+        } else {
+            format!("({signal}[{k}] | {gt})")
+        };
+    }
+    gt
+}
+
 impl<const W: usize> Logic for LaneTap<W> {
     fn update(&mut self) {
         if self.clock.pos_edge() && self.load.val() {
@@ -95,10 +112,10 @@ impl<const W: usize> Logic for LaneTap<W> {
             "\
 wire [63:0] rotated = {rotated};
 initial enabled = 1'b0;
-always @(posedge clock) if (load) enabled <= (active_lanes > 11'd{index});
+always @(posedge clock) if (load) enabled <= {above};
 always @(*) delta = enabled ? rotated[{msb}:0] : {W}'d0;
 ",
-            index = self._index,
+            above = above_constant("active_lanes", self._index),
             msb = W - 1,
         ))
     }

@@ -141,8 +141,8 @@ impl LanesConfig {
     /// Response latency: clocks from a command's handshake to its response being visible.
     pub fn response_latency(&self) -> u32 {
         match self.mode {
-            LaneMode::Single => self.tree_latency() + 1,
-            LaneMode::Table => self.tree_latency() + 3,
+            LaneMode::Single => self.tree_latency() + 2,
+            LaneMode::Table => self.tree_latency() + 5,
         }
     }
 

@@ -4,7 +4,7 @@
 //! ```text
 //!  sources ─► lane taps (N) ─► XOR tree (registered every k levels) ─► tree_out ─┐
 //!                                                                                 ▼
-//!  cmd ─► S0 accept ─► delay line (L stages) ──────────────────────────────► state stage ─► rsp queue
+//!  cmd ─► S0 accept, decode ─► delay line (L stages) ────────────────────► state stage ─► rsp reg ─► rsp queue
 //! ```
 //!
 //! Reduce-then-accumulate: XOR is associative and commutative, so reducing the lanes' deltas
@@ -14,8 +14,18 @@
 //! Ordering: a command taken in cycle t comes after the lane deltas of cycle t and before
 //! those of cycle t+1. It rides a delay line of L = tree latency stages, so it meets the tree
 //! output carrying cycle t's reduction at the state stage, and nothing has to pause: the
-//! generator keeps running while commands are served. Latency of a response: L + 1 clocks
-//! after the handshake.
+//! generator keeps running while commands are served. Latency of a response: L + 2 clocks
+//! after the handshake (the state stage computes it into a register, the queue takes it the
+//! clock after). STATUS reads the counters as they are at the state stage.
+//!
+//! Clock: every control path is a few LUT levels between flip-flops. S0 decodes the op into
+//! flags that ride the delay line; the STATUS index is decoded in two steps (S0: its low nibble
+//! and an "any one" flag per 8-bit group of the rest; delay stage 1: the 4-bit select, which
+//! rides on), so the state stage never compares 64-bit data (with L = 1 the second step sits at
+//! the state stage); the response register keeps the status mux off the queue's write path; the
+//! generator decodes GEN_RUN in two stages and launches it two clocks after (see
+//! [`GenControl`]). Credits: `in_flight` counts every accepted command that responds until its
+//! response is popped, so the queue (8 entries) can never overflow whatever the latency.
 //!
 //! Reset (synchronous): state 0, generator stopped, queue emptied, `illegal_op` cleared, and the
 //! deltas still in the tree (fed before the reset) are dropped as they arrive; the seed is
@@ -77,10 +87,21 @@ pub struct SingleLaneCore<const W: usize> {
     salts: Vec<Constant<Bits<64>>>,
     nodes: Vec<XorNode<W>>,
     tree_out: DFF<Bits<W>>,
-    dly_valid: Vec<DFF<Bit>>,
-    dly_op: Vec<DFF<Bits<4>>>,
-    dly_data: Vec<DFF<Bits<64>>>,
+    /// Per delay stage: the command's flags (bit 0 load, 1 accumulate, 2 responds, 3 status),
+    /// zero for no command; its STATUS select; its data, low `W` bits.
+    dly_flags: Vec<DFF<Bits<4>>>,
+    /// Stage 0 of the STATUS index: its low nibble, and per 8-bit group of bits 4..63 whether
+    /// it holds a one.
+    sel_nibble: DFF<Bits<4>>,
+    sel_high: Vec<DFF<Bit>>,
+    /// The decoded STATUS select from stage 1 on (entry 0 unused).
+    dly_sel: Vec<DFF<Bits<4>>>,
+    dly_data: Vec<DFF<Bits<W>>>,
     state: DFF<Bits<W>>,
+    /// The tree output is absorbed (low while it still carries deltas fed before a reset).
+    keep: DFF<Bit>,
+    rsp_push: DFF<Bit>,
+    rsp_value: DFF<Bits<64>>,
     responses: ResponseQueue<64>,
     in_flight: DFF<Bits<4>>,
     ready: DFF<Bit>,
@@ -91,9 +112,12 @@ pub struct SingleLaneCore<const W: usize> {
     fire_responds: Signal<Local, Bit>,
     pop_fire: Signal<Local, Bit>,
     in_flight_next: Signal<Local, Bits<4>>,
+    flags: Signal<Local, Bits<4>>,
+    high_ones: Signal<Local, Bit>,
+    sel: Signal<Local, Bits<4>>,
     absorbed: Signal<Local, Bits<W>>,
-    stage_op: Signal<Local, Bits<4>>,
-    stage_raw: Signal<Local, Bits<64>>,
+    stage_flags: Signal<Local, Bits<4>>,
+    stage_sel: Signal<Local, Bits<4>>,
     stage_data: Signal<Local, Bits<W>>,
     status: Signal<Local, Bits<64>>,
     width_const: Constant<Bits<64>>,
@@ -105,6 +129,9 @@ pub struct SingleLaneCore<const W: usize> {
     _lanes: usize,
     _sources: usize,
     _latency: usize,
+    /// Stages that take the decoded select: `1..min(L, 2)`; read from `max(1, L - 1)..L`.
+    _sel_end: usize,
+    _sel_from: usize,
 }
 
 impl<const W: usize> SingleLaneCore<W> {
@@ -139,10 +166,15 @@ impl<const W: usize> SingleLaneCore<W> {
                 .collect(),
             nodes,
             tree_out: Default::default(),
-            dly_valid: (0..l).map(|_| Default::default()).collect(),
-            dly_op: (0..l).map(|_| Default::default()).collect(),
+            dly_flags: (0..l).map(|_| Default::default()).collect(),
+            sel_nibble: Default::default(),
+            sel_high: (0..8).map(|_| Default::default()).collect(),
+            dly_sel: (0..l).map(|_| Default::default()).collect(),
             dly_data: (0..l).map(|_| Default::default()).collect(),
             state: Default::default(),
+            keep: Default::default(),
+            rsp_push: Default::default(),
+            rsp_value: Default::default(),
             responses: Default::default(),
             in_flight: Default::default(),
             ready: Default::default(),
@@ -153,9 +185,12 @@ impl<const W: usize> SingleLaneCore<W> {
             fire_responds: Default::default(),
             pop_fire: Default::default(),
             in_flight_next: Default::default(),
+            flags: Default::default(),
+            high_ones: Default::default(),
+            sel: Default::default(),
             absorbed: Default::default(),
-            stage_op: Default::default(),
-            stage_raw: Default::default(),
+            stage_flags: Default::default(),
+            stage_sel: Default::default(),
             stage_data: Default::default(),
             status: Default::default(),
             width_const: Constant::new((W as u64).to_bits()),
@@ -167,6 +202,8 @@ impl<const W: usize> SingleLaneCore<W> {
             _lanes: n,
             _sources: source_count(n),
             _latency: l,
+            _sel_end: l.min(2),
+            _sel_from: (l - 1).max(1),
         }
     }
 }
@@ -178,7 +215,11 @@ impl<const W: usize> Logic for SingleLaneCore<W> {
             self,
             clock,
             tree_out,
+            sel_nibble,
             state,
+            keep,
+            rsp_push,
+            rsp_value,
             in_flight,
             ready,
             illegal,
@@ -188,11 +229,39 @@ impl<const W: usize> Logic for SingleLaneCore<W> {
         self.responses.clock.next = self.clock.val();
         self.clock_count.d.next = self.clock_count.q.val() + 1;
 
-        // ---- S0: accept ------------------------------------------------------------------
+        // ---- S0: accept and decode -------------------------------------------------------
         self.cmd_ready.next = self.ready.q.val();
         self.fire.next = self.cmd_valid.val() & self.ready.q.val();
         self.illegal.d.next = self.illegal.q.val() | (self.fire.val() & (self.cmd_op.val() > 8));
         self.illegal_op.next = self.illegal.q.val();
+        // Flags: load (LOAD, SWAP_LOAD), accumulate (ACCUM), responds, status.
+        self.flags.next = 0.into();
+        if self.fire.val() & !self.reset.val() {
+            if (self.cmd_op.val() == 1) | (self.cmd_op.val() == 5) {
+                self.flags.next = 1.into();
+            }
+            if self.cmd_op.val() == 2 {
+                self.flags.next = 2.into();
+            }
+            if (self.cmd_op.val() == 3) | (self.cmd_op.val() == 4) {
+                self.flags.next = 4.into();
+            }
+            if self.cmd_op.val() == 5 {
+                self.flags.next = 5.into();
+            }
+            if self.cmd_op.val() == 8 {
+                self.flags.next = 12.into();
+            }
+        }
+        // STATUS index, step 1: the low nibble and which 8-bit groups above it hold a one.
+        self.sel_nibble.d.next = self.cmd_data.val().get_bits::<4>(0);
+        for g in 0..8 {
+            self.sel_high[g].clock.next = self.clock.val();
+        }
+        for g in 0..7 {
+            self.sel_high[g].d.next = self.cmd_data.val().get_bits::<8>(4 + 8 * g).any();
+        }
+        self.sel_high[7].d.next = self.cmd_data.val().get_bits::<4>(60).any();
         // ---- Generator (never paused here: commands and lane deltas share no resource) ---
         self.generator.clock.next = self.clock.val();
         self.generator.reset.next = self.reset.val();
@@ -234,87 +303,103 @@ impl<const W: usize> Logic for SingleLaneCore<W> {
 
         // ---- Command delay line, aligned with the tree ------------------------------------
         for k in 0..(self._latency) {
-            self.dly_valid[k].clock.next = self.clock.val();
-            self.dly_op[k].clock.next = self.clock.val();
+            self.dly_flags[k].clock.next = self.clock.val();
+            self.dly_sel[k].clock.next = self.clock.val();
             self.dly_data[k].clock.next = self.clock.val();
         }
-        self.dly_valid[0].d.next = self.fire.val() & !self.reset.val();
-        self.dly_op[0].d.next = self.cmd_op.val();
-        self.dly_data[0].d.next = self.cmd_data.val();
+        self.dly_flags[0].d.next = self.flags.val();
+        self.dly_data[0].d.next = bit_cast::<W, 64>(self.cmd_data.val());
         for k in 1..(self._latency) {
-            self.dly_valid[k].d.next = self.dly_valid[k - 1].q.val() & !self.reset.val();
-            self.dly_op[k].d.next = self.dly_op[k - 1].q.val();
+            self.dly_flags[k].d.next = self.dly_flags[k - 1].q.val();
+            if self.reset.val() {
+                self.dly_flags[k].d.next = 0.into();
+            }
             self.dly_data[k].d.next = self.dly_data[k - 1].q.val();
+        }
+        // STATUS index, step 2: 0..=8 as given; any other index reads register 0 (the id).
+        self.high_ones.next = false;
+        for g in 0..8 {
+            if self.sel_high[g].q.val() {
+                self.high_ones.next = true;
+            }
+        }
+        self.sel.next = 0.into();
+        if !self.high_ones.val()
+            & (!self.sel_nibble.q.val().get_bit(3) | (self.sel_nibble.q.val() == 8))
+        {
+            self.sel.next = self.sel_nibble.q.val();
+        }
+        self.dly_sel[0].d.next = 0.into();
+        for k in 1..(self._sel_end) {
+            self.dly_sel[k].d.next = self.sel.val();
+        }
+        for k in 2..(self._latency) {
+            self.dly_sel[k].d.next = self.dly_sel[k - 1].q.val();
         }
 
         // ---- State stage -----------------------------------------------------------------
-        // The last delay stage, copied to locals: rust-hdl evaluates bit_cast arguments in Rust,
-        // outside the loop that binds `last`.
+        self.stage_sel.next = self.sel.val();
         for last in (self._latency - 1)..(self._latency) {
-            self.stage_op.next = self.dly_op[last].q.val();
-            if !self.dly_valid[last].q.val() {
-                self.stage_op.next = 0.into();
-            }
-            self.stage_raw.next = self.dly_data[last].q.val();
+            self.stage_flags.next = self.dly_flags[last].q.val();
+            self.stage_data.next = self.dly_data[last].q.val();
         }
-        self.stage_data.next = bit_cast::<W, 64>(self.stage_raw.val());
+        for last in (self._sel_from)..(self._latency) {
+            self.stage_sel.next = self.dly_sel[last].q.val();
+        }
         self.status.next = self.id_word.val();
-        if self.stage_raw.val() == 1 {
+        if self.stage_sel.val() == 1 {
             self.status.next = self.lanes_word.val();
         }
-        if self.stage_raw.val() == 2 {
+        if self.stage_sel.val() == 2 {
             self.status.next = self.width_const.val();
         }
-        if self.stage_raw.val() == 3 {
+        if self.stage_sel.val() == 3 {
             self.status.next = 1.into();
         }
-        if self.stage_raw.val() == 4 {
+        if self.stage_sel.val() == 4 {
             self.status.next = bit_cast::<64, 48>(self.clock_count.q.val());
         }
-        if self.stage_raw.val() == 5 {
+        if self.stage_sel.val() == 5 {
             self.status.next = bit_cast::<64, 48>(self.generator.clocks.val());
         }
-        if self.stage_raw.val() == 6 {
+        if self.stage_sel.val() == 6 {
             self.status.next = bit_cast::<64, 60>(self.generator.deltas.val());
         }
-        if (self.stage_raw.val() == 7) & self.generator.busy.val() {
+        if (self.stage_sel.val() == 7) & self.generator.busy.val() {
             self.status.next = 1.into();
         }
-        if (self.stage_raw.val() == 7) & !self.generator.busy.val() {
+        if (self.stage_sel.val() == 7) & !self.generator.busy.val() {
             self.status.next = 0.into();
         }
-        if self.stage_raw.val() == 8 {
+        if self.stage_sel.val() == 8 {
             self.status.next = self.latency_word.val();
         }
         // For L clocks after a reset the tree still carries deltas fed before it: drop them.
-        self.absorbed.next = self.state.q.val() ^ self.tree_out.q.val();
+        self.absorbed.next = self.state.q.val();
+        if self.keep.q.val() {
+            self.absorbed.next = self.state.q.val() ^ self.tree_out.q.val();
+        }
         if self.drain.q.val().any() {
-            self.absorbed.next = self.state.q.val();
             self.drain.d.next = self.drain.q.val() - 1;
         }
+        self.keep.d.next = self.drain.q.val() < 2;
         self.state.d.next = self.absorbed.val();
-        self.responses.push.next = false;
-        self.responses.push_data.next = bit_cast::<64, W>(self.absorbed.val());
-        if self.stage_op.val() == 1 {
+        if self.stage_flags.val().get_bit(0) {
             self.state.d.next = self.stage_data.val();
         }
-        if self.stage_op.val() == 2 {
+        if self.stage_flags.val().get_bit(1) {
             self.state.d.next = self.absorbed.val() ^ self.stage_data.val();
         }
-        if (self.stage_op.val() == 3) | (self.stage_op.val() == 4) {
-            self.responses.push.next = true;
-        }
-        if self.stage_op.val() == 5 {
-            self.responses.push.next = true;
-            self.state.d.next = self.stage_data.val();
-        }
-        if self.stage_op.val() == 8 {
-            self.responses.push.next = true;
-            self.responses.push_data.next = self.status.val();
+        self.rsp_push.d.next = self.stage_flags.val().get_bit(2);
+        self.rsp_value.d.next = bit_cast::<64, W>(self.absorbed.val());
+        if self.stage_flags.val().get_bit(3) {
+            self.rsp_value.d.next = self.status.val();
         }
 
         // ---- Responses and credits -------------------------------------------------------
         self.responses.reset.next = self.reset.val();
+        self.responses.push.next = self.rsp_push.q.val();
+        self.responses.push_data.next = self.rsp_value.q.val();
         self.responses.pop.next = self.rsp_ready.val();
         self.rsp_valid.next = self.responses.valid.val();
         self.rsp_data.next = self.responses.data.val();
@@ -335,10 +420,12 @@ impl<const W: usize> Logic for SingleLaneCore<W> {
 
         if self.reset.val() {
             self.state.d.next = 0.into();
+            self.rsp_push.d.next = false;
             self.in_flight.d.next = 0.into();
             self.in_flight_next.next = 0.into();
             self.illegal.d.next = false;
             self.drain.d.next = self.latency_nibble.val();
+            self.keep.d.next = false;
         }
         self.ready.d.next =
             !self.reset.val() & (self.in_flight_next.val() < self.queue_depth.val());

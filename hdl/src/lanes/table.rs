@@ -3,10 +3,11 @@
 //! lanes' partials for READ and SWAP.
 //!
 //! ```text
-//!            ┌─ lane 0: RMW on partial table ─ partial ─┐
-//!  cmd/gen ──┼─ lane 1: ...                              ├─ XOR tree (L) ─┐
-//!            └─ lane N-1                                ─┘                 ▼
-//!  cmd ─► delay line (L + 2) ───────────────────────────► reference stage (RMW, forwarding) ─► rsp
+//!                       ┌─ lane 0: RMW on partial table ─ partial ─┐
+//!  cmd ─► S0 ─► S1 cmd ─┼─ lane 1: ...                              ├─ XOR tree (L) ─┐
+//!          gen ─────────┴─ lane N-1                                ─┘                 ▼
+//!               S1 cmd ─► delay line (L + 2) ─────────────────► reference stage (RMW, forwarding)
+//!                                                                  ─► rsp reg ─► rsp queue
 //! ```
 //!
 //! Commands map onto lanes as follows (this is also how `atomik conform --lanes N` spreads the
@@ -22,8 +23,16 @@
 //!   generator pauses for that clock (it neither feeds nor counts).
 //!
 //! Ordering: every command applies after everything taken before it and before everything
-//! after, lanes included. Latency of a response: L + 3 clocks after its handshake (L = tree
+//! after, lanes included. Latency of a response: L + 5 clocks after its handshake (L = tree
 //! latency). Block RAM bounds this mode: one RAM port pair per lane, so lanes <= RAMs.
+//!
+//! Clock: S0 only accepts and decodes; the command takes the lanes in S1 from registers
+//! (`st_*`), so the wide fan-out to every lane's address and delta mux and the generator's
+//! pause start at a flip-flop, not at `cmd_valid & cmd_ready`. GEN_RUN launches in S2 (decoded
+//! by [`GenControl`] in S0 and S1), from the base address it had in S1. The STATUS index is
+//! decoded in two steps (S0: low nibble and an "any one" flag per 8-bit group of the rest; S1:
+//! the 4-bit select that rides the delay line); the reference stage computes the response,
+//! STATUS included, into a register that the queue takes the clock after.
 //!
 //! Reset (synchronous): like the single-lane core, a sweep zeroes every lane's partial table and
 //! the reference table, one context per clock, with `cmd_ready` low.
@@ -60,7 +69,19 @@ pub struct TableLaneCore<const W: usize, const A: usize> {
     taps: Vec<LaneTap<W>>,
     salts: Vec<Constant<Bits<64>>>,
     lanes: Vec<LaneTable<W, A>>,
+    // S1: the command taken in the previous clock, decoded.
+    st_valid: DFF<Bit>,
+    st_control: DFF<Bit>,
+    st_accum: DFF<Bit>,
+    st_lane_op: DFF<Bits<2>>,
+    st_op: DFF<Bits<4>>,
+    st_nibble: DFF<Bits<4>>,
+    st_high: Vec<DFF<Bit>>,
+    st_addr: DFF<Bits<A>>,
+    st_data: DFF<Bits<64>>,
     gen_addr: Vec<DFF<Bits<A>>>,
+    /// S2: the address S1 held, the base of a GEN_RUN launching now.
+    run_base: DFF<Bits<A>>,
     lane_offset: Vec<Constant<Bits<A>>>,
     lane_index: Vec<Constant<Bits<11>>>,
     nodes: Vec<XorNode<W>>,
@@ -69,7 +90,10 @@ pub struct TableLaneCore<const W: usize, const A: usize> {
     dly_op: Vec<DFF<Bits<4>>>,
     dly_addr: Vec<DFF<Bits<A>>>,
     dly_data: Vec<DFF<Bits<64>>>,
+    dly_sel: Vec<DFF<Bits<4>>>,
     reference: ContextRam<W, A>,
+    rsp_push: DFF<Bit>,
+    rsp_value: DFF<Bits<64>>,
     ref_forward: DFF<Bit>,
     last_ref: DFF<Bits<W>>,
     responses: ResponseQueue<64>,
@@ -84,6 +108,8 @@ pub struct TableLaneCore<const W: usize, const A: usize> {
     control: Signal<Local, Bit>,
     cmd_accum: Signal<Local, Bit>,
     lane_op: Signal<Local, Bits<2>>,
+    sel: Signal<Local, Bits<4>>,
+    high_ones: Signal<Local, Bit>,
     gen_feed: Signal<Local, Bit>,
     fire_responds: Signal<Local, Bit>,
     pop_fire: Signal<Local, Bit>,
@@ -93,6 +119,7 @@ pub struct TableLaneCore<const W: usize, const A: usize> {
     stage_op: Signal<Local, Bits<4>>,
     stage_addr: Signal<Local, Bits<A>>,
     stage_raw: Signal<Local, Bits<64>>,
+    stage_sel: Signal<Local, Bits<4>>,
     stage_data: Signal<Local, Bits<W>>,
     pre_addr: Signal<Local, Bits<A>>,
     ref_cur: Signal<Local, Bits<W>>,
@@ -145,7 +172,17 @@ impl<const W: usize, const A: usize> TableLaneCore<W, A> {
             taps: (0..n).map(LaneTap::new).collect(),
             salts: (0..s).map(|i| c64(source_salt(i))).collect(),
             lanes: (0..n).map(|_| LaneTable::default()).collect(),
+            st_valid: Default::default(),
+            st_control: Default::default(),
+            st_accum: Default::default(),
+            st_lane_op: Default::default(),
+            st_op: Default::default(),
+            st_nibble: Default::default(),
+            st_high: (0..8).map(|_| Default::default()).collect(),
+            st_addr: Default::default(),
+            st_data: Default::default(),
             gen_addr: (0..n).map(|_| Default::default()).collect(),
+            run_base: Default::default(),
             lane_offset: (0..n)
                 .map(|i| Constant::new(((i % contexts) as u64).to_bits()))
                 .collect(),
@@ -158,7 +195,10 @@ impl<const W: usize, const A: usize> TableLaneCore<W, A> {
             dly_op: (0..d).map(|_| Default::default()).collect(),
             dly_addr: (0..d).map(|_| Default::default()).collect(),
             dly_data: (0..d).map(|_| Default::default()).collect(),
+            dly_sel: (0..d).map(|_| Default::default()).collect(),
             reference: Default::default(),
+            rsp_push: Default::default(),
+            rsp_value: Default::default(),
             ref_forward: Default::default(),
             last_ref: Default::default(),
             responses: Default::default(),
@@ -173,6 +213,8 @@ impl<const W: usize, const A: usize> TableLaneCore<W, A> {
             control: Default::default(),
             cmd_accum: Default::default(),
             lane_op: Default::default(),
+            sel: Default::default(),
+            high_ones: Default::default(),
             gen_feed: Default::default(),
             fire_responds: Default::default(),
             pop_fire: Default::default(),
@@ -182,6 +224,7 @@ impl<const W: usize, const A: usize> TableLaneCore<W, A> {
             stage_op: Default::default(),
             stage_addr: Default::default(),
             stage_raw: Default::default(),
+            stage_sel: Default::default(),
             stage_data: Default::default(),
             pre_addr: Default::default(),
             ref_cur: Default::default(),
@@ -210,7 +253,18 @@ impl<const W: usize, const A: usize> Logic for TableLaneCore<W, A> {
         dff_setup!(
             self,
             clock,
+            st_valid,
+            st_control,
+            st_accum,
+            st_lane_op,
+            st_op,
+            st_nibble,
+            st_addr,
+            run_base,
+            st_data,
             tree_out,
+            rsp_push,
+            rsp_value,
             ref_forward,
             last_ref,
             in_flight,
@@ -244,7 +298,25 @@ impl<const W: usize, const A: usize> Logic for TableLaneCore<W, A> {
         if self.cmd_op.val() == 3 {
             self.lane_op.next = 1.into();
         }
-        if self.cmd_accum.val() {
+        // STATUS index, step 1: the low nibble and which 8-bit groups above it hold a one.
+        self.st_nibble.d.next = self.cmd_data.val().get_bits::<4>(0);
+        for g in 0..8 {
+            self.st_high[g].clock.next = self.clock.val();
+        }
+        for g in 0..7 {
+            self.st_high[g].d.next = self.cmd_data.val().get_bits::<8>(4 + 8 * g).any();
+        }
+        self.st_high[7].d.next = self.cmd_data.val().get_bits::<4>(60).any();
+        self.st_valid.d.next = self.fire.val() & !self.reset.val();
+        self.st_control.d.next = self.control.val() & !self.reset.val();
+        self.st_accum.d.next = self.cmd_accum.val() & !self.reset.val();
+        self.st_lane_op.d.next = self.lane_op.val();
+        self.st_op.d.next = self.cmd_op.val();
+        self.st_addr.d.next = self.cmd_addr.val();
+        self.st_data.d.next = self.cmd_data.val();
+
+        // ---- S1: the command takes the lanes ---------------------------------------------
+        if self.st_accum.q.val() {
             if self.round_robin.q.val() == self.last_lane.val() {
                 self.round_robin.d.next = 0.into();
             } else {
@@ -252,21 +324,22 @@ impl<const W: usize, const A: usize> Logic for TableLaneCore<W, A> {
             }
         }
 
-        // ---- Generator: any command takes the lanes for its clock ------------------------
+        // ---- Generator: a command in S1 takes the lanes for that clock --------------------
         self.generator.clock.next = self.clock.val();
         self.generator.reset.next = self.reset.val();
         self.generator.seed_write.next =
             self.fire.val() & (self.cmd_op.val() == 6) & !self.reset.val();
         self.generator.run.next = self.fire.val() & (self.cmd_op.val() == 7) & !self.reset.val();
         self.generator.data.next = self.cmd_data.val();
-        self.generator.pause.next = self.fire.val();
-        self.gen_feed.next = self.generator.busy.val() & !self.fire.val();
+        self.generator.pause.next = self.st_valid.q.val();
+        self.run_base.d.next = self.st_addr.q.val();
+        self.gen_feed.next = self.generator.busy.val() & !self.st_valid.q.val();
         for s in 0..(self._sources) {
             self.sources[s].clock.next = self.clock.val();
             self.sources[s].start.next = self.generator.start.val();
             self.sources[s].seed.next = self.generator.seed.val() ^ self.salts[s].val();
             self.sources[s].stop.next = self.generator.stop.val();
-            self.sources[s].hold.next = self.fire.val();
+            self.sources[s].hold.next = self.st_valid.q.val();
         }
         for i in 0..(self._lanes) {
             self.taps[i].clock.next = self.clock.val();
@@ -276,7 +349,7 @@ impl<const W: usize, const A: usize> Logic for TableLaneCore<W, A> {
             self.gen_addr[i].clock.next = self.clock.val();
             self.gen_addr[i].d.next = self.gen_addr[i].q.val();
             if self.generator.load.val() {
-                self.gen_addr[i].d.next = self.cmd_addr.val() + self.lane_offset[i].val();
+                self.gen_addr[i].d.next = self.run_base.q.val() + self.lane_offset[i].val();
             }
         }
 
@@ -284,18 +357,18 @@ impl<const W: usize, const A: usize> Logic for TableLaneCore<W, A> {
         for i in 0..(self._lanes) {
             self.lanes[i].clock.next = self.clock.val();
             self.lanes[i].clear_sweep.next = self.clearing.q.val();
-            self.lanes[i].valid.next = self.control.val()
-                | (self.cmd_accum.val() & (self.round_robin.q.val() == self.lane_index[i].val()))
+            self.lanes[i].valid.next = self.st_control.q.val()
+                | (self.st_accum.q.val() & (self.round_robin.q.val() == self.lane_index[i].val()))
                 | self.gen_feed.val();
             self.lanes[i].op.next = 0.into();
             self.lanes[i].addr.next = self.gen_addr[i].q.val();
             self.lanes[i].delta.next = self.taps[i].delta.val();
-            if self.fire.val() {
-                self.lanes[i].addr.next = self.cmd_addr.val();
-                self.lanes[i].delta.next = bit_cast::<W, 64>(self.cmd_data.val());
+            if self.st_valid.q.val() {
+                self.lanes[i].addr.next = self.st_addr.q.val();
+                self.lanes[i].delta.next = bit_cast::<W, 64>(self.st_data.q.val());
             }
-            if self.control.val() {
-                self.lanes[i].op.next = self.lane_op.val();
+            if self.st_control.q.val() {
+                self.lanes[i].op.next = self.st_lane_op.q.val();
             }
             if self.clearing.q.val() {
                 self.lanes[i].valid.next = false;
@@ -326,16 +399,32 @@ impl<const W: usize, const A: usize> Logic for TableLaneCore<W, A> {
             self.dly_op[k].clock.next = self.clock.val();
             self.dly_addr[k].clock.next = self.clock.val();
             self.dly_data[k].clock.next = self.clock.val();
+            self.dly_sel[k].clock.next = self.clock.val();
         }
-        self.dly_valid[0].d.next = self.fire.val() & !self.reset.val();
-        self.dly_op[0].d.next = self.cmd_op.val();
-        self.dly_addr[0].d.next = self.cmd_addr.val();
-        self.dly_data[0].d.next = self.cmd_data.val();
+        self.dly_valid[0].d.next = self.st_valid.q.val() & !self.reset.val();
+        self.dly_op[0].d.next = self.st_op.q.val();
+        self.dly_addr[0].d.next = self.st_addr.q.val();
+        self.dly_data[0].d.next = self.st_data.q.val();
+        // STATUS index, step 2: 0..=8 as given; any other index reads register 0 (the id).
+        self.high_ones.next = false;
+        for g in 0..8 {
+            if self.st_high[g].q.val() {
+                self.high_ones.next = true;
+            }
+        }
+        self.sel.next = 0.into();
+        if !self.high_ones.val()
+            & (!self.st_nibble.q.val().get_bit(3) | (self.st_nibble.q.val() == 8))
+        {
+            self.sel.next = self.st_nibble.q.val();
+        }
+        self.dly_sel[0].d.next = self.sel.val();
         for k in 1..(self._delay) {
             self.dly_valid[k].d.next = self.dly_valid[k - 1].q.val() & !self.reset.val();
             self.dly_op[k].d.next = self.dly_op[k - 1].q.val();
             self.dly_addr[k].d.next = self.dly_addr[k - 1].q.val();
             self.dly_data[k].d.next = self.dly_data[k - 1].q.val();
+            self.dly_sel[k].d.next = self.dly_sel[k - 1].q.val();
         }
         // The stage before the reference stage reads the reference table; rust-hdl evaluates
         // bit_cast outside loops, so the stages are copied to locals first.
@@ -347,6 +436,7 @@ impl<const W: usize, const A: usize> Logic for TableLaneCore<W, A> {
             self.stage_op.next = self.dly_op[last].q.val();
             self.stage_addr.next = self.dly_addr[last].q.val();
             self.stage_raw.next = self.dly_data[last].q.val();
+            self.stage_sel.next = self.dly_sel[last].q.val();
         }
         self.reference.read_address.next = self.pre_addr.val();
         // The reference stage writes after this clock's read of the next op: forward.
@@ -355,31 +445,31 @@ impl<const W: usize, const A: usize> Logic for TableLaneCore<W, A> {
 
         // ---- Status ----------------------------------------------------------------------
         self.status.next = self.id_word.val();
-        if self.stage_raw.val() == 1 {
+        if self.stage_sel.val() == 1 {
             self.status.next = self.lanes_word.val();
         }
-        if self.stage_raw.val() == 2 {
+        if self.stage_sel.val() == 2 {
             self.status.next = self.width_word.val();
         }
-        if self.stage_raw.val() == 3 {
+        if self.stage_sel.val() == 3 {
             self.status.next = self.contexts_word.val();
         }
-        if self.stage_raw.val() == 4 {
+        if self.stage_sel.val() == 4 {
             self.status.next = bit_cast::<64, 48>(self.clock_count.q.val());
         }
-        if self.stage_raw.val() == 5 {
+        if self.stage_sel.val() == 5 {
             self.status.next = bit_cast::<64, 48>(self.generator.clocks.val());
         }
-        if self.stage_raw.val() == 6 {
+        if self.stage_sel.val() == 6 {
             self.status.next = bit_cast::<64, 60>(self.generator.deltas.val());
         }
-        if (self.stage_raw.val() == 7) & self.generator.busy.val() {
+        if (self.stage_sel.val() == 7) & self.generator.busy.val() {
             self.status.next = 1.into();
         }
-        if (self.stage_raw.val() == 7) & !self.generator.busy.val() {
+        if (self.stage_sel.val() == 7) & !self.generator.busy.val() {
             self.status.next = 0.into();
         }
-        if self.stage_raw.val() == 8 {
+        if self.stage_sel.val() == 8 {
             self.status.next = self.latency_word.val();
         }
 
@@ -391,26 +481,26 @@ impl<const W: usize, const A: usize> Logic for TableLaneCore<W, A> {
         }
         self.state.next = self.ref_cur.val() ^ self.tree_out.q.val();
         self.new_ref.next = self.ref_cur.val();
-        self.responses.push.next = false;
-        self.responses.push_data.next = bit_cast::<64, W>(self.state.val());
+        self.rsp_push.d.next = false;
+        self.rsp_value.d.next = bit_cast::<64, W>(self.state.val());
         if self.stage_valid.val() {
             if self.stage_op.val() == 1 {
                 self.new_ref.next = self.stage_data.val();
             }
             if self.stage_op.val() == 3 {
-                self.responses.push.next = true;
+                self.rsp_push.d.next = true;
             }
             if self.stage_op.val() == 4 {
-                self.responses.push.next = true;
+                self.rsp_push.d.next = true;
                 self.new_ref.next = self.state.val();
             }
             if self.stage_op.val() == 5 {
-                self.responses.push.next = true;
+                self.rsp_push.d.next = true;
                 self.new_ref.next = self.stage_data.val();
             }
             if self.stage_op.val() == 8 {
-                self.responses.push.next = true;
-                self.responses.push_data.next = self.status.val();
+                self.rsp_push.d.next = true;
+                self.rsp_value.d.next = self.status.val();
             }
         }
         self.last_ref.d.next = self.new_ref.val();
@@ -428,6 +518,8 @@ impl<const W: usize, const A: usize> Logic for TableLaneCore<W, A> {
 
         // ---- Responses and credits -------------------------------------------------------
         self.responses.reset.next = self.reset.val();
+        self.responses.push.next = self.rsp_push.q.val();
+        self.responses.push_data.next = self.rsp_value.q.val();
         self.responses.pop.next = self.rsp_ready.val();
         self.rsp_valid.next = self.responses.valid.val();
         self.rsp_data.next = self.responses.data.val();
@@ -455,6 +547,7 @@ impl<const W: usize, const A: usize> Logic for TableLaneCore<W, A> {
             }
         }
         if self.reset.val() {
+            self.rsp_push.d.next = false;
             self.in_flight.d.next = 0.into();
             self.in_flight_next.next = 0.into();
             self.illegal.d.next = false;
