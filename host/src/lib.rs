@@ -1,5 +1,8 @@
-//! ATOMiK host library: tool discovery (`doctor`) and the `atomik` subcommands.
-//! Devices and transports arrive with the host issue.
+//! ATOMiK host library: devices and their transports ([`device`]), tool discovery
+//! ([`doctor`]) and the `atomik` subcommands ([`commands`]).
 
 pub mod commands;
+pub mod device;
 pub mod doctor;
+
+pub use device::{Device, DeviceError, DeviceInfo};

@@ -1,0 +1,22 @@
+//! What a link must do for the frame layer: move bytes, and say how long things took on its
+//! own clock (wall time for hardware, simulated time for a simulated board).
+
+use std::io;
+use std::time::Duration;
+
+/// A byte link to a board.
+pub trait Transport {
+    /// A short description for messages (`serial:///dev/ttyUSB1 at 3000000 baud`).
+    fn describe(&self) -> String;
+    /// Sends every byte (or fails).
+    fn send(&mut self, bytes: &[u8]) -> io::Result<()>;
+    /// Receives up to `want` bytes, waiting at most `timeout` on the link's clock; returns
+    /// what arrived (possibly nothing).
+    fn receive(&mut self, want: usize, timeout: Duration) -> io::Result<Vec<u8>>;
+    /// Time elapsed on the link's clock since it was opened.
+    fn link_time(&self) -> Duration;
+    /// The raw line rate in bytes per second (8N1 UART: baud / 10).
+    fn raw_bytes_per_sec(&self) -> f64;
+    /// Whether [`Self::link_time`] is simulated time.
+    fn simulated(&self) -> bool;
+}
