@@ -76,6 +76,29 @@ pub enum BoardCommand {
         #[arg(long)]
         plot: Option<PathBuf>,
     },
+    /// Benchmarks a device: verified on-chip generator run, link streaming rate against the
+    /// link's ceiling, and op latency.
+    Bench {
+        /// The device (sim://[?lanes=N&mode=single|table&contexts=C&mhz=F],
+        /// serial:///dev/ttyUSB1?baud=B).
+        #[arg(long, default_value = "sim://")]
+        device: String,
+        /// Generator clocks for the on-chip run.
+        #[arg(long, default_value_t = 100_000)]
+        clocks: u64,
+        /// Deltas streamed through the link.
+        #[arg(long, default_value_t = 2_000)]
+        link_deltas: u64,
+        /// The core clock to quote the on-chip rate at, MHz (a build report's Fmax for a
+        /// simulated board; required for hardware).
+        #[arg(long)]
+        mhz: Option<f64>,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// One JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// Loads a bitstream with openFPGALoader: SRAM by default, flash with --flash.
     Program {
         /// The board (see `atomik boards`).
@@ -210,6 +233,28 @@ pub fn dispatch(cmd: BoardCommand) -> Result<bool> {
                 print!("{}", super::sweep::table(&base, &rows));
             }
             Ok(rows.iter().all(|r| r.result.is_ok()))
+        }
+        BoardCommand::Bench {
+            device,
+            clocks,
+            link_deltas,
+            mhz,
+            seed,
+            json,
+        } => {
+            let v = super::bench::run(&super::bench::BenchOptions {
+                device,
+                clocks,
+                link_deltas,
+                mhz,
+                seed,
+            })?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&v)?);
+            } else {
+                super::bench::print(&v);
+            }
+            Ok(v["verified"] == true)
         }
         BoardCommand::Program {
             board,

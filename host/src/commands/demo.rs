@@ -1,6 +1,6 @@
 //! The main job, run by `atomik` with no arguments: generate the default core's Verilog,
-//! build it with Verilator, co-simulate it against the model, and run the conformance
-//! vectors on it. Everything it needs is embedded or generated; it writes into `build/`.
+//! build it with Verilator, co-simulate it against the model, run the conformance vectors on
+//! it, then benchmark a simulated board (`sim://`) through the host library. Everything it needs is embedded or generated; it writes into `build/`.
 
 use super::{conform, sim};
 use anyhow::{Context, Result};
@@ -24,7 +24,7 @@ pub fn run(out_dir: &Path) -> Result<bool> {
     let verilog_path = out_dir.join(format!("atomik_{}.v", config.name()));
 
     println!(
-        "[1/4] RTL: ATOMiK core, {} bits x {} contexts",
+        "[1/5] RTL: ATOMiK core, {} bits x {} contexts",
         config.width, config.contexts
     );
     let design = core_verilog(config)?;
@@ -32,7 +32,7 @@ pub fn run(out_dir: &Path) -> Result<bool> {
         .with_context(|| format!("cannot write {}", verilog_path.display()))?;
     println!("      Verilog written to {}", verilog_path.display());
 
-    println!("[2/4] Verilator model (built on first use, then cached)");
+    println!("[2/5] Verilator model (built on first use, then cached)");
     let options = sim::SimOptions {
         backend: Backend::Verilator,
         design: sim::Design::Core(config),
@@ -40,19 +40,32 @@ pub fn run(out_dir: &Path) -> Result<bool> {
         seed: 1,
         vcd: None,
     };
-    println!("[3/4] co-simulation against the reference model, {DEMO_CYCLES} random cycles");
+    println!("[3/5] co-simulation against the reference model, {DEMO_CYCLES} random cycles");
     let report = sim::simulate(&options)?;
     sim::print(&options, &report, false);
 
-    println!("[4/4] conformance vectors (atomik-core 0.4.0) on the Verilator core");
+    println!("[4/5] conformance vectors (atomik-core 0.4.0) on the Verilator core");
     let cases = parse_cases(VECTORS, Path::new("tests/data/vectors.jsonl"))?;
     let conformance = conform::run(&cases, Backend::Verilator, config.contexts, None)?;
 
-    let ok = report.mismatches == 0 && conformance.failed == 0;
+    println!(
+        "[5/5] a simulated board on sim://: board top (UART link, 16-lane core, generator) in \
+         Verilator, driven through its UART pins by the host library"
+    );
+    let bench = super::bench::run(&super::bench::BenchOptions {
+        device: "sim://".into(),
+        clocks: 100_000,
+        link_deltas: 1_000,
+        mhz: None,
+        seed: 1,
+    })?;
+    super::bench::print(&bench);
+
+    let ok = report.mismatches == 0 && conformance.failed == 0 && bench["verified"] == true;
     println!(
         "{}",
         if ok {
-            "ATOMiK core: RTL agrees with the model cycle for cycle and passes the vectors."
+            "ATOMiK: RTL agrees with the model cycle for cycle, passes the vectors, and the simulated board's figures are verified."
         } else {
             "ATOMiK core: FAILED (see above)."
         }

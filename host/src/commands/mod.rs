@@ -1,5 +1,6 @@
 //! One module per `atomik` subcommand; `bin/atomik.rs` only parses arguments and calls these.
 
+pub mod bench;
 pub mod board_cli;
 pub mod boards;
 pub mod build;

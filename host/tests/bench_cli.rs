@@ -1,0 +1,74 @@
+//! `atomik bench` on simulated boards: every figure present, verified, and consistent with
+//! the link's arithmetic.
+
+use serde_json::Value;
+use std::process::Command;
+
+fn bench(args: &[&str]) -> Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_atomik"))
+        .arg("bench")
+        .args(args)
+        .arg("--json")
+        .output()
+        .expect("run atomik");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(stdout.trim()).expect("one JSON object")
+}
+
+#[test]
+fn single_mode_sim_bench_is_verified_and_its_figures_add_up() {
+    let v = bench(&[
+        "--device",
+        "sim://?lanes=16",
+        "--clocks",
+        "50000",
+        "--link-deltas",
+        "500",
+        "--mhz",
+        "150",
+    ]);
+    for key in [
+        "device",
+        "verified",
+        "onchip_gops",
+        "onchip_mhz",
+        "link_deltas_per_sec",
+        "link_ceiling_deltas_per_sec",
+        "link_percent_of_ceiling",
+        "op_latency_us",
+    ] {
+        assert!(!v[key].is_null(), "{key} missing: {v}");
+    }
+    assert_eq!(v["verified"], true);
+    assert_eq!(v["onchip_deltas"], 16 * 50_000);
+    assert!((v["onchip_gops"].as_f64().unwrap() - 16.0 * 150.0 / 1000.0).abs() < 1e-9);
+    // 3 Mbaud 8N1 moves 300 kB/s: 37 500 eight-byte deltas per second at best.
+    assert_eq!(v["link_ceiling_deltas_per_sec"], 37_500.0);
+    let pct = v["link_percent_of_ceiling"].as_f64().unwrap();
+    // Stop and wait: 8 payload bytes per 26 on the wire, minus turnaround.
+    assert!(pct > 20.0 && pct < 31.0, "{pct}");
+    assert!(v["onchip_mhz_source"]
+        .as_str()
+        .unwrap()
+        .contains("simulated"));
+}
+
+#[test]
+fn table_mode_sim_bench_verifies_every_context() {
+    let v = bench(&[
+        "--device",
+        "sim://?lanes=4&mode=table&contexts=8",
+        "--clocks",
+        "3000",
+        "--link-deltas",
+        "50",
+    ]);
+    assert_eq!(v["verified"], true);
+    assert_eq!(v["contexts"], 8);
+    assert_eq!(v["onchip_deltas"], 4 * 3000);
+}
