@@ -29,7 +29,13 @@ pub struct GeneratorModel {
     /// GEN_RUNs being decoded, as (`cmd_data`, seed, tag): `[0]` launches in this clock, `[1]`
     /// in the next.
     pending: [Option<(u64, u64, u64)>; 2],
+    /// (clocks, deltas, busy) as STATUS reads them: as of the previous clock.
+    snapshot: (u64, u64, bool),
 }
+
+/// The generator's status values at the start of a clock (see [`GeneratorModel::sample`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Sample(u64, u64, bool);
 
 impl GeneratorModel {
     pub fn new(lanes: u32) -> Self {
@@ -43,6 +49,7 @@ impl GeneratorModel {
             clocks: 0,
             deltas: 0,
             pending: [None, None],
+            snapshot: (0, 0, false),
         }
     }
 
@@ -61,9 +68,26 @@ impl GeneratorModel {
         self.active
     }
 
-    /// What STATUS GenBusy reads: a run feeding or being decoded.
-    pub fn busy(&self) -> bool {
+    /// A run feeding or being decoded.
+    fn busy(&self) -> bool {
         self.active || self.pending.iter().any(Option::is_some)
+    }
+
+    /// The status values at the start of this clock; pass them to [`Self::end_clock`].
+    pub fn sample(&self) -> Sample {
+        Sample(self.clocks, self.deltas, self.busy())
+    }
+
+    /// Ends the clock: STATUS will read what [`Self::sample`] gave at its start, with the
+    /// counters zero when a run launched in it (the RTL clears its split counters, snapshot
+    /// included, at the launch).
+    pub fn end_clock(&mut self, start: Sample, launched: bool) {
+        let Sample(clocks, deltas, busy) = start;
+        self.snapshot = if launched {
+            (0, 0, busy)
+        } else {
+            (clocks, deltas, busy)
+        };
     }
 
     /// One feeding clock: count it and advance (or, on the run's last clock, clear) the words.
@@ -126,16 +150,17 @@ impl GeneratorModel {
         self.words.iter_mut().for_each(|w| *w = 0);
     }
 
-    /// STATUS register `index` of a core built with `config`, `cycles` clocks after power-up.
+    /// STATUS register `index` of a core built with `config`, `cycles` clocks after power-up
+    /// (registers 4 to 7 as of the previous clock).
     pub fn status(&self, index: u64, config: &LanesConfig, cycles: u64) -> u64 {
         match index {
             i if i == StatusReg::Lanes as u64 => config.lanes as u64,
             i if i == StatusReg::Width as u64 => config.width as u64,
             i if i == StatusReg::Contexts as u64 => config.contexts as u64,
-            i if i == StatusReg::Clock as u64 => cycles & ((1 << 48) - 1),
-            i if i == StatusReg::GenClocks as u64 => self.clocks,
-            i if i == StatusReg::GenDeltas as u64 => self.deltas,
-            i if i == StatusReg::GenBusy as u64 => self.busy() as u64,
+            i if i == StatusReg::Clock as u64 => cycles.saturating_sub(1) & ((1 << 48) - 1),
+            i if i == StatusReg::GenClocks as u64 => self.snapshot.0,
+            i if i == StatusReg::GenDeltas as u64 => self.snapshot.1,
+            i if i == StatusReg::GenBusy as u64 => self.snapshot.2 as u64,
             i if i == StatusReg::TreeLatency as u64 => config.tree_latency() as u64,
             _ => DESIGN_ID,
         }

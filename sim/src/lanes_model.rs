@@ -184,10 +184,9 @@ impl Dut for LanesModel {
         self.delay.push_back(fire.then_some((op, i.cmd_data)));
 
         // Generator: never paused in single mode.
+        let sample = self.generator.sample();
         self.generator.step();
-        if !i.reset {
-            self.generator.launch();
-        }
+        let launched = !i.reset && self.generator.launch().is_some();
         if fire && !i.reset {
             self.generator.command(op, i.cmd_data, 0);
         }
@@ -206,6 +205,7 @@ impl Dut for LanesModel {
             self.tree.iter_mut().for_each(|t| *t = 0);
             self.delay.iter_mut().for_each(|d| *d = None);
         }
+        self.generator.end_clock(sample, launched);
         self.ready = !i.reset && self.in_flight < RESPONSE_QUEUE_DEPTH;
         self.cycles += 1;
     }

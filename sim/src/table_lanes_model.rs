@@ -150,14 +150,17 @@ impl Dut for TableLanesModel {
         let pending = staged.and_then(|(op, addr, data)| self.execute(op, addr, data));
         self.delay.push_back(pending);
 
-        // Generator: paused in a clock a command holds the lanes; a GEN_RUN launches then.
+        // Generator: paused in a clock a command holds the lanes.
+        let sample = self.generator.sample();
         if self.generator.active() && staged.is_none() {
             self.feed();
             self.generator.step();
         }
+        let mut launched = false;
         if !i.reset {
             if let Some(base) = self.generator.launch() {
                 self.base = base;
+                launched = true;
             }
         }
         if fire && !i.reset {
@@ -181,6 +184,7 @@ impl Dut for TableLanesModel {
             self.generator.reset();
             self.clear_cycles_left = self.config.contexts as u64;
         }
+        self.generator.end_clock(sample, launched);
         self.ready =
             !i.reset && self.clear_cycles_left == 0 && self.in_flight < RESPONSE_QUEUE_DEPTH;
         self.cycles += 1;

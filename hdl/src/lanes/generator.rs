@@ -17,9 +17,10 @@
 //! registers, and none on the path to the sources' and taps' load logic. A reset in either
 //! stage or in the launch clock cancels the run; a GEN_SEED taken after the GEN_RUN does not
 //! change its seed. `busy` is high from the clock after the handshake; the counters restart at
-//! the launch.
+//! the launch. `busy`, `clocks` and `deltas` are a consistent snapshot as of the previous clock.
 
 use super::lane::LANES_PER_SOURCE;
+use super::split_counter::SplitCounter;
 use rust_hdl::prelude::*;
 
 /// The constant XORed into the run seed for source `s`, so sources start from distinct states.
@@ -60,12 +61,14 @@ pub struct GenControl {
     /// The run's M as given (a register): lane i is enabled when `i < M`, which for every
     /// existing lane is the same as `i < min(M, lanes)`, so the taps need no clamp.
     pub run_lanes: Signal<Out, Bits<11>>,
-    /// A run is in progress or being decoded (so a STATUS taken after a GEN_RUN sees it busy
-    /// whatever the core's latency).
+    /// A run is feeding (not counting pauses): the table mode feeds its lanes then.
+    pub feeding: Signal<Out, Bit>,
+    /// Status snapshot, all three as of the previous clock (the counters are split, see
+    /// [`SplitCounter`]): a run is in progress or being decoded (so a STATUS taken after a
+    /// GEN_RUN sees it busy whatever the core's latency); clocks fed in the current or last
+    /// run; deltas fed (active lanes x clocks).
     pub busy: Signal<Out, Bit>,
-    /// Clocks fed in the current or last run.
     pub clocks: Signal<Out, Bits<48>>,
-    /// Deltas fed in the current or last run (active lanes x clocks).
     pub deltas: Signal<Out, Bits<60>>,
     stored_seed: DFF<Bits<64>>,
     // Decode stage 1: the GEN_RUN taken in the previous clock; `nz[g]`: bits 8g..8g+7 of its
@@ -91,8 +94,9 @@ pub struct GenControl {
     last: DFF<Bit>,
     active: DFF<Bit>,
     active_lanes: DFF<Bits<11>>,
-    clock_count: DFF<Bits<48>>,
-    delta_count: DFF<Bits<60>>,
+    busy_prev: DFF<Bit>,
+    clock_count: SplitCounter<48, 24>,
+    delta_count: SplitCounter<60, 30>,
     run_clocks: Signal<Local, Bits<40>>,
     high_ones: Signal<Local, Bit>,
     launch: Signal<Local, Bit>,
@@ -114,6 +118,7 @@ impl GenControl {
             stop: Default::default(),
             load: Default::default(),
             run_lanes: Default::default(),
+            feeding: Default::default(),
             busy: Default::default(),
             clocks: Default::default(),
             deltas: Default::default(),
@@ -137,6 +142,7 @@ impl GenControl {
             last: Default::default(),
             active: Default::default(),
             active_lanes: Default::default(),
+            busy_prev: Default::default(),
             clock_count: Default::default(),
             delta_count: Default::default(),
             run_clocks: Default::default(),
@@ -174,12 +180,15 @@ impl Logic for GenControl {
             last,
             active,
             active_lanes,
-            clock_count,
-            delta_count
+            busy_prev
         );
-        self.busy.next = self.active.q.val() | self.d1_go.q.val() | self.go.q.val();
-        self.clocks.next = self.clock_count.q.val();
-        self.deltas.next = self.delta_count.q.val();
+        self.feeding.next = self.active.q.val();
+        self.busy_prev.d.next = self.active.q.val() | self.d1_go.q.val() | self.go.q.val();
+        self.busy.next = self.busy_prev.q.val();
+        self.clock_count.clock.next = self.clock.val();
+        self.delta_count.clock.next = self.clock.val();
+        self.clocks.next = self.clock_count.value.val();
+        self.deltas.next = self.delta_count.value.val();
         if self.seed_write.val() {
             self.stored_seed.d.next = self.data.val();
         }
@@ -212,12 +221,15 @@ impl Logic for GenControl {
         // ---- Launch and run --------------------------------------------------------------
         self.launch.next = self.go.q.val() & !self.reset.val();
         self.stepping.next = self.active.q.val() & !self.pause.val();
+        self.clock_count.step.next = self.stepping.val();
+        self.clock_count.amount.next = 1.into();
+        self.clock_count.clear.next = self.launch.val();
+        self.delta_count.step.next = self.stepping.val();
+        self.delta_count.amount.next = self.active_lanes.q.val();
+        self.delta_count.clear.next = self.launch.val();
         if self.stepping.val() {
             self.remaining.d.next = self.remaining.q.val() - 1;
             self.last.d.next = self.remaining.q.val() == 2;
-            self.clock_count.d.next = self.clock_count.q.val() + 1;
-            self.delta_count.d.next =
-                self.delta_count.q.val() + bit_cast::<60, 11>(self.active_lanes.q.val());
             if self.last.q.val() {
                 self.active.d.next = false;
             }
@@ -227,8 +239,6 @@ impl Logic for GenControl {
             self.last.d.next = self.go_one.q.val();
             self.active.d.next = self.go_any.q.val();
             self.active_lanes.d.next = self.go_count.q.val();
-            self.clock_count.d.next = 0.into();
-            self.delta_count.d.next = 0.into();
         }
         if self.reset.val() {
             self.active.d.next = false;

@@ -12,6 +12,7 @@ pub mod lane;
 pub mod lane_table;
 pub mod single;
 pub mod source;
+pub mod split_counter;
 pub mod table;
 pub mod tree;
 pub mod xor_node;

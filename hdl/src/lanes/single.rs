@@ -34,6 +34,7 @@
 use super::generator::GenControl;
 use super::lane::LaneTap;
 use super::source::DeltaSource;
+use super::split_counter::SplitCounter;
 use super::tree::{is_registered, latency};
 use super::xor_node::XorNode;
 use super::LanesConfig;
@@ -52,13 +53,15 @@ pub enum StatusReg {
     Lanes = 1,
     Width = 2,
     Contexts = 3,
-    /// Free-running clock counter (48 bits).
+    /// Free-running clock counter (48 bits). Registers 4 to 7 read their value as of the clock
+    /// before the STATUS reaches the state stage (the wide counters are split with a registered
+    /// carry; a consistent snapshot one clock old).
     Clock = 4,
     /// Clocks the generator fed its lanes in the current or last run.
     GenClocks = 5,
     /// Deltas the generator fed in the current or last run (active lanes x clocks).
     GenDeltas = 6,
-    /// 1 while a generator run is in progress.
+    /// 1 while a generator run is in progress (from the clock after its GEN_RUN).
     GenBusy = 7,
     /// Merge-tree latency in clocks.
     TreeLatency = 8,
@@ -106,7 +109,8 @@ pub struct SingleLaneCore<const W: usize> {
     in_flight: DFF<Bits<4>>,
     ready: DFF<Bit>,
     illegal: DFF<Bit>,
-    clock_count: DFF<Bits<48>>,
+    /// Free-running clock counter (STATUS reads it as of the previous clock).
+    clock_count: SplitCounter<48, 24>,
     drain: DFF<Bits<4>>,
     fire: Signal<Local, Bit>,
     fire_responds: Signal<Local, Bit>,
@@ -212,22 +216,14 @@ impl<const W: usize> Logic for SingleLaneCore<W> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self,
-            clock,
-            tree_out,
-            sel_nibble,
-            state,
-            keep,
-            rsp_push,
-            rsp_value,
-            in_flight,
-            ready,
-            illegal,
-            clock_count,
-            drain
+            self, clock, tree_out, sel_nibble, state, keep, rsp_push, rsp_value, in_flight, ready,
+            illegal, drain
         );
         self.responses.clock.next = self.clock.val();
-        self.clock_count.d.next = self.clock_count.q.val() + 1;
+        self.clock_count.clock.next = self.clock.val();
+        self.clock_count.clear.next = false;
+        self.clock_count.step.next = true;
+        self.clock_count.amount.next = 1.into();
 
         // ---- S0: accept and decode -------------------------------------------------------
         self.cmd_ready.next = self.ready.q.val();
@@ -357,7 +353,7 @@ impl<const W: usize> Logic for SingleLaneCore<W> {
             self.status.next = 1.into();
         }
         if self.stage_sel.val() == 4 {
-            self.status.next = bit_cast::<64, 48>(self.clock_count.q.val());
+            self.status.next = bit_cast::<64, 48>(self.clock_count.value.val());
         }
         if self.stage_sel.val() == 5 {
             self.status.next = bit_cast::<64, 48>(self.generator.clocks.val());

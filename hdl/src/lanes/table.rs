@@ -41,6 +41,7 @@ use super::generator::{source_count, source_salt, GenControl};
 use super::lane::LaneTap;
 use super::lane_table::LaneTable;
 use super::source::DeltaSource;
+use super::split_counter::SplitCounter;
 use super::tree::{is_registered, latency};
 use super::xor_node::XorNode;
 use super::LanesConfig;
@@ -103,7 +104,8 @@ pub struct TableLaneCore<const W: usize, const A: usize> {
     clearing: DFF<Bit>,
     clear_addr: DFF<Bits<A>>,
     round_robin: DFF<Bits<11>>,
-    clock_count: DFF<Bits<48>>,
+    /// Free-running clock counter (STATUS reads it as of the previous clock).
+    clock_count: SplitCounter<48, 24>,
     fire: Signal<Local, Bit>,
     control: Signal<Local, Bit>,
     cmd_accum: Signal<Local, Bit>,
@@ -272,12 +274,14 @@ impl<const W: usize, const A: usize> Logic for TableLaneCore<W, A> {
             illegal,
             clearing,
             clear_addr,
-            round_robin,
-            clock_count
+            round_robin
         );
         self.reference.clock.next = self.clock.val();
         self.responses.clock.next = self.clock.val();
-        self.clock_count.d.next = self.clock_count.q.val() + 1;
+        self.clock_count.clock.next = self.clock.val();
+        self.clock_count.clear.next = false;
+        self.clock_count.step.next = true;
+        self.clock_count.amount.next = 1.into();
 
         // ---- S0: accept and decode -------------------------------------------------------
         self.cmd_ready.next = self.ready.q.val();
@@ -333,7 +337,7 @@ impl<const W: usize, const A: usize> Logic for TableLaneCore<W, A> {
         self.generator.data.next = self.cmd_data.val();
         self.generator.pause.next = self.st_valid.q.val();
         self.run_base.d.next = self.st_addr.q.val();
-        self.gen_feed.next = self.generator.busy.val() & !self.st_valid.q.val();
+        self.gen_feed.next = self.generator.feeding.val() & !self.st_valid.q.val();
         for s in 0..(self._sources) {
             self.sources[s].clock.next = self.clock.val();
             self.sources[s].start.next = self.generator.start.val();
@@ -455,7 +459,7 @@ impl<const W: usize, const A: usize> Logic for TableLaneCore<W, A> {
             self.status.next = self.contexts_word.val();
         }
         if self.stage_sel.val() == 4 {
-            self.status.next = bit_cast::<64, 48>(self.clock_count.q.val());
+            self.status.next = bit_cast::<64, 48>(self.clock_count.value.val());
         }
         if self.stage_sel.val() == 5 {
             self.status.next = bit_cast::<64, 48>(self.generator.clocks.val());
