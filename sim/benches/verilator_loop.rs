@@ -25,6 +25,10 @@
 //!   `atomik sim --backend verilator --lanes N` runs): adds the model and the comparison. It
 //!   must report no mismatches.
 //!
+//! - **pipelined**: the same full check with the model and the stimulus on a second thread
+//!   ([`run_pipelined`]), which is what `atomik sim` runs: the wall-clock rate is the slower
+//!   side's, not the sum, at the price of a second busy core.
+//!
 //! The measurements alternate in rounds (native, replays, rust-driven, lockstep, native, ...)
 //! and each figure is the median over the rounds, so a load change on the shared machine hits
 //! all of them alike. The goal (per lane count): lockstep+check >= 4 M cycles/s and
@@ -42,6 +46,7 @@ use atomik_hdl::lanes::LanesConfig;
 use atomik_sim::cosim::{run_lockstep, Event, LanesStimulus, Stimulus};
 use atomik_sim::dut::{CoreInputs, CoreOutputs, Dut};
 use atomik_sim::lanes_model::LanesModel;
+use atomik_sim::pipelined::run_pipelined;
 use atomik_sim::verilator::{ModelSpec, VerilatedModel};
 use atomik_sim::verilator_core::{lanes_model_spec, VerilatorCore};
 
@@ -91,6 +96,27 @@ fn lockstep(config: LanesConfig, cycles: u64, seed: u64) -> f64 {
     assert_eq!(
         r.mismatches, 0,
         "lanes {}: the Verilator core disagreed with the model: {:?}",
+        config.lanes, r.first_mismatches
+    );
+    r.cycles_per_sec()
+}
+
+/// The full check as `atomik sim` runs it: the same as [`lockstep`], with the model and the
+/// stimulus on a second thread ([`run_pipelined`]); cycles/s of wall time.
+fn pipelined(config: LanesConfig, cycles: u64, seed: u64) -> f64 {
+    let mut core = VerilatorCore::lanes(config, false).expect("Verilator lanes core");
+    let r = run_pipelined(
+        Box::new(LanesModel::new(config)),
+        Box::new(LanesStimulus::new(config.lanes, seed)),
+        &mut core,
+        cycles,
+        false,
+        &mut |_| {},
+    );
+    assert_eq!(r.cycles, cycles);
+    assert_eq!(
+        r.mismatches, 0,
+        "lanes {}: {:?}",
         config.lanes, r.first_mismatches
     );
     r.cycles_per_sec()
@@ -249,6 +275,7 @@ fn profile(mode: &str, seconds: f64) {
         }
         "rust" => rust_driven(config, cycles, SEED),
         "lockstep" => lockstep(config, cycles, SEED),
+        "pipelined" => pipelined(config, cycles, SEED),
         _ => panic!("ATOMIK_BENCH_PROFILE: unknown mode `{mode}` (native, replay, rust, lockstep)"),
     };
     let what = if mode == "replay" { "c++ replay" } else { mode };
@@ -264,6 +291,7 @@ struct Row {
     rust_replay: f64,
     rust_driven: f64,
     lockstep: f64,
+    pipelined: f64,
 }
 
 fn main() {
@@ -307,7 +335,8 @@ fn main() {
         rust_driven(config, 100_000, SEED);
         let probe = lockstep(config, 200_000, SEED);
         let cycles = ((probe * seconds) as u64).clamp(100_000, 50_000_000);
-        let mut m: [Vec<f64>; 5] = Default::default();
+        pipelined(config, 100_000, SEED);
+        let mut m: [Vec<f64>; 6] = Default::default();
         for round in 0..ROUNDS {
             let seed = SEED + round as u64;
             m[0].push(native(&mut model, reset, cycles, seed));
@@ -316,8 +345,9 @@ fn main() {
             m[2].push(rust);
             m[3].push(rust_driven(config, cycles, seed));
             m[4].push(lockstep(config, cycles, seed));
+            m[5].push(pipelined(config, cycles, seed));
         }
-        let [native, cpp_replay, rust_replay, rust_driven, lockstep] = m.map(median);
+        let [native, cpp_replay, rust_replay, rust_driven, lockstep, pipelined] = m.map(median);
         let row = Row {
             lanes,
             cycles,
@@ -326,15 +356,17 @@ fn main() {
             rust_replay,
             rust_driven,
             lockstep,
+            pipelined,
         };
         eprintln!(
             "lanes {lanes}: native {:.2}, c++ replay {:.2}, rust replay {:.2}, rust-driven {:.2}, \
-             lockstep {:.2} M cycles/s",
+             lockstep {:.2}, pipelined {:.2} M cycles/s",
             row.native / 1e6,
             row.cpp_replay / 1e6,
             row.rust_replay / 1e6,
             row.rust_driven / 1e6,
-            row.lockstep / 1e6
+            row.lockstep / 1e6,
+            row.pipelined / 1e6
         );
         rows.push(row);
     }
@@ -375,6 +407,31 @@ fn main() {
         "goal: lockstep+check >= {:.0} M cycles/s and native/lockstep <= {GOAL_RATIO}",
         GOAL_RATE / 1e6
     );
+    println!();
+    println!(
+        "the same check pipelined (model and stimulus on a second thread, as `atomik sim` runs \
+         it; two cores busy)"
+    );
+    println!(
+        "{:>5} {:>7} {:>10} {:>16} {:>9} {:>7}",
+        "lanes", "native", "pipelined", "native/pipelined", "goal", ">= 4 M"
+    );
+    for r in &rows {
+        let ratio = r.native / r.pipelined;
+        println!(
+            "{:>5} {:>7.2} {:>10.2} {:>16.2} {:>9} {:>7}",
+            r.lanes,
+            r.native / 1e6,
+            r.pipelined / 1e6,
+            ratio,
+            if ratio <= GOAL_RATIO { "ok" } else { "NO" },
+            if r.pipelined >= GOAL_RATE {
+                "yes"
+            } else {
+                "no"
+            },
+        );
+    }
     println!();
     println!("ns per lockstep cycle, by layer (differences of the medians above)");
     println!(

@@ -5,7 +5,7 @@
 //! `rsp_ready` pattern for back-pressure. [`RandomStimulus`] makes an endless seeded stream
 //! (for `atomik sim`); [`Script`] is a finite one that proptest generates and shrinks.
 
-use crate::dut::{CoreInputs, Dut};
+use crate::dut::{CoreInputs, CoreOutputs, Dut};
 use atomik_hdl::{CoreConfig, Op};
 use std::time::Instant;
 
@@ -190,10 +190,10 @@ impl CosimReport {
 }
 
 /// How many mismatches a report keeps in detail.
-const KEPT_MISMATCHES: usize = 16;
+pub const KEPT_MISMATCHES: usize = 16;
 /// Cycles to run after a finite stimulus ends, with `rsp_ready` high, so every queued
 /// response comes out and is compared.
-const DRAIN_CYCLES: u64 = 24;
+pub const DRAIN_CYCLES: u64 = 24;
 
 /// Runs `stimulus` through `model` and every backend in `duts` in lockstep, for at most
 /// `max_cycles` cycles (or until a finite stimulus is played and drained), comparing every
@@ -218,6 +218,103 @@ pub fn run_lockstep(
 /// Cycles between two calls of the progress callback.
 pub const PROGRESS_INTERVAL: u64 = 1 << 16;
 
+/// Turns a [`Stimulus`] into per-cycle inputs, the way every co-simulation runner applies it:
+/// a command is offered until the *model* is ready for it (the stimulus follows the reference
+/// model only, so the inputs do not depend on the backends being checked), a reset lasts one
+/// cycle, and a finite stimulus ends with [`DRAIN_CYCLES`] of `rsp_ready` so every queued
+/// response comes out. Counts commands, responses and resets into a [`CosimReport`].
+pub struct StimulusDriver<'a> {
+    stimulus: &'a mut dyn Stimulus,
+    pending: Option<(u32, Event)>,
+    drain_left: u64,
+    consumed: bool,
+}
+
+impl<'a> StimulusDriver<'a> {
+    pub fn new(stimulus: &'a mut dyn Stimulus) -> Self {
+        let pending = stimulus.next_event();
+        StimulusDriver {
+            stimulus,
+            pending,
+            drain_left: DRAIN_CYCLES,
+            consumed: false,
+        }
+    }
+
+    /// The inputs of cycle `cycle` given the model's outputs `expected` (before the clock);
+    /// `None` when a finite stimulus has been played and drained. Call [`Self::advance`] after
+    /// the clock.
+    pub fn inputs(
+        &mut self,
+        cycle: u64,
+        expected: &CoreOutputs,
+        report: &mut CosimReport,
+    ) -> Option<CoreInputs> {
+        let mut inputs = CoreInputs {
+            rsp_ready: self.stimulus.rsp_ready(cycle),
+            ..Default::default()
+        };
+        self.consumed = false;
+        match &mut self.pending {
+            Some((gap, _)) if *gap > 0 => *gap -= 1,
+            Some((_, Event::Reset)) => {
+                inputs.reset = true;
+                report.resets += 1;
+                self.consumed = true;
+            }
+            Some((_, Event::Command(c))) => {
+                inputs.cmd_valid = true;
+                inputs.cmd_op = c.op;
+                inputs.cmd_addr = c.addr;
+                inputs.cmd_data = c.data;
+                if expected.cmd_ready {
+                    report.commands += 1;
+                    self.consumed = true;
+                }
+            }
+            None => {
+                inputs.rsp_ready = true;
+                if self.drain_left == 0 {
+                    return None;
+                }
+                self.drain_left -= 1;
+            }
+        }
+        if expected.rsp_valid && inputs.rsp_ready {
+            report.responses += 1;
+        }
+        Some(inputs)
+    }
+
+    /// After the clock: moves to the next event if this cycle took the pending one.
+    pub fn advance(&mut self) {
+        if self.consumed {
+            self.pending = self.stimulus.next_event();
+        }
+    }
+}
+
+/// Records a cycle's output differences in `report`; returns whether there were any.
+pub fn record_differences(
+    report: &mut CosimReport,
+    cycle: u64,
+    backend: &'static str,
+    got: &CoreOutputs,
+    expected: &CoreOutputs,
+) -> bool {
+    if got.agrees_with(expected) {
+        return false;
+    }
+    if report.first_mismatches.len() < KEPT_MISMATCHES {
+        report.first_mismatches.push(Mismatch {
+            cycle,
+            backend,
+            detail: got.differences(expected).join(", "),
+        });
+    }
+    true
+}
+
 /// [`run_lockstep`], calling `progress(report_so_far)` every [`PROGRESS_INTERVAL`] cycles.
 pub fn run_lockstep_with_progress(
     model: &mut dyn Dut,
@@ -229,24 +326,14 @@ pub fn run_lockstep_with_progress(
 ) -> CosimReport {
     let mut report = CosimReport::default();
     let started = Instant::now();
-    let mut pending = stimulus.next_event();
-    let mut drain_left = DRAIN_CYCLES;
+    let mut driver = StimulusDriver::new(stimulus);
     while report.cycles < max_cycles {
         let cycle = report.cycles;
         let expected = model.outputs();
         let mut differed = false;
         for dut in duts.iter() {
-            let diffs = dut.outputs().differences(&expected);
-            if !diffs.is_empty() {
-                differed = true;
-                if report.first_mismatches.len() < KEPT_MISMATCHES {
-                    report.first_mismatches.push(Mismatch {
-                        cycle,
-                        backend: dut.backend(),
-                        detail: diffs.join(", "),
-                    });
-                }
-            }
+            differed |=
+                record_differences(&mut report, cycle, dut.backend(), &dut.outputs(), &expected);
         }
         if differed {
             report.mismatches += 1;
@@ -254,47 +341,14 @@ pub fn run_lockstep_with_progress(
                 break;
             }
         }
-
-        let mut inputs = CoreInputs {
-            rsp_ready: stimulus.rsp_ready(cycle),
-            ..Default::default()
+        let Some(inputs) = driver.inputs(cycle, &expected, &mut report) else {
+            break;
         };
-        let mut consumed = false;
-        match &mut pending {
-            Some((gap, _)) if *gap > 0 => *gap -= 1,
-            Some((_, Event::Reset)) => {
-                inputs.reset = true;
-                report.resets += 1;
-                consumed = true;
-            }
-            Some((_, Event::Command(c))) => {
-                inputs.cmd_valid = true;
-                inputs.cmd_op = c.op;
-                inputs.cmd_addr = c.addr;
-                inputs.cmd_data = c.data;
-                if expected.cmd_ready {
-                    report.commands += 1;
-                    consumed = true;
-                }
-            }
-            None => {
-                inputs.rsp_ready = true;
-                if drain_left == 0 {
-                    break;
-                }
-                drain_left -= 1;
-            }
-        }
-        if expected.rsp_valid && inputs.rsp_ready {
-            report.responses += 1;
-        }
         model.step(&inputs);
         for dut in duts.iter_mut() {
             dut.step(&inputs);
         }
-        if consumed {
-            pending = stimulus.next_event();
-        }
+        driver.advance();
         report.cycles += 1;
         if report.cycles % PROGRESS_INTERVAL == 0 {
             report.seconds = started.elapsed().as_secs_f64();

@@ -18,6 +18,7 @@ pub mod generator_model;
 pub mod lanes_model;
 pub mod model;
 pub mod onchip;
+pub mod pipelined;
 pub mod rusthdl;
 pub mod sim_board;
 pub mod table_driver;
