@@ -14,7 +14,7 @@ use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, Once, OnceLock};
 
-use atomik_hdl::lanes::LanesConfig;
+use atomik_hdl::lanes::{LaneMode, LanesConfig};
 use atomik_hdl::{CoreConfig, Op};
 use atomik_sim::cosim::{run_lockstep, Command, CosimReport, Event, Mismatch, Script};
 use atomik_sim::cosim::{ScriptStimulus, SplitMix64};
@@ -22,6 +22,7 @@ use atomik_sim::cycle_model::CycleModel;
 use atomik_sim::dut::{CoreInputs, CoreOutputs, Dut, WaveError};
 use atomik_sim::lanes_model::{gen_run_word, LanesModel, OP_GEN_RUN, OP_GEN_SEED, OP_STATUS};
 use atomik_sim::rusthdl::{rust_hdl_core, rust_hdl_lanes};
+use atomik_sim::table_lanes_model::TableLanesModel;
 use atomik_sim::verilator::{ModelSpec, VerilatedModel};
 use atomik_sim::verilator_core::{lanes_model_spec, VerilatorCore};
 use proptest::collection::vec;
@@ -112,9 +113,14 @@ pub fn script_strategy(config: CoreConfig, max_events: usize) -> impl Strategy<V
 // Strategies for the single-context multi-lane core (4-bit ops, no address port)
 // ---------------------------------------------------------------------------------------------
 
-/// A value command (`op` with [`data_strategy`] data) at address 0.
-fn lanes_value_command(op: u8) -> impl Strategy<Value = Command> {
-    data_strategy().prop_map(move |data| Command { op, addr: 0, data })
+/// A value command (`op` with [`data_strategy`] data) at an [`addr_strategy`] address of
+/// `contexts` (always 0 for a single-context core).
+fn lanes_value_command(op: u8, contexts: u32) -> impl Strategy<Value = Command> {
+    (addr_strategy(contexts), data_strategy()).prop_map(move |(addr, data)| Command {
+        op,
+        addr,
+        data,
+    })
 }
 
 /// Clocks of a generator run: mostly short (0..64, so runs end while the script still
@@ -126,44 +132,45 @@ pub fn gen_clocks_strategy() -> impl Strategy<Value = u64> {
 
 /// A GEN_RUN command: [`gen_clocks_strategy`] clocks, 0..=`lanes + 2` active lanes (beyond
 /// `lanes` the core clamps).
-pub fn gen_run_strategy(lanes: u32) -> impl Strategy<Value = Command> {
-    (gen_clocks_strategy(), 0..=lanes + 2).prop_map(|(clocks, active)| Command {
-        op: OP_GEN_RUN,
-        addr: 0,
-        data: gen_run_word(clocks, active),
-    })
+pub fn gen_run_strategy(lanes: u32, contexts: u32) -> impl Strategy<Value = Command> {
+    (
+        gen_clocks_strategy(),
+        0..=lanes + 2,
+        addr_strategy(contexts),
+    )
+        .prop_map(|(clocks, active, base)| Command {
+            op: OP_GEN_RUN,
+            addr: base,
+            data: gen_run_word(clocks, active),
+        })
 }
 
 /// A command of the multi-lane core: ACCUM first (shrinking moves towards it), the value ops
 /// with corner data, READ/SWAP, STATUS of registers 0..10 (9 reads as the design id),
-/// GEN_SEED, GEN_RUN ([`gen_run_strategy`]), rare NOP and rare illegal codes 9..15. The
-/// address is always 0: the core has no address port.
-pub fn lanes_command_strategy(lanes: u32) -> impl Strategy<Value = Command> {
-    let plain = |op: u8| {
-        Just(Command {
-            op,
-            addr: 0,
-            data: 0,
-        })
-    };
+/// GEN_SEED, GEN_RUN ([`gen_run_strategy`]), rare NOP and rare illegal codes 9..15.
+/// Addresses range over `contexts` (1 for the single-context core, which has no address
+/// port: every address is then 0; table mode hits three hot contexts most of the time).
+pub fn lanes_command_strategy(lanes: u32, contexts: u32) -> impl Strategy<Value = Command> {
+    let plain =
+        move |op: u8| addr_strategy(contexts).prop_map(move |addr| Command { op, addr, data: 0 });
     prop_oneof![
-        26 => lanes_value_command(Op::Accum.code()),
-        8 => lanes_value_command(Op::Load.code()),
-        6 => lanes_value_command(Op::SwapLoad.code()),
+        26 => lanes_value_command(Op::Accum.code(), contexts),
+        8 => lanes_value_command(Op::Load.code(), contexts),
+        6 => lanes_value_command(Op::SwapLoad.code(), contexts),
         16 => plain(Op::Read.code()),
         6 => plain(Op::Swap.code()),
         12 => (0u64..10).prop_map(|data| Command { op: OP_STATUS, addr: 0, data }),
         6 => any::<u64>().prop_map(|data| Command { op: OP_GEN_SEED, addr: 0, data }),
-        14 => gen_run_strategy(lanes),
-        3 => lanes_value_command(Op::Nop.code()),
+        14 => gen_run_strategy(lanes, contexts),
+        3 => lanes_value_command(Op::Nop.code(), contexts),
         2 => (9u8..=15, data_strategy()).prop_map(|(op, data)| Command { op, addr: 0, data }),
     ]
 }
 
 /// A multi-lane command, or (~2%) a one-cycle reset.
-pub fn lanes_event_strategy(lanes: u32) -> impl Strategy<Value = Event> {
+pub fn lanes_event_strategy(lanes: u32, contexts: u32) -> impl Strategy<Value = Event> {
     prop_oneof![
-        98 => lanes_command_strategy(lanes).prop_map(Event::Command),
+        98 => lanes_command_strategy(lanes, contexts).prop_map(Event::Command),
         2 => Just(Event::Reset),
     ]
 }
@@ -171,9 +178,13 @@ pub fn lanes_event_strategy(lanes: u32) -> impl Strategy<Value = Event> {
 /// [`script_strategy`] for the multi-lane core of `lanes` lanes: 1..=`max_events` events
 /// ([`lanes_event_strategy`]) with [`gap_strategy`] gaps, and the same `rsp_ready` pattern
 /// (0..12 cycles, mostly ready, never all-stalled).
-pub fn lanes_script_strategy(lanes: u32, max_events: usize) -> impl Strategy<Value = Script> {
+pub fn lanes_script_strategy(
+    lanes: u32,
+    contexts: u32,
+    max_events: usize,
+) -> impl Strategy<Value = Script> {
     let events = vec(
-        (gap_strategy(), lanes_event_strategy(lanes)),
+        (gap_strategy(), lanes_event_strategy(lanes, contexts)),
         1..=max_events.max(1),
     );
     let rsp_ready = vec(prop_oneof![6 => Just(true), 1 => Just(false)], 0..12);
@@ -218,13 +229,16 @@ pub fn rust_hdl(config: CoreConfig) -> impl Fn(bool) -> Box<dyn Dut> {
 pub fn lanes_shape(config: LanesConfig) -> CoreConfig {
     CoreConfig {
         width: config.width,
-        contexts: 1,
+        contexts: config.contexts,
     }
 }
 
-/// The cycle-exact model of the multi-lane core.
+/// The cycle-exact model of the multi-lane core (either mode).
 pub fn lanes_model(config: LanesConfig) -> impl Fn() -> Box<dyn Dut> {
-    move || Box::new(LanesModel::new(config)) as Box<dyn Dut>
+    move || match config.mode {
+        LaneMode::Single => Box::new(LanesModel::new(config)) as Box<dyn Dut>,
+        LaneMode::Table => Box::new(TableLanesModel::new(config)) as Box<dyn Dut>,
+    }
 }
 
 /// The multi-lane core under Verilator for proptest cases: a [`VerilatedLanes`] (the model
@@ -271,6 +285,8 @@ pub struct VerilatedLanes {
     inputs: [usize; 5],
     /// cmd_ready, rsp_valid, rsp_data, illegal_op.
     outputs: [usize; 4],
+    /// Table mode's address port.
+    cmd_addr: Option<usize>,
 }
 
 impl VerilatedLanes {
@@ -296,6 +312,7 @@ impl VerilatedLanes {
         let outputs = ["cmd_ready", "rsp_valid", "rsp_data", "illegal_op"].map(output);
         VerilatedLanes {
             shape: lanes_shape(config),
+            cmd_addr: model.input("cmd_addr").ok(),
             model,
             inputs,
             outputs,
@@ -332,6 +349,9 @@ impl Dut for VerilatedLanes {
         ];
         for (port, value) in self.inputs.into_iter().zip(values) {
             self.model.set(port, value);
+        }
+        if let Some(addr) = self.cmd_addr {
+            self.model.set(addr, i.cmd_addr as u64);
         }
         self.model.tick();
     }
@@ -842,7 +862,7 @@ pub fn assert_lanes_cosim(
             test_name,
             lanes_shape(config),
             cases,
-            lanes_script_strategy(config.lanes, max_events),
+            lanes_script_strategy(config.lanes, config.contexts, max_events),
             lanes_op_name,
             make_dut,
             lanes_model(config),
