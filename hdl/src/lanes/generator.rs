@@ -89,8 +89,16 @@ pub struct GenControl {
     go_one: DFF<Bit>,
     go_lanes: DFF<Bits<11>>,
     go_count: DFF<Bits<11>>,
-    remaining: DFF<Bits<40>>,
-    /// `remaining == 1`, kept in a register so `stop` is one gate from flip-flops.
+    go_hi_zero: DFF<Bit>,
+    // Clocks left, split like `SplitCounter` to keep carry chains at 20 bits: `rem_lo` counts
+    // down, its wrap reaches `rem_hi` through `rem_borrow` a clock later and `rem_hi_zero` the
+    // clock after that; both lags fall where `rem_lo` is near 2^20, far from the 2 that `last`
+    // looks for, so `last` stays exact.
+    rem_lo: DFF<Bits<20>>,
+    rem_hi: DFF<Bits<20>>,
+    rem_borrow: DFF<Bit>,
+    rem_hi_zero: DFF<Bit>,
+    /// Clocks left == 1, kept in a register so `stop` is one gate from flip-flops.
     last: DFF<Bit>,
     active: DFF<Bit>,
     active_lanes: DFF<Bits<11>>,
@@ -138,7 +146,11 @@ impl GenControl {
             go_one: Default::default(),
             go_lanes: Default::default(),
             go_count: Default::default(),
-            remaining: Default::default(),
+            go_hi_zero: Default::default(),
+            rem_lo: Default::default(),
+            rem_hi: Default::default(),
+            rem_borrow: Default::default(),
+            rem_hi_zero: Default::default(),
             last: Default::default(),
             active: Default::default(),
             active_lanes: Default::default(),
@@ -176,7 +188,11 @@ impl Logic for GenControl {
             go_one,
             go_lanes,
             go_count,
-            remaining,
+            go_hi_zero,
+            rem_lo,
+            rem_hi,
+            rem_borrow,
+            rem_hi_zero,
             last,
             active,
             active_lanes,
@@ -214,6 +230,7 @@ impl Logic for GenControl {
         self.go_any.d.next = self.d1_clocks.q.val().get_bit(0) | self.high_ones.val();
         self.go_one.d.next = self.d1_clocks.q.val().get_bit(0) & !self.high_ones.val();
         self.go_lanes.d.next = self.d1_lanes.q.val();
+        self.go_hi_zero.d.next = !self.d1_clocks.q.val().get_bits::<20>(20).any();
         self.go_count.d.next = self.d1_lanes.q.val();
         if self.d1_lanes.q.val() > self.lanes_const.val() {
             self.go_count.d.next = self.lanes_const.val();
@@ -227,22 +244,33 @@ impl Logic for GenControl {
         self.delta_count.step.next = self.stepping.val();
         self.delta_count.amount.next = self.active_lanes.q.val();
         self.delta_count.clear.next = self.launch.val();
+        self.rem_borrow.d.next = false;
+        if self.rem_borrow.q.val() {
+            self.rem_hi.d.next = self.rem_hi.q.val() - 1;
+        }
+        self.rem_hi_zero.d.next = !self.rem_hi.q.val().any();
         if self.stepping.val() {
-            self.remaining.d.next = self.remaining.q.val() - 1;
-            self.last.d.next = self.remaining.q.val() == 2;
+            self.rem_lo.d.next = self.rem_lo.q.val() - 1;
+            self.rem_borrow.d.next = !self.rem_lo.q.val().any();
+            self.last.d.next = self.rem_hi_zero.q.val() & (self.rem_lo.q.val() == 2);
             if self.last.q.val() {
                 self.active.d.next = false;
             }
         }
         if self.launch.val() {
-            self.remaining.d.next = self.go_clocks.q.val();
+            self.rem_lo.d.next = self.go_clocks.q.val().get_bits::<20>(0);
+            self.rem_hi.d.next = self.go_clocks.q.val().get_bits::<20>(20);
+            self.rem_borrow.d.next = false;
+            self.rem_hi_zero.d.next = self.go_hi_zero.q.val();
             self.last.d.next = self.go_one.q.val();
             self.active.d.next = self.go_any.q.val();
             self.active_lanes.d.next = self.go_count.q.val();
         }
         if self.reset.val() {
             self.active.d.next = false;
-            self.remaining.d.next = 0.into();
+            self.rem_lo.d.next = 0.into();
+            self.rem_hi.d.next = 0.into();
+            self.rem_borrow.d.next = false;
             self.last.d.next = false;
         }
         // A zero-length run stops the sources rather than starting them (start wins over stop

@@ -103,8 +103,12 @@ pub struct SingleLaneCore<const W: usize> {
     state: DFF<Bits<W>>,
     /// The tree output is absorbed (low while it still carries deltas fed before a reset).
     keep: DFF<Bit>,
+    // The response register: the value and, apart, a STATUS answer and which one to push, so
+    // the status mux and the value's XOR end in flip-flops and the queue sees one 2:1 mux.
     rsp_push: DFF<Bit>,
     rsp_value: DFF<Bits<64>>,
+    rsp_is_status: DFF<Bit>,
+    rsp_status: DFF<Bits<64>>,
     responses: ResponseQueue<64>,
     in_flight: DFF<Bits<4>>,
     ready: DFF<Bit>,
@@ -179,6 +183,8 @@ impl<const W: usize> SingleLaneCore<W> {
             keep: Default::default(),
             rsp_push: Default::default(),
             rsp_value: Default::default(),
+            rsp_is_status: Default::default(),
+            rsp_status: Default::default(),
             responses: Default::default(),
             in_flight: Default::default(),
             ready: Default::default(),
@@ -216,8 +222,20 @@ impl<const W: usize> Logic for SingleLaneCore<W> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, tree_out, sel_nibble, state, keep, rsp_push, rsp_value, in_flight, ready,
-            illegal, drain
+            self,
+            clock,
+            tree_out,
+            sel_nibble,
+            state,
+            keep,
+            rsp_push,
+            rsp_value,
+            rsp_is_status,
+            rsp_status,
+            in_flight,
+            ready,
+            illegal,
+            drain
         );
         self.responses.clock.next = self.clock.val();
         self.clock_count.clock.next = self.clock.val();
@@ -388,14 +406,16 @@ impl<const W: usize> Logic for SingleLaneCore<W> {
         }
         self.rsp_push.d.next = self.stage_flags.val().get_bit(2);
         self.rsp_value.d.next = bit_cast::<64, W>(self.absorbed.val());
-        if self.stage_flags.val().get_bit(3) {
-            self.rsp_value.d.next = self.status.val();
-        }
+        self.rsp_is_status.d.next = self.stage_flags.val().get_bit(3);
+        self.rsp_status.d.next = self.status.val();
 
         // ---- Responses and credits -------------------------------------------------------
         self.responses.reset.next = self.reset.val();
         self.responses.push.next = self.rsp_push.q.val();
         self.responses.push_data.next = self.rsp_value.q.val();
+        if self.rsp_is_status.q.val() {
+            self.responses.push_data.next = self.rsp_status.q.val();
+        }
         self.responses.pop.next = self.rsp_ready.val();
         self.rsp_valid.next = self.responses.valid.val();
         self.rsp_data.next = self.responses.data.val();

@@ -93,8 +93,12 @@ pub struct TableLaneCore<const W: usize, const A: usize> {
     dly_data: Vec<DFF<Bits<64>>>,
     dly_sel: Vec<DFF<Bits<4>>>,
     reference: ContextRam<W, A>,
+    // The response register: the value and, apart, a STATUS answer and which one to push, so
+    // the status mux and the state's XOR end in flip-flops and the queue sees one 2:1 mux.
     rsp_push: DFF<Bit>,
     rsp_value: DFF<Bits<64>>,
+    rsp_is_status: DFF<Bit>,
+    rsp_status: DFF<Bits<64>>,
     ref_forward: DFF<Bit>,
     last_ref: DFF<Bits<W>>,
     responses: ResponseQueue<64>,
@@ -201,6 +205,8 @@ impl<const W: usize, const A: usize> TableLaneCore<W, A> {
             reference: Default::default(),
             rsp_push: Default::default(),
             rsp_value: Default::default(),
+            rsp_is_status: Default::default(),
+            rsp_status: Default::default(),
             ref_forward: Default::default(),
             last_ref: Default::default(),
             responses: Default::default(),
@@ -267,6 +273,8 @@ impl<const W: usize, const A: usize> Logic for TableLaneCore<W, A> {
             tree_out,
             rsp_push,
             rsp_value,
+            rsp_is_status,
+            rsp_status,
             ref_forward,
             last_ref,
             in_flight,
@@ -486,6 +494,8 @@ impl<const W: usize, const A: usize> Logic for TableLaneCore<W, A> {
         self.state.next = self.ref_cur.val() ^ self.tree_out.q.val();
         self.new_ref.next = self.ref_cur.val();
         self.rsp_push.d.next = false;
+        self.rsp_is_status.d.next = self.stage_op.val() == 8;
+        self.rsp_status.d.next = self.status.val();
         self.rsp_value.d.next = bit_cast::<64, W>(self.state.val());
         if self.stage_valid.val() {
             if self.stage_op.val() == 1 {
@@ -504,7 +514,6 @@ impl<const W: usize, const A: usize> Logic for TableLaneCore<W, A> {
             }
             if self.stage_op.val() == 8 {
                 self.rsp_push.d.next = true;
-                self.rsp_value.d.next = self.status.val();
             }
         }
         self.last_ref.d.next = self.new_ref.val();
@@ -524,6 +533,9 @@ impl<const W: usize, const A: usize> Logic for TableLaneCore<W, A> {
         self.responses.reset.next = self.reset.val();
         self.responses.push.next = self.rsp_push.q.val();
         self.responses.push_data.next = self.rsp_value.q.val();
+        if self.rsp_is_status.q.val() {
+            self.responses.push_data.next = self.rsp_status.q.val();
+        }
         self.responses.pop.next = self.rsp_ready.val();
         self.rsp_valid.next = self.responses.valid.val();
         self.rsp_data.next = self.responses.data.val();
