@@ -56,6 +56,8 @@ pub struct CommandBridge {
     rsp_word: DFF<Bits<64>>,
     rsp_zero: DFF<Bit>,
     crc_ok: DFF<Bit>,
+    responds_q: DFF<Bit>,
+    accepted: DFF<Bit>,
     /// {data, status, seq} being sent, lowest byte next.
     out_shift: DFF<Bits<80>>,
     out_index: DFF<Bits<4>>,
@@ -112,6 +114,8 @@ impl CommandBridge {
             rsp_word: Default::default(),
             rsp_zero: Default::default(),
             crc_ok: Default::default(),
+            responds_q: Default::default(),
+            accepted: Default::default(),
             out_shift: Default::default(),
             out_index: Default::default(),
             out_crc: Default::default(),
@@ -154,6 +158,8 @@ impl Logic for CommandBridge {
             rsp_word,
             rsp_zero,
             crc_ok,
+            responds_q,
+            accepted,
             out_shift,
             out_index,
             out_crc,
@@ -192,8 +198,13 @@ impl Logic for CommandBridge {
         }
         self.tx_crc.data_in.next = self.out_byte.val();
         self.tx_data.next = self.out_byte.val();
-        self.tx_valid.next = self.state.q.val() == self.st_send.val();
-        self.tx_fire.next = (self.state.q.val() == self.st_send.val()) & self.tx_ready.val();
+        // The byte index advances the clock after the transmitter takes a byte (from the
+        // registered `accepted`), keeping the transmitter's ready off the bridge's wide
+        // enables; the transmitter is busy for ten bit times after taking a byte, so offering
+        // the old byte for that one clock cannot send it twice.
+        self.tx_valid.next = (self.state.q.val() == self.st_send.val()) & !self.accepted.q.val();
+        self.accepted.d.next = self.tx_valid.val() & self.tx_ready.val();
+        self.tx_fire.next = self.accepted.q.val();
 
         if (self.state.q.val() == self.st_hunt.val())
             & self.rx_valid.val()
@@ -243,17 +254,20 @@ impl Logic for CommandBridge {
                 self.last_seq.d.next = self.frame_seq.val();
                 self.have_last.d.next = true;
             } else {
+                // Everything the answer needs is set here, from registers, so that taking
+                // the core's cmd_ready in ISSUE only moves the state.
                 self.state.d.next = self.st_issue.val();
+                self.rsp_status.d.next = 0.into();
+                self.rsp_zero.d.next = true;
+                self.last_seq.d.next = self.frame_seq.val();
+                self.have_last.d.next = true;
+                self.out_index.d.next = 0.into();
+                self.responds_q.d.next = self.responds.val();
             }
         }
         if (self.state.q.val() == self.st_issue.val()) & self.cmd_ready.val() {
-            self.rsp_status.d.next = 0.into();
-            self.rsp_zero.d.next = true;
-            self.last_seq.d.next = self.frame_seq.val();
-            self.have_last.d.next = true;
-            self.out_index.d.next = 0.into();
             self.state.d.next = self.st_send.val();
-            if self.responds.val() {
+            if self.responds_q.q.val() {
                 self.state.d.next = self.st_wait.val();
             }
         }
