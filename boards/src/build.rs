@@ -109,10 +109,12 @@ pub fn board_constraints(board: &Board) -> String {
 /// Everything before the tools: PLL, link divider and Verilog. Cheap; used by dry runs.
 pub fn prepare(req: &BuildRequest) -> Result<(PllSetting, LinkConfig, String), BuildError> {
     let pll = pll_for(req.board.family, req.board.clock.mhz, req.mhz)?;
-    let link = LinkConfig::new(pll.output_mhz, req.baud).map_err(|cause| BuildError::Link {
-        board: req.board.name.into(),
-        cause,
-    })?;
+    // The link runs on the board oscillator (see atomik_hdl::link::host_link).
+    let link =
+        LinkConfig::new(req.board.clock.mhz, req.baud).map_err(|cause| BuildError::Link {
+            board: req.board.name.into(),
+            cause,
+        })?;
     let verilog = board_top_verilog(&BoardTopConfig {
         lanes: req.lanes,
         link,
@@ -168,11 +170,50 @@ pub fn build(
     let gops = lanes.lanes as f64 * flow.fmax_mhz.min(pll.output_mhz) / 1000.0;
     let mut notes = flow.notes.clone();
     notes.push(format!(
-        "UART {} baud at {} clocks per bit ({:.0} baud exactly)",
+        "UART {} baud at {} clocks per bit of the {} MHz oscillator ({:.0} baud exactly)",
         req.baud,
         link.clocks_per_bit,
-        pll.output_mhz * 1e6 / link.clocks_per_bit as f64
+        board.clock.mhz,
+        board.clock.mhz * 1e6 / link.clocks_per_bit as f64
     ));
+    // The link domain is timed at --freq like every clock; what it must meet is the
+    // oscillator. Its figure is taken the way the flow takes the core clock's: post-route,
+    // and on Gowin the lower of post-route and post-placement (see crate::flow::gowin).
+    let link_clocks: Vec<&crate::flow::ClockFmax> = flow
+        .clocks
+        .iter()
+        .filter(|c| c.net == "clk_in" || c.net.split(['$', '.']).any(|p| p == "clk_in"))
+        .collect();
+    let routed = link_clocks
+        .iter()
+        .filter(|c| c.analysis == crate::flow::FmaxKind::PostRoute)
+        .map(|c| c.achieved_mhz)
+        .fold(None, |m: Option<f64>, f| Some(m.map_or(f, |m| m.min(f))));
+    let any = link_clocks
+        .iter()
+        .map(|c| c.achieved_mhz)
+        .fold(None, |m: Option<f64>, f| Some(m.map_or(f, |m| m.min(f))));
+    let link_fmax = if board.family == crate::flow::Family::Gowin {
+        any
+    } else {
+        routed.or(any)
+    };
+    let link_met = match link_fmax {
+        Some(f) => {
+            notes.push(format!(
+                "link clock (clk_in, the {} MHz oscillator): Fmax {f:.2} MHz",
+                board.clock.mhz
+            ));
+            f >= board.clock.mhz
+        }
+        None => {
+            notes.push(
+                "nextpnr reported no figure for the link clock clk_in; its paths were not checked"
+                    .into(),
+            );
+            true
+        }
+    };
     let report = BuildReport {
         board: board.name.into(),
         device: board.device.into(),
@@ -188,7 +229,7 @@ pub fn build(
         brams: flow.brams,
         fmax_mhz: flow.fmax_mhz,
         target_mhz: pll.output_mhz,
-        timing_met: flow.timing_met,
+        timing_met: flow.timing_met && link_met,
         gops,
         baud: req.baud,
         bitstream: flow.bitstream.clone(),
@@ -239,11 +280,12 @@ mod tests {
         };
         let (pll, link, v) = prepare(&req(100.0, 3_000_000)).unwrap();
         assert!(pll.output_mhz <= 100.0 && pll.output_mhz > 90.0);
-        assert_eq!(link.clocks_per_bit as f64, (pll.output_mhz / 3.0).round());
+        // The link divides the 27 MHz oscillator, whatever the core clock.
+        assert_eq!(link.clocks_per_bit, 9);
         assert!(v.contains("rPLL") && v.contains("module atomik_board("));
         let e = prepare(&req(1.0, 3_000_000)).unwrap_err().to_string();
         assert!(e.contains("1 MHz"), "{e}");
-        let e = prepare(&req(10.0, 3_000_000)).unwrap_err().to_string();
-        assert!(e.contains("tang-nano-9k") && e.contains("3000000"), "{e}");
+        let e = prepare(&req(100.0, 5_000_000)).unwrap_err().to_string();
+        assert!(e.contains("tang-nano-9k") && e.contains("5000000"), "{e}");
     }
 }

@@ -4,11 +4,15 @@
 //!
 //! ```text
 //!  clk_in ─► clock source ─► clk ──────────────┬───────────────┐
-//!            (PLL snippet)   locked ─► POR ─► reset            │
-//!  uart_rx ─► atomik_link ─► cmd ─► atomik_core (lanes, generator, tree)
-//!  uart_tx ◄─             ◄─ rsp ◄─
+//!    │       (PLL snippet)   locked ─► POR ─► reset            │
+//!    └─► link POR ─┐                                           │
+//!  uart_rx ─► atomik_link (clk_in domain) ─► cmd ─► atomik_core (clk domain: lanes, generator)
+//!  uart_tx ◄─             (port crosses)  ◄─ rsp ◄─
 //!  led ◄─ heartbeat, frame dropped, illegal op, link busy
 //! ```
+//! The link runs on the board oscillator and the core on the PLL clock: the UART needs tens of
+//! MHz, the core as much as the fabric gives, and a link on the core clock put the bridge's
+//! state logic on the critical path (see `link::host_link`).
 //! Composed as Verilog text rather than one rust-hdl block: the core's type depends on its
 //! run-time configuration (width, mode, contexts) and the clock source is a vendor primitive,
 //! while the link and the core are each generated and checked by rust-hdl.
@@ -38,6 +42,7 @@ pub enum ClockSource {
 #[derive(Debug, Clone, PartialEq)]
 pub struct BoardTopConfig {
     pub lanes: LanesConfig,
+    /// The UART's divider, in periods of `clk_in` (the link runs on the oscillator).
     pub link: LinkConfig,
     pub clock: ClockSource,
     /// LED outputs driven (0 to 4; extra board LEDs are left alone).
@@ -109,6 +114,12 @@ always @(posedge clk)
     if (!pll_locked) por <= 5'd0;
     else if (!por[4]) por <= por + 5'd1;
 
+// The link's own reset, on the oscillator (which runs from configuration).
+reg [4:0] link_por = 5'd0;
+wire link_reset = ~link_por[4];
+always @(posedge clk_in)
+    if (!link_por[4]) link_por <= link_por + 5'd1;
+
 wire cmd_valid, cmd_ready, rsp_valid, rsp_ready, illegal_op, framing_error;
 wire [3:0] cmd_op;
 wire [15:0] cmd_addr;
@@ -118,7 +129,8 @@ wire [15:0] dropped;",
     w(
         &mut v,
         &format!(
-            "{LINK_MODULE} link(\n    .clock(clk), .reset(reset), .rx(uart_rx), .tx(uart_tx),\n    \
+            "{LINK_MODULE} link(\n    .clock(clk_in), .reset(link_reset), .core_clock(clk), \
+             .rx(uart_rx), .tx(uart_tx),\n    \
              .cmd_valid(cmd_valid), .cmd_ready(cmd_ready), .cmd_op(cmd_op), .cmd_addr(cmd_addr),\n    \
              .cmd_data(cmd_data), .rsp_valid(rsp_valid), .rsp_ready(rsp_ready), \
              .rsp_data(rsp_data),\n    .dropped(dropped), .framing_error(framing_error)\n);"

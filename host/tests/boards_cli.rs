@@ -125,7 +125,7 @@ fn build_refuses_bad_requests_before_running_any_tool() {
             &["--board", "alchitry-cu", "--lanes", "3"],
             "unsupported lane count 3",
         ),
-        (&["--board", "ulx3s", "--mhz", "10"], "3 clocks per bit"),
+        (&["--board", "ulx3s", "--baud", "3000000"], "4.17 %"),
     ];
     for (args, want) in cases {
         let mut all = vec!["build", "--out-dir", d];

@@ -22,8 +22,9 @@ pub static ULX3S: Board = Board {
     uart: Uart { tx: "L4", rx: "M1" },
     io_standard: Some("LVCMOS33"),
     leds_active_low: false,
-    // The FT231X bridge tops out at 3 Mbaud.
-    baud: 3_000_000,
+    // The link runs on the 25 MHz oscillator: 1 Mbaud is an exact divider (25 clocks per
+    // bit); 3 Mbaud (the FT231X's top rate) would be 8.3 clocks per bit, 4 % off.
+    baud: 1_000_000,
     loader_board: "ulx3s",
     usb_ids: &[(0x0403, 0x6015)],
 };

@@ -1,12 +1,25 @@
-//! The board's host link: UART receiver and transmitter around the frame bridge, one block
-//! with the core's command/response ports on the other side.
+//! The board's host link: UART receiver and transmitter around the frame bridge, in the
+//! link's own (slow) clock domain, and a [`HandshakePort`] carrying each command into the
+//! core's clock domain and its response back.
 //!
 //! ```text
-//!   rx ─► UartRx ─► CommandBridge ─► cmd_* ─► (core)
-//!   tx ◄─ UartTx ◄─       │        ◄─ rsp_* ◄─
+//!   link clock (the board oscillator)                    │ core clock (the PLL)
+//!   rx ─► UartRx ─► CommandBridge ─► adapter ─► HandshakePort ─► cmd_* ─► (core)
+//!   tx ◄─ UartTx ◄─       │        ◄─ adapter ◄─      │        ◄─ rsp_* ◄─
 //! ```
+//! Why two domains: a 3 Mbaud UART needs a few tens of MHz, while the core is pushed to the
+//! fabric's limit. In one domain the bridge's wide state logic (96-bit frame register, answer
+//! registers, CRC) sat on the critical path of every board build (97 MHz on the GW1NR-9 with a
+//! 32-lane core that reaches more on its own); in its own domain it only has to meet the
+//! oscillator's period, and the core's paths end at the port's registers.
+//!
+//! The adapter turns the bridge's valid/ready streams into the port's one-command-at-a-time
+//! protocol: a command is taken when the port is idle and no answer is awaited; an answering
+//! op's response is handed on when the port's completion count moves. In simulation both
+//! clocks may be the same clock.
 
 use super::bridge::CommandBridge;
+use super::handshake_port::HandshakePort;
 use super::uart_rx::UartRx;
 use super::uart_tx::UartTx;
 use rust_hdl::prelude::*;
@@ -14,8 +27,12 @@ use rust_hdl::prelude::*;
 /// UART host link for one core; see [`super::LinkConfig`] for the bit period.
 #[derive(LogicBlock)]
 pub struct HostLink {
+    /// The link's clock (UART, bridge): the board oscillator.
     pub clock: Signal<In, Clock>,
+    /// Synchronous to `clock`: resets the bridge.
     pub reset: Signal<In, Bit>,
+    /// The core's clock; `cmd_*` and `rsp_*` are in this domain.
+    pub core_clock: Signal<In, Clock>,
     /// Serial line from the host's bridge (idle high).
     pub rx: Signal<In, Bit>,
     /// Serial line to the host's bridge (idle high).
@@ -35,6 +52,12 @@ pub struct HostLink {
     receiver: UartRx,
     transmitter: UartTx,
     bridge: CommandBridge,
+    port: HandshakePort,
+    /// An answering command is in the port; its answer comes when `done` reaches `done_at`.
+    expect_rsp: DFF<Bit>,
+    done_at: DFF<Bits<8>>,
+    take: Signal<Local, Bit>,
+    answer_ready: Signal<Local, Bit>,
 }
 
 impl HostLink {
@@ -57,6 +80,12 @@ impl HostLink {
             receiver: UartRx::new(config.clocks_per_bit),
             transmitter: UartTx::new(config.clocks_per_bit),
             bridge: CommandBridge::new(config.clocks_per_bit),
+            port: Default::default(),
+            core_clock: Default::default(),
+            expect_rsp: Default::default(),
+            done_at: Default::default(),
+            take: Default::default(),
+            answer_ready: Default::default(),
         }
     }
 }
@@ -76,14 +105,45 @@ impl Logic for HostLink {
         self.transmitter.data.next = self.bridge.tx_data.val();
         self.bridge.tx_ready.next = self.transmitter.ready.val();
         self.tx.next = self.transmitter.tx.val();
-        self.cmd_valid.next = self.bridge.cmd_valid.val();
-        self.bridge.cmd_ready.next = self.cmd_ready.val();
-        self.cmd_op.next = self.bridge.cmd_op.val();
-        self.cmd_addr.next = self.bridge.cmd_addr.val();
-        self.cmd_data.next = self.bridge.cmd_data.val();
-        self.bridge.rsp_valid.next = self.rsp_valid.val();
-        self.rsp_ready.next = self.bridge.rsp_ready.val();
-        self.bridge.rsp_data.next = self.rsp_data.val();
+        // ---- Adapter (link domain) ------------------------------------------------------
+        dff_setup!(self, clock, expect_rsp, done_at);
+        self.port.host_clock.next = self.clock.val();
+        self.port.clock.next = self.core_clock.val();
+        self.take.next =
+            self.bridge.cmd_valid.val() & !self.port.busy.val() & !self.expect_rsp.q.val();
+        self.bridge.cmd_ready.next = self.take.val();
+        self.port.issue.next = self.take.val();
+        self.port.host_op.next = self.bridge.cmd_op.val();
+        self.port.host_addr.next = self.bridge.cmd_addr.val();
+        self.port.host_data.next = self.bridge.cmd_data.val();
+        if self.take.val() {
+            // READ, SWAP, SWAP_LOAD and STATUS answer; the port counts every completion.
+            self.expect_rsp.d.next = (self.bridge.cmd_op.val() == 3)
+                | (self.bridge.cmd_op.val() == 4)
+                | (self.bridge.cmd_op.val() == 5)
+                | (self.bridge.cmd_op.val() == 8);
+            self.done_at.d.next = self.port.done.val() + 1;
+        }
+        self.answer_ready.next = self.expect_rsp.q.val()
+            & !self.port.busy.val()
+            & (self.port.done.val() == self.done_at.q.val());
+        self.bridge.rsp_valid.next = self.answer_ready.val();
+        self.bridge.rsp_data.next = self.port.host_rsp.val();
+        if self.answer_ready.val() & self.bridge.rsp_ready.val() {
+            self.expect_rsp.d.next = false;
+        }
+        if self.reset.val() {
+            self.expect_rsp.d.next = false;
+        }
+        // ---- Core domain ---------------------------------------------------------------
+        self.cmd_valid.next = self.port.cmd_valid.val();
+        self.port.cmd_ready.next = self.cmd_ready.val();
+        self.cmd_op.next = self.port.cmd_op.val();
+        self.cmd_addr.next = self.port.cmd_addr.val();
+        self.cmd_data.next = self.port.cmd_data.val();
+        self.port.rsp_valid.next = self.rsp_valid.val();
+        self.rsp_ready.next = self.port.rsp_ready.val();
+        self.port.rsp_data.next = self.rsp_data.val();
         self.dropped.next = self.bridge.dropped.val();
     }
 }
