@@ -182,7 +182,12 @@ pub fn build(
     let link_clocks: Vec<&crate::flow::ClockFmax> = flow
         .clocks
         .iter()
-        .filter(|c| c.net == "clk_in" || c.net.split(['$', '.']).any(|p| p == "clk_in"))
+        // Named after the oscillator pin, or (Gowin) after the link's hierarchy.
+        .filter(|c| {
+            c.net
+                .split(['$', '.'])
+                .any(|p| p == "clk_in" || p == "link")
+        })
         .collect();
     let routed = link_clocks
         .iter()

@@ -122,7 +122,11 @@ pub(crate) fn log_place_clocks(log: &str) -> Vec<ClockFmax> {
         if line.starts_with("Info: Routing") {
             break;
         }
-        let Some(rest) = line.split_once("Max frequency for clock '").map(|(_, r)| r) else {
+        // nextpnr pads the name to align several clocks: `clock               'clk': ...`.
+        let Some(rest) = line
+            .split_once("Max frequency for clock")
+            .and_then(|(_, r)| r.trim_start().strip_prefix('\''))
+        else {
             continue;
         };
         let parsed = (|| {
@@ -340,6 +344,15 @@ pub(crate) fn read(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn padded_clock_names_are_read() {
+        let log = "Info: Max frequency for clock 'link.bridge$clock': 100.26 MHz (FAIL at 199.80 MHz)\n\
+                   Info: Max frequency for clock               'clk': 114.90 MHz (FAIL at 199.80 MHz)\n";
+        let c = log_place_clocks(log);
+        assert_eq!(c.len(), 2);
+        assert_eq!(pick_clock(&c, "clk").unwrap().achieved_mhz, 114.90);
+    }
 
     #[test]
     fn log_clocks_keep_the_last_line_per_clock_before_routing() {
