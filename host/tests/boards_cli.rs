@@ -227,3 +227,41 @@ fn builds_a_bitstream_for_gowin() {
 fn builds_a_bitstream_for_ecp5() {
     small_build("ulx3s", "50", "bit");
 }
+
+#[test]
+fn sweep_builds_each_lane_count_and_writes_table_json_and_chart() {
+    let dir = scratch("sweep");
+    let plot = dir.join("sweep.svg");
+    let out = atomik(&[
+        "sweep",
+        "--board",
+        "alchitry-cu",
+        "--lanes",
+        "1,2",
+        "--mhz",
+        "50",
+        "--json",
+        "--plot",
+        plot.to_str().unwrap(),
+        "--out-dir",
+        dir.to_str().unwrap(),
+    ]);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    let j: Value = serde_json::from_str(stdout.trim()).expect("one JSON object");
+    let rows = j["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    for (row, lanes) in rows.iter().zip([1, 2]) {
+        assert_eq!(row["lanes"], lanes);
+        assert_eq!(row["timing_met"], true, "{row}");
+        assert!(row["fmax_mhz"].as_f64().unwrap() >= 50.0);
+    }
+    assert_eq!(j["per_lane_growth"].as_array().unwrap().len(), 1);
+    assert_eq!(j["best_met"]["lanes"], 2);
+    assert!(j["lanes_note"]
+        .as_str()
+        .unwrap()
+        .contains("run-time enable"));
+    let svg = std::fs::read_to_string(&plot).expect("chart written");
+    assert!(svg.starts_with("<svg") && svg.contains("Alchitry Cu"));
+}
