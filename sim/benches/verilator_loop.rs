@@ -43,8 +43,8 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use atomik_hdl::lanes::LanesConfig;
-use atomik_sim::cosim::{run_lockstep, Event, LanesStimulus, Stimulus};
-use atomik_sim::dut::{CoreInputs, CoreOutputs, Dut};
+use atomik_sim::cosim::{run_lockstep, CosimReport, LanesStimulus, StimulusDriver};
+use atomik_sim::dut::{CoreOutputs, Dut};
 use atomik_sim::lanes_model::LanesModel;
 use atomik_sim::pipelined::run_pipelined;
 use atomik_sim::verilator::{ModelSpec, VerilatedModel};
@@ -128,8 +128,10 @@ fn pipelined(config: LanesConfig, cycles: u64, seed: u64) -> f64 {
 /// sequence as a co-simulation that agrees with the model.
 struct LockstepInputs {
     model: LanesModel,
-    stimulus: LanesStimulus,
-    pending: Option<(u32, Event)>,
+    /// The input decisions of `run_lockstep` itself.
+    driver: StimulusDriver<LanesStimulus>,
+    /// What the driver counts (unused here).
+    counts: CosimReport,
     cycle: u64,
     /// Verilator input index of reset, cmd_valid, cmd_op, cmd_data, rsp_ready.
     slots: [usize; 5],
@@ -139,11 +141,10 @@ struct LockstepInputs {
 
 impl LockstepInputs {
     fn new(config: LanesConfig, seed: u64, m: &VerilatedModel) -> Self {
-        let mut stimulus = LanesStimulus::new(config.lanes, seed);
         LockstepInputs {
             model: LanesModel::new(config),
-            pending: stimulus.next_event(),
-            stimulus,
+            driver: StimulusDriver::new(LanesStimulus::new(config.lanes, seed)),
+            counts: CosimReport::default(),
             cycle: 0,
             slots: ["reset", "cmd_valid", "cmd_op", "cmd_data", "rsp_ready"]
                 .map(|n| m.input(n).expect("lanes core input")),
@@ -156,32 +157,13 @@ impl LockstepInputs {
     fn next_chunk(&mut self, cycles: u64, trace: &mut Vec<u64>) {
         trace.clear();
         for _ in 0..cycles {
-            // The input decisions of `run_lockstep` (for an endless stimulus).
-            let ready = self.model.outputs().cmd_ready;
-            let mut inputs = CoreInputs {
-                rsp_ready: self.stimulus.rsp_ready(self.cycle),
-                ..Default::default()
-            };
-            let mut consumed = false;
-            match &mut self.pending {
-                Some((gap, _)) if *gap > 0 => *gap -= 1,
-                Some((_, Event::Reset)) => {
-                    inputs.reset = true;
-                    consumed = true;
-                }
-                Some((_, Event::Command(c))) => {
-                    inputs.cmd_valid = true;
-                    inputs.cmd_op = c.op;
-                    inputs.cmd_addr = c.addr;
-                    inputs.cmd_data = c.data;
-                    consumed = ready;
-                }
-                None => unreachable!("LanesStimulus is endless"),
-            }
+            let expected = self.model.outputs();
+            let inputs = self
+                .driver
+                .inputs(self.cycle, &expected, &mut self.counts)
+                .expect("LanesStimulus is endless");
             self.model.step(&inputs);
-            if consumed {
-                self.pending = self.stimulus.next_event();
-            }
+            self.driver.advance();
             let at = trace.len();
             trace.resize(at + self.width, 0);
             let words = [

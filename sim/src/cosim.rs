@@ -34,6 +34,16 @@ pub trait Stimulus {
     fn rsp_ready(&mut self, cycle: u64) -> bool;
 }
 
+/// A borrowed stimulus is a stimulus (so a [`StimulusDriver`] can own or borrow one).
+impl<S: Stimulus + ?Sized> Stimulus for &mut S {
+    fn next_event(&mut self) -> Option<(u32, Event)> {
+        (**self).next_event()
+    }
+    fn rsp_ready(&mut self, cycle: u64) -> bool {
+        (**self).rsp_ready(cycle)
+    }
+}
+
 /// A finite stimulus, as proptest generates it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Script {
@@ -223,15 +233,16 @@ pub const PROGRESS_INTERVAL: u64 = 1 << 16;
 /// model only, so the inputs do not depend on the backends being checked), a reset lasts one
 /// cycle, and a finite stimulus ends with [`DRAIN_CYCLES`] of `rsp_ready` so every queued
 /// response comes out. Counts commands, responses and resets into a [`CosimReport`].
-pub struct StimulusDriver<'a> {
-    stimulus: &'a mut dyn Stimulus,
+pub struct StimulusDriver<S: Stimulus> {
+    stimulus: S,
     pending: Option<(u32, Event)>,
     drain_left: u64,
     consumed: bool,
 }
 
-impl<'a> StimulusDriver<'a> {
-    pub fn new(stimulus: &'a mut dyn Stimulus) -> Self {
+impl<S: Stimulus> StimulusDriver<S> {
+    /// Takes the stimulus by value; pass `&mut stimulus` to keep it.
+    pub fn new(mut stimulus: S) -> Self {
         let pending = stimulus.next_event();
         StimulusDriver {
             stimulus,
