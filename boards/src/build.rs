@@ -177,32 +177,9 @@ pub fn build(
         board.clock.mhz * 1e6 / link.clocks_per_bit as f64
     ));
     // The link domain is timed at --freq like every clock; what it must meet is the
-    // oscillator. Its figure is taken the way the flow takes the core clock's: post-route,
-    // and on Gowin the lower of post-route and post-placement (see crate::flow::gowin).
-    let link_clocks: Vec<&crate::flow::ClockFmax> = flow
-        .clocks
-        .iter()
-        // Named after the oscillator pin, or (Gowin) after the link's hierarchy.
-        .filter(|c| {
-            c.net
-                .split(['$', '.'])
-                .any(|p| p == "clk_in" || p == "link")
-        })
-        .collect();
-    let routed = link_clocks
-        .iter()
-        .filter(|c| c.analysis == crate::flow::FmaxKind::PostRoute)
-        .map(|c| c.achieved_mhz)
-        .fold(None, |m: Option<f64>, f| Some(m.map_or(f, |m| m.min(f))));
-    let any = link_clocks
-        .iter()
-        .map(|c| c.achieved_mhz)
-        .fold(None, |m: Option<f64>, f| Some(m.map_or(f, |m| m.min(f))));
-    let link_fmax = if board.family == crate::flow::Family::Gowin {
-        any
-    } else {
-        routed.or(any)
-    };
+    // oscillator. Its nets are named after the oscillator pin, or (Gowin) after the link's
+    // hierarchy; their figure counts the way the core clock's does.
+    let link_fmax = flow.fmax_of(|net| net.split(['$', '.']).any(|p| p == "clk_in" || p == "link"));
     let link_met = match link_fmax {
         Some(f) => {
             notes.push(format!(

@@ -266,6 +266,35 @@ impl FlowReport {
         })
     }
 
+    /// The counted Fmax of the clock nets `is_net` picks (the lowest if it picks several),
+    /// by the same rule as [`FlowReport::fmax_mhz`] (see `report::counted_figure`): for a
+    /// design's second clock domain.
+    pub fn fmax_of(&self, is_net: impl Fn(&str) -> bool) -> Option<f64> {
+        let mut nets: Vec<&str> = self
+            .clocks
+            .iter()
+            .map(|c| c.net.as_str())
+            .filter(|n| is_net(n))
+            .collect();
+        nets.sort_unstable();
+        nets.dedup();
+        nets.into_iter()
+            .filter_map(|net| {
+                let with = |kind| {
+                    self.clocks
+                        .iter()
+                        .find(|c| c.net == net && c.analysis == kind)
+                };
+                report::counted_figure(
+                    self.family,
+                    with(FmaxKind::PostRoute),
+                    with(FmaxKind::PostPlaceEstimate),
+                )
+            })
+            .map(|(c, _)| c.achieved_mhz)
+            .reduce(f64::min)
+    }
+
     /// The report as pretty JSON.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("a FlowReport always serialises")

@@ -167,6 +167,29 @@ pub(crate) fn pick_clock<'a>(clocks: &'a [ClockFmax], port: &str) -> Option<&'a 
         .or_else(|| (clocks.len() == 1).then(|| &clocks[0]))
 }
 
+/// The figure that counts for one clock, from its post-route and post-placement figures: on
+/// Gowin the lower of the two (himbaechel-gowin's post-route analysis times only part of the
+/// design), elsewhere the post-route one; the placement estimate when there is nothing else.
+pub(crate) fn counted_figure<'a>(
+    family: Family,
+    routed: Option<&'a ClockFmax>,
+    placed: Option<&'a ClockFmax>,
+) -> Option<(&'a ClockFmax, FmaxKind)> {
+    match (family, routed, placed) {
+        (Family::Gowin, Some(r), Some(p)) => Some((
+            if r.achieved_mhz <= p.achieved_mhz {
+                r
+            } else {
+                p
+            },
+            FmaxKind::LowerOfPlaceAndRoute,
+        )),
+        (_, Some(r), _) => Some((r, FmaxKind::PostRoute)),
+        (_, None, Some(p)) => Some((p, FmaxKind::PostPlaceEstimate)),
+        (_, None, None) => None,
+    }
+}
+
 /// Assembles the report from the run's outputs (wall times are filled in by the caller).
 pub(crate) fn read(
     req: &FlowRequest,
@@ -216,54 +239,42 @@ pub(crate) fn read(
     let place_fig = pick_clock(&placed, port);
     let report_where = format!("{} --report {}", who(1), files.report_json.display());
     let log_where = format!("{} log {}", who(1), pnr_log.display());
-    let (clock, fmax_kind, fmax_source) =
-        match (req.family, route_fig, place_fig) {
-            (Family::Gowin, Some(r), Some(p)) => {
-                let lower = if r.achieved_mhz <= p.achieved_mhz {
-                    r
+    let Some((clock, fmax_kind)) = counted_figure(req.family, route_fig, place_fig) else {
+        let mut all: Vec<&str> = routed
+            .iter()
+            .chain(&placed)
+            .map(|c| c.net.as_str())
+            .collect();
+        all.dedup();
+        return Err(FlowError::Report {
+            path: files.report_json.clone(),
+            detail: format!(
+                "no Fmax for clock port `{port}` in the report or in {} (clocks found: {}); \
+             is the design clocked by `{port}`, and does it have register-to-register \
+             paths?",
+                pnr_log.display(),
+                if all.is_empty() {
+                    "none".into()
                 } else {
-                    p
-                };
-                let src = format!(
-                    "the lower of the post-route fmax ({:.2} MHz, {report_where}) and the \
-                 post-placement estimate ({:.2} MHz, last \"Max frequency\" line before routing \
-                 in {log_where}): himbaechel-gowin's post-route analysis times only some paths",
-                    r.achieved_mhz, p.achieved_mhz
-                );
-                (lower, FmaxKind::LowerOfPlaceAndRoute, src)
-            }
-            (Family::Ice40 | Family::Ecp5, Some(r), _) | (Family::Gowin, Some(r), None) => (
-                r,
-                FmaxKind::PostRoute,
-                format!("{report_where} fmax (post-route)"),
+                    all.join(", ")
+                },
             ),
-            (_, None, Some(p)) => (
-                p,
-                FmaxKind::PostPlaceEstimate,
-                format!(
-                    "{log_where}: last \"Max frequency\" line before routing, a post-placement \
-                 estimate (the report had no post-route fmax for this clock)"
-                ),
-            ),
-            (_, None, None) => {
-                let mut all: Vec<&str> = routed
-                    .iter()
-                    .chain(&placed)
-                    .map(|c| c.net.as_str())
-                    .collect();
-                all.dedup();
-                return Err(FlowError::Report {
-                    path: files.report_json.clone(),
-                    detail: format!(
-                    "no Fmax for clock port `{port}` in the report or in {} (clocks found: {}); \
-                     is the design clocked by `{port}`, and does it have register-to-register \
-                     paths?",
-                    pnr_log.display(),
-                    if all.is_empty() { "none".into() } else { all.join(", ") },
-                ),
-                });
-            }
-        };
+        });
+    };
+    let fmax_source = match fmax_kind {
+        FmaxKind::LowerOfPlaceAndRoute => format!(
+            "the lower of the post-route fmax ({:.2} MHz, {report_where}) and the \
+             post-placement estimate ({:.2} MHz, last \"Max frequency\" line before routing \
+             in {log_where}): himbaechel-gowin's post-route analysis times only some paths",
+            route_fig.map_or(0.0, |r| r.achieved_mhz),
+            place_fig.map_or(0.0, |p| p.achieved_mhz)
+        ),
+        FmaxKind::PostRoute => format!("{report_where} fmax (post-route)"),
+        FmaxKind::PostPlaceEstimate => format!(
+            "{log_where}: last \"Max frequency\" line before routing, a post-placement \
+             estimate (the report had no post-route fmax for this clock)"
+        ),
+    };
     let fmax_mhz = clock.achieved_mhz;
 
     let mut notes = Vec::new();
