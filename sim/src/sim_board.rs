@@ -121,6 +121,12 @@ impl SimBoard {
         got
     }
 
+    /// Runs the board with an idle line through its power-on reset and, in table mode, the
+    /// table sweep: afterwards it takes frames.
+    pub fn settle(&mut self) {
+        self.idle(64 + 4 * self.lanes.contexts as u64);
+    }
+
     /// Clocks `cycles` with the line idle after what is queued (lets timeouts expire).
     pub fn idle(&mut self, cycles: u64) -> Vec<u8> {
         (0..cycles).filter_map(|_| self.tick()).collect()

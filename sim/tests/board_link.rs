@@ -18,8 +18,7 @@ const CPB: u16 = 4;
 fn board(lanes: LanesConfig) -> SimBoard {
     let mut b = SimBoard::new(lanes, LinkConfig::with_clocks_per_bit(CPB).unwrap())
         .expect("board model builds");
-    // Power-on reset and, in table mode, the table sweep.
-    b.idle(64 + 4 * lanes.contexts as u64);
+    b.settle();
     b
 }
 

@@ -31,8 +31,7 @@ impl SimTransport {
         let link = LinkConfig::with_clocks_per_bit(clocks_per_bit)
             .expect("clocks_per_bit validated by the URI parser");
         let mut board = SimBoard::new(lanes, link)?;
-        // Power-on reset and, in table mode, the table sweep, before anyone talks to it.
-        board.idle(64 + 4 * lanes.contexts as u64);
+        board.settle();
         let start_cycles = board.cycles();
         Ok(SimTransport {
             board,
