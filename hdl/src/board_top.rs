@@ -16,11 +16,17 @@
 //! Composed as Verilog text rather than one rust-hdl block: the core's type depends on its
 //! run-time configuration (width, mode, contexts) and the clock source is a vendor primitive,
 //! while the link and the core are each generated and checked by rust-hdl.
+//!
+//! [`fifo_board_top_verilog`] is the same top with the FTDI FT245 FIFO link
+//! ([`FIFO_BOARD_MODULE`]): the link on the chip's 60 MHz CLKOUT (`ftdi_clk`), the core on
+//! `clk_in`'s clock as before.
 
 use crate::export::{rename_top, ExportError};
 use crate::lanes::export::lanes_verilog;
 use crate::lanes::{LaneMode, LanesConfig};
-use crate::link::{link_verilog, LinkConfig, LINK_MODULE};
+use crate::link::{
+    fifo_link_verilog, link_verilog, FifoLinkConfig, LinkConfig, FIFO_LINK_MODULE, LINK_MODULE,
+};
 use std::fmt::Write as _;
 
 /// The board top's module name.
@@ -62,19 +68,159 @@ pub fn board_ports(config: &BoardTopConfig) -> Vec<(&'static str, u32, bool)> {
 
 /// The complete Verilog of a board top: [`BOARD_MODULE`], the link and the core.
 pub fn board_top_verilog(config: &BoardTopConfig) -> Result<String, ExportError> {
-    assert!(config.leds <= 4, "at most 4 LEDs are driven");
-    let core = rename_top(&lanes_verilog(config.lanes)?.verilog, CORE_MODULE);
-    let link = link_verilog(&config.link)?;
+    let link = LinkPart {
+        summary: format!("UART {} clocks/bit", config.link.clocks_per_bit),
+        ports: "    input wire uart_rx,\n    output wire uart_tx".into(),
+        clock: "clk_in",
+        clock_comment: "the oscillator",
+        instance: format!(
+            "{LINK_MODULE} link(\n    .clock(clk_in), .reset(link_reset), .core_clock(clk), \
+             .rx(uart_rx), .tx(uart_tx),\n    \
+             .cmd_valid(cmd_valid), .cmd_ready(cmd_ready), .cmd_op(cmd_op), .cmd_addr(cmd_addr),\n    \
+             .cmd_data(cmd_data), .rsp_valid(rsp_valid), .rsp_ready(rsp_ready), \
+             .rsp_data(rsp_data),\n    .dropped(dropped), .framing_error(framing_error)\n);"
+        ),
+        verilog: link_verilog(&config.link)?,
+    };
+    compose(
+        BOARD_MODULE,
+        config.lanes,
+        &config.clock,
+        config.leds,
+        config.leds_active_low,
+        &link,
+    )
+}
+
+/// What goes into a board top with the FTDI FT245 FIFO link, [`FIFO_BOARD_MODULE`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct FifoBoardTopConfig {
+    pub lanes: LanesConfig,
+    pub link: FifoLinkConfig,
+    /// The core's clock source (from `clk_in`, the board oscillator).
+    pub clock: ClockSource,
+    /// The link runs on its own `ftdi_clk` input (the chip's CLKOUT; a real board). When
+    /// false it runs on `clk_in` and there is no `ftdi_clk` port: simulation, where one clock
+    /// drives the whole model.
+    pub ftdi_clock_pin: bool,
+    /// LED outputs driven (0 to 4).
+    pub leds: u32,
+    pub leds_active_low: bool,
+}
+
+/// The FIFO board top's module name.
+pub const FIFO_BOARD_MODULE: &str = "atomik_board_fifo";
+
+/// The ports of [`FIFO_BOARD_MODULE`] (besides `clk_in`): `(name, width, is_input)`. D[7:0] is
+/// split into `ftdi_d_in`, `ftdi_d_out` and `ftdi_d_oe`: a board's pin wrapper joins them in
+/// a bidirectional pad (SB_IO, BB, IOBUF), which keeps the top simulatable in Verilator.
+pub fn fifo_board_ports(config: &FifoBoardTopConfig) -> Vec<(&'static str, u32, bool)> {
+    let mut p = Vec::new();
+    if config.ftdi_clock_pin {
+        p.push(("ftdi_clk", 1, true));
+    }
+    p.extend([
+        ("ftdi_rxf_n", 1, true),
+        ("ftdi_txe_n", 1, true),
+        ("ftdi_rd_n", 1, false),
+        ("ftdi_wr_n", 1, false),
+        ("ftdi_oe_n", 1, false),
+        ("ftdi_d_in", 8, true),
+        ("ftdi_d_out", 8, false),
+        ("ftdi_d_oe", 1, false),
+    ]);
+    if config.leds > 0 {
+        p.push(("led", config.leds, false));
+    }
+    p
+}
+
+/// The complete Verilog of a FIFO board top: [`FIFO_BOARD_MODULE`], the FIFO link and the core.
+pub fn fifo_board_top_verilog(config: &FifoBoardTopConfig) -> Result<String, ExportError> {
+    let ports: Vec<String> = fifo_board_ports(config)
+        .into_iter()
+        .filter(|(name, _, _)| *name != "led")
+        .map(|(name, width, input)| {
+            let dir = if input { "input" } else { "output" };
+            let range = if width > 1 {
+                format!("[{}:0] ", width - 1)
+            } else {
+                String::new()
+            };
+            format!("    {dir} wire {range}{name}")
+        })
+        .collect();
+    let (clock, clock_comment) = if config.ftdi_clock_pin {
+        ("ftdi_clk", "the FTDI CLKOUT")
+    } else {
+        ("clk_in", "clk_in (the FTDI CLKOUT in simulation)")
+    };
+    let link = LinkPart {
+        summary: format!(
+            "FT245 FIFO at {} MHz, {} us frame timeout",
+            config.link.clock_mhz, config.link.idle_timeout_us
+        ),
+        ports: ports.join(",\n"),
+        clock,
+        clock_comment,
+        instance: format!(
+            "assign framing_error = 1'b0;  // no framing on a FIFO\n\
+             {FIFO_LINK_MODULE} link(\n    .clock({clock}), .reset(link_reset), .core_clock(clk),\n    \
+             .rxf_n(ftdi_rxf_n), .txe_n(ftdi_txe_n), .rd_n(ftdi_rd_n), .wr_n(ftdi_wr_n), \
+             .oe_n(ftdi_oe_n),\n    .data_in(ftdi_d_in), .data_out(ftdi_d_out), \
+             .data_oe(ftdi_d_oe),\n    \
+             .cmd_valid(cmd_valid), .cmd_ready(cmd_ready), .cmd_op(cmd_op), .cmd_addr(cmd_addr),\n    \
+             .cmd_data(cmd_data), .rsp_valid(rsp_valid), .rsp_ready(rsp_ready), \
+             .rsp_data(rsp_data),\n    .dropped(dropped)\n);"
+        ),
+        verilog: fifo_link_verilog(&config.link)?,
+    };
+    compose(
+        FIFO_BOARD_MODULE,
+        config.lanes,
+        &config.clock,
+        config.leds,
+        config.leds_active_low,
+        &link,
+    )
+}
+
+/// The link's share of a board top.
+struct LinkPart {
+    /// For the header comment.
+    summary: String,
+    /// The module's link ports, as Verilog port declarations.
+    ports: String,
+    /// The wire clocking the link (its power-on reset runs on it too).
+    clock: &'static str,
+    /// What that clock is, for a comment.
+    clock_comment: &'static str,
+    /// The link's instance, wired to the top's `cmd_*`/`rsp_*`, `link_reset`, `dropped` and
+    /// `framing_error` wires.
+    instance: String,
+    verilog: String,
+}
+
+/// Clock, resets, link, core and LEDs as one module `module`.
+fn compose(
+    module: &str,
+    lanes: LanesConfig,
+    clock: &ClockSource,
+    leds: u32,
+    leds_active_low: bool,
+    link: &LinkPart,
+) -> Result<String, ExportError> {
+    assert!(leds <= 4, "at most 4 LEDs are driven");
+    let core = rename_top(&lanes_verilog(lanes)?.verilog, CORE_MODULE);
     let mut v = String::new();
     let w = |v: &mut String, s: &str| {
         // Writing to a String cannot fail.
         let _ = writeln!(v, "{s}");
     };
-    let lanes = config.lanes;
     w(
         &mut v,
         &format!(
-            "// ATOMiK board top: {} lanes x {} bits, {} mode, {} contexts; UART {} clocks/bit.\n\
+            "// ATOMiK board top: {} lanes x {} bits, {} mode, {} contexts; {}.\n\
              // Generated by atomik-hdl (board_top.rs); edit the generator, not this file.",
             lanes.lanes,
             lanes.width,
@@ -84,29 +230,30 @@ pub fn board_top_verilog(config: &BoardTopConfig) -> Result<String, ExportError>
                 "single"
             },
             lanes.contexts,
-            config.link.clocks_per_bit
+            link.summary
         ),
     );
-    let led_port = if config.leds > 0 {
-        format!(",\n    output wire [{}:0] led", config.leds - 1)
+    let led_port = if leds > 0 {
+        format!(",\n    output wire [{}:0] led", leds - 1)
     } else {
         String::new()
     };
     w(
         &mut v,
         &format!(
-            "module {BOARD_MODULE}(\n    input wire clk_in,\n    input wire uart_rx,\n    \
-             output wire uart_tx{led_port}\n);"
+            "module {module}(\n    input wire clk_in,\n{}{led_port}\n);",
+            link.ports
         ),
     );
     w(&mut v, "wire clk;\nwire pll_locked;");
-    match &config.clock {
+    match clock {
         ClockSource::Direct => w(&mut v, "assign clk = clk_in;\nassign pll_locked = 1'b1;"),
         ClockSource::Snippet(s) => w(&mut v, s),
     }
     w(
         &mut v,
-        "\
+        &format!(
+            "\
 // Power-on reset: 16 clocks after the clock is stable (the core sweeps its tables itself).
 reg [4:0] por = 5'd0;
 wire reset = ~por[4];
@@ -114,10 +261,10 @@ always @(posedge clk)
     if (!pll_locked) por <= 5'd0;
     else if (!por[4]) por <= por + 5'd1;
 
-// The link's own reset, on the oscillator (which runs from configuration).
+// The link's own reset, on {} (which runs from configuration).
 reg [4:0] link_por = 5'd0;
 wire link_reset = ~link_por[4];
-always @(posedge clk_in)
+always @(posedge {})
     if (!link_por[4]) link_por <= link_por + 5'd1;
 
 wire cmd_valid, cmd_ready, rsp_valid, rsp_ready, illegal_op, framing_error;
@@ -125,17 +272,10 @@ wire [3:0] cmd_op;
 wire [15:0] cmd_addr;
 wire [63:0] cmd_data, rsp_data;
 wire [15:0] dropped;",
-    );
-    w(
-        &mut v,
-        &format!(
-            "{LINK_MODULE} link(\n    .clock(clk_in), .reset(link_reset), .core_clock(clk), \
-             .rx(uart_rx), .tx(uart_tx),\n    \
-             .cmd_valid(cmd_valid), .cmd_ready(cmd_ready), .cmd_op(cmd_op), .cmd_addr(cmd_addr),\n    \
-             .cmd_data(cmd_data), .rsp_valid(rsp_valid), .rsp_ready(rsp_ready), \
-             .rsp_data(rsp_data),\n    .dropped(dropped), .framing_error(framing_error)\n);"
+            link.clock_comment, link.clock
         ),
     );
+    w(&mut v, &link.instance);
     let addr = if lanes.mode == LaneMode::Table {
         format!(
             " .cmd_addr(cmd_addr[{}:0]),",
@@ -153,8 +293,8 @@ wire [15:0] dropped;",
              .illegal_op(illegal_op)\n);"
         ),
     );
-    if config.leds > 0 {
-        let inv = if config.leds_active_low { "~" } else { "" };
+    if leds > 0 {
+        let inv = if leds_active_low { "~" } else { "" };
         w(
             &mut v,
             &format!(
@@ -168,12 +308,12 @@ always @(posedge clk) begin
     led_q <= {{cmd_valid | rsp_ready, illegal_op, |dropped, beat[25]}};
 end
 assign led = {inv}led_q[{}:0];",
-                config.leds - 1
+                leds - 1
             ),
         );
     }
     w(&mut v, "endmodule\n");
-    v.push_str(&link);
+    v.push_str(&link.verilog);
     v.push('\n');
     v.push_str(&core);
     Ok(v)

@@ -4,7 +4,7 @@
 //!   `docs/semantics.md`).
 //! - [`conform`]: runs the shared conformance vectors against any [`conform::TableOps`].
 //! - [`sim_board`]: a whole board top in Verilator, driven through its UART pins
-//!   ([`uart_line`]).
+//!   ([`uart_line`]), or through its FT245 FIFO pins by a simulated FT2232H ([`ft2232h`]).
 //! - [`verilator`]: builds, caches and drives Verilator models of generated Verilog.
 
 pub mod backend;
@@ -13,6 +13,7 @@ pub mod cosim;
 pub mod cycle_model;
 pub mod driver;
 pub mod dut;
+pub mod ft2232h;
 pub mod generator;
 pub mod generator_model;
 pub mod lanes_model;

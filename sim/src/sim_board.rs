@@ -1,15 +1,19 @@
-//! A board in Verilator: the whole board top ([`atomik_hdl::board_top`]: reset, UART link,
-//! frame bridge, multi-lane core) with the oscillator as its clock, driven through its two
-//! UART pins at bit level. This is the simulated device the host talks to by default.
+//! A board in Verilator: the whole board top ([`atomik_hdl::board_top`]: reset, link, frame
+//! bridge, multi-lane core) with the oscillator as its clock, driven through its link pins by
+//! a [`LinkEnd`]: [`UartEnd`] drives the two UART pins at bit level (the simulated device the
+//! host talks to by default), [`FifoEnd`] is an FT2232H on the FT245 FIFO pins
+//! ([`crate::ft2232h`]), with the FIFO's clock as the board's one clock.
 
+use crate::ft2232h::{ChipConfigError, FpgaPins, Ft2232hConfig, Ft2232hFifo};
 use crate::uart_line::{UartReceiver, UartSender};
 use crate::verilator::{ModelSpec, VerilatedModel, VerilatorError};
 use atomik_hdl::board_top::{
-    board_ports, board_top_verilog, BoardTopConfig, ClockSource, BOARD_MODULE,
+    board_ports, board_top_verilog, fifo_board_ports, fifo_board_top_verilog, BoardTopConfig,
+    ClockSource, FifoBoardTopConfig, BOARD_MODULE, FIFO_BOARD_MODULE,
 };
 use atomik_hdl::export::ExportError;
 use atomik_hdl::lanes::LanesConfig;
-use atomik_hdl::link::LinkConfig;
+use atomik_hdl::link::{FifoLinkConfig, LinkConfig};
 use std::path::Path;
 
 /// Why the simulated board could not be made.
@@ -19,6 +23,8 @@ pub enum SimBoardError {
     Export(#[from] ExportError),
     #[error(transparent)]
     Verilator(#[from] VerilatorError),
+    #[error(transparent)]
+    Chip(#[from] ChipConfigError),
 }
 
 /// The board top of `lanes` with a UART of `clocks_per_bit`, as a Verilator model spec.
@@ -51,60 +57,224 @@ pub fn board_model_spec(
     Ok(spec.with_trace(trace))
 }
 
-/// A simulated board with bit-level UART ends attached to its pins.
-pub struct SimBoard {
+/// The FIFO board top of `lanes` (link on `clk_in`: one clock in simulation), as a Verilator
+/// model spec.
+pub fn fifo_board_model_spec(
     lanes: LanesConfig,
+    link: FifoLinkConfig,
+    trace: bool,
+) -> Result<ModelSpec, ExportError> {
+    let config = FifoBoardTopConfig {
+        lanes,
+        link,
+        clock: ClockSource::Direct,
+        ftdi_clock_pin: false,
+        leds: 4,
+        leds_active_low: false,
+    };
+    let verilog = fifo_board_top_verilog(&config)?;
+    let mut spec = ModelSpec::new(
+        format!(
+            "board_fifo_{}_t{}",
+            lanes.name(),
+            link.timeout_clocks_per_bit
+        ),
+        verilog,
+        FIFO_BOARD_MODULE,
+        "clk_in",
+    );
+    for (name, width, input) in fifo_board_ports(&config) {
+        spec = if input {
+            spec.input(name, width)
+        } else {
+            spec.output(name, width)
+        };
+    }
+    Ok(spec.with_trace(trace))
+}
+
+/// What sits on a simulated board's link pins: the host's end of the link.
+pub trait LinkEnd {
+    /// Bytes from the host, to go out on the link.
+    fn queue(&mut self, bytes: &[u8]);
+    /// Bytes queued but not yet delivered to the board.
+    fn backlog(&self) -> usize;
+    /// One board clock: drive the board's link inputs, tick the model, sample its outputs;
+    /// returns a byte that reached the host.
+    fn clock(&mut self, model: &mut VerilatedModel) -> Option<u8>;
+}
+
+/// The host's UART bridge at bit level.
+pub struct UartEnd {
     link: LinkConfig,
-    model: VerilatedModel,
     rx_pin: usize,
     tx_pin: usize,
-    led_pin: usize,
     sender: UartSender,
     receiver: UartReceiver,
 }
 
-impl SimBoard {
-    /// Builds (or loads from the cache) the board model.
+impl LinkEnd for UartEnd {
+    fn queue(&mut self, bytes: &[u8]) {
+        self.sender.queue(bytes);
+    }
+
+    fn backlog(&self) -> usize {
+        self.sender.backlog()
+    }
+
+    fn clock(&mut self, model: &mut VerilatedModel) -> Option<u8> {
+        let level = self.sender.level();
+        model.set(self.rx_pin, level as u64);
+        model.tick();
+        self.receiver.sample(model.get(self.tx_pin) != 0)
+    }
+}
+
+/// An FT2232H on the board's FT245 FIFO pins.
+pub struct FifoEnd {
+    link: FifoLinkConfig,
+    chip: Ft2232hFifo,
+    rxf_n: usize,
+    txe_n: usize,
+    d_in: usize,
+    rd_n: usize,
+    wr_n: usize,
+    oe_n: usize,
+    d_out: usize,
+    d_oe: usize,
+}
+
+impl LinkEnd for FifoEnd {
+    fn queue(&mut self, bytes: &[u8]) {
+        self.chip.host_write(bytes);
+    }
+
+    fn backlog(&self) -> usize {
+        self.chip.backlog()
+    }
+
+    fn clock(&mut self, model: &mut VerilatedModel) -> Option<u8> {
+        // The board's outputs now are its registers after the last edge: its pins this clock.
+        let fpga = FpgaPins {
+            rd_n: model.get(self.rd_n) != 0,
+            wr_n: model.get(self.wr_n) != 0,
+            oe_n: model.get(self.oe_n) != 0,
+            data_out: model.get(self.d_out) as u8,
+            data_oe: model.get(self.d_oe) != 0,
+        };
+        let chip = self.chip.drive(&fpga);
+        model.set(self.rxf_n, chip.rxf_n as u64);
+        model.set(self.txe_n, chip.txe_n as u64);
+        model.set(self.d_in, chip.data as u64);
+        model.tick();
+        self.chip.edge(&fpga, &chip)
+    }
+}
+
+/// A simulated board with the host's end of its link attached to its pins.
+pub struct SimBoard<E: LinkEnd = UartEnd> {
+    lanes: LanesConfig,
+    model: VerilatedModel,
+    led_pin: usize,
+    end: E,
+}
+
+impl SimBoard<UartEnd> {
+    /// Builds (or loads from the cache) the board model with the UART link.
     pub fn new(lanes: LanesConfig, link: LinkConfig) -> Result<SimBoard, SimBoardError> {
         let model = VerilatedModel::build(&board_model_spec(lanes, link, false)?)?;
         let cpb = link.clocks_per_bit as u32;
         Ok(SimBoard {
             lanes,
-            link,
-            rx_pin: model.input("uart_rx")?,
-            tx_pin: model.output("uart_tx")?,
             led_pin: model.output("led")?,
+            end: UartEnd {
+                link,
+                rx_pin: model.input("uart_rx")?,
+                tx_pin: model.output("uart_tx")?,
+                sender: UartSender::new(cpb),
+                receiver: UartReceiver::new(cpb),
+            },
             model,
-            sender: UartSender::new(cpb),
-            receiver: UartReceiver::new(cpb),
         })
     }
 
+    pub fn link(&self) -> LinkConfig {
+        self.end.link
+    }
+
+    /// Clocks one UART bit takes.
+    pub fn clocks_per_bit(&self) -> u64 {
+        self.end.link.clocks_per_bit as u64
+    }
+
+    /// Bytes from the board dropped for a bad stop bit (must stay 0).
+    pub fn framing_errors(&self) -> u64 {
+        self.end.receiver.framing_errors
+    }
+}
+
+impl SimBoard<FifoEnd> {
+    /// Builds (or loads from the cache) the board model with the FT245 FIFO link, and an
+    /// FT2232H configured as `chip` on its FIFO pins.
+    pub fn new_fifo(
+        lanes: LanesConfig,
+        link: FifoLinkConfig,
+        chip: Ft2232hConfig,
+    ) -> Result<SimBoard<FifoEnd>, SimBoardError> {
+        let chip = Ft2232hFifo::new(chip)?;
+        let model = VerilatedModel::build(&fifo_board_model_spec(lanes, link, false)?)?;
+        Ok(SimBoard {
+            lanes,
+            led_pin: model.output("led")?,
+            end: FifoEnd {
+                link,
+                chip,
+                rxf_n: model.input("ftdi_rxf_n")?,
+                txe_n: model.input("ftdi_txe_n")?,
+                d_in: model.input("ftdi_d_in")?,
+                rd_n: model.output("ftdi_rd_n")?,
+                wr_n: model.output("ftdi_wr_n")?,
+                oe_n: model.output("ftdi_oe_n")?,
+                d_out: model.output("ftdi_d_out")?,
+                d_oe: model.output("ftdi_d_oe")?,
+            },
+            model,
+        })
+    }
+
+    pub fn link(&self) -> FifoLinkConfig {
+        self.end.link
+    }
+
+    /// The simulated FTDI chip (buffers, counters, bus-rule violations).
+    pub fn chip(&self) -> &Ft2232hFifo {
+        &self.end.chip
+    }
+
+    pub fn chip_mut(&mut self) -> &mut Ft2232hFifo {
+        &mut self.end.chip
+    }
+}
+
+impl<E: LinkEnd> SimBoard<E> {
     pub fn lanes(&self) -> LanesConfig {
         self.lanes
     }
 
-    pub fn link(&self) -> LinkConfig {
-        self.link
-    }
-
-    /// Queues bytes for the board's UART receive pin.
+    /// Queues bytes from the host for the board's link.
     pub fn send(&mut self, bytes: &[u8]) {
-        self.sender.queue(bytes);
+        self.end.queue(bytes);
     }
 
-    /// Bytes queued but not yet completely on the line.
+    /// Bytes queued but not yet delivered to the board.
     pub fn send_backlog(&self) -> usize {
-        self.sender.backlog()
+        self.end.backlog()
     }
 
-    /// One clock: drives the receive pin, samples the transmit pin; a completed byte from
-    /// the board is returned.
+    /// One clock: drives the link's inputs, samples its outputs; a byte that reached the host
+    /// is returned.
     pub fn tick(&mut self) -> Option<u8> {
-        let level = self.sender.level();
-        self.model.set(self.rx_pin, level as u64);
-        self.model.tick();
-        self.receiver.sample(self.model.get(self.tx_pin) != 0)
+        self.end.clock(&mut self.model)
     }
 
     /// Clocks until `want` bytes came back or `max_cycles` passed; returns what came back.
@@ -140,16 +310,6 @@ impl SimBoard {
     /// The LED outputs (bit 0 heartbeat, 1 frame dropped, 2 illegal op, 3 link busy).
     pub fn leds(&self) -> u64 {
         self.model.get(self.led_pin)
-    }
-
-    /// Clocks one UART bit takes.
-    pub fn clocks_per_bit(&self) -> u64 {
-        self.link.clocks_per_bit as u64
-    }
-
-    /// Bytes from the board dropped for a bad stop bit (must stay 0).
-    pub fn framing_errors(&self) -> u64 {
-        self.receiver.framing_errors
     }
 
     pub fn open_vcd(&mut self, path: &Path) -> Result<(), VerilatorError> {

@@ -1,6 +1,6 @@
 //! The board's host link: UART receiver and transmitter around the frame bridge, in the
-//! link's own (slow) clock domain, and a [`HandshakePort`] carrying each command into the
-//! core's clock domain and its response back.
+//! link's own (slow) clock domain, and a [`super::handshake_port::HandshakePort`] carrying
+//! each command into the core's clock domain and its response back.
 //!
 //! ```text
 //!   link clock (the board oscillator)                    │ core clock (the PLL)
@@ -13,13 +13,9 @@
 //! 32-lane core that reaches more on its own); in its own domain it only has to meet the
 //! oscillator's period, and the core's paths end at the port's registers.
 //!
-//! The adapter turns the bridge's valid/ready streams into the port's one-command-at-a-time
-//! protocol: a command is taken when the port is idle and no answer is awaited; an answering
-//! op's response is handed on when the port's completion count moves. In simulation both
-//! clocks may be the same clock.
+//! The frame bridge, the adapter and the port are [`BridgePort`], shared with the FIFO link.
 
-use super::bridge::CommandBridge;
-use super::handshake_port::HandshakePort;
+use super::bridge_port::BridgePort;
 use super::uart_rx::UartRx;
 use super::uart_tx::UartTx;
 use rust_hdl::prelude::*;
@@ -51,13 +47,7 @@ pub struct HostLink {
     pub framing_error: Signal<Out, Bit>,
     receiver: UartRx,
     transmitter: UartTx,
-    bridge: CommandBridge,
-    port: HandshakePort,
-    /// An answering command is in the port; its answer comes when `done` reaches `done_at`.
-    expect_rsp: DFF<Bit>,
-    done_at: DFF<Bits<8>>,
-    take: Signal<Local, Bit>,
-    answer_ready: Signal<Local, Bit>,
+    bridge: BridgePort,
 }
 
 impl HostLink {
@@ -79,13 +69,8 @@ impl HostLink {
             framing_error: Default::default(),
             receiver: UartRx::new(config.clocks_per_bit),
             transmitter: UartTx::new(config.clocks_per_bit),
-            bridge: CommandBridge::new(config.clocks_per_bit),
-            port: Default::default(),
+            bridge: BridgePort::new(config.clocks_per_bit),
             core_clock: Default::default(),
-            expect_rsp: Default::default(),
-            done_at: Default::default(),
-            take: Default::default(),
-            answer_ready: Default::default(),
         }
     }
 }
@@ -97,6 +82,7 @@ impl Logic for HostLink {
         self.transmitter.clock.next = self.clock.val();
         self.bridge.clock.next = self.clock.val();
         self.bridge.reset.next = self.reset.val();
+        self.bridge.core_clock.next = self.core_clock.val();
         self.receiver.rx.next = self.rx.val();
         self.framing_error.next = self.receiver.framing_error.val();
         self.bridge.rx_valid.next = self.receiver.valid.val();
@@ -105,45 +91,14 @@ impl Logic for HostLink {
         self.transmitter.data.next = self.bridge.tx_data.val();
         self.bridge.tx_ready.next = self.transmitter.ready.val();
         self.tx.next = self.transmitter.tx.val();
-        // ---- Adapter (link domain) ------------------------------------------------------
-        dff_setup!(self, clock, expect_rsp, done_at);
-        self.port.host_clock.next = self.clock.val();
-        self.port.clock.next = self.core_clock.val();
-        self.take.next =
-            self.bridge.cmd_valid.val() & !self.port.busy.val() & !self.expect_rsp.q.val();
-        self.bridge.cmd_ready.next = self.take.val();
-        self.port.issue.next = self.take.val();
-        self.port.host_op.next = self.bridge.cmd_op.val();
-        self.port.host_addr.next = self.bridge.cmd_addr.val();
-        self.port.host_data.next = self.bridge.cmd_data.val();
-        if self.take.val() {
-            // READ, SWAP, SWAP_LOAD and STATUS answer; the port counts every completion.
-            self.expect_rsp.d.next = (self.bridge.cmd_op.val() == 3)
-                | (self.bridge.cmd_op.val() == 4)
-                | (self.bridge.cmd_op.val() == 5)
-                | (self.bridge.cmd_op.val() == 8);
-            self.done_at.d.next = self.port.done.val() + 1;
-        }
-        self.answer_ready.next = self.expect_rsp.q.val()
-            & !self.port.busy.val()
-            & (self.port.done.val() == self.done_at.q.val());
-        self.bridge.rsp_valid.next = self.answer_ready.val();
-        self.bridge.rsp_data.next = self.port.host_rsp.val();
-        if self.answer_ready.val() & self.bridge.rsp_ready.val() {
-            self.expect_rsp.d.next = false;
-        }
-        if self.reset.val() {
-            self.expect_rsp.d.next = false;
-        }
-        // ---- Core domain ---------------------------------------------------------------
-        self.cmd_valid.next = self.port.cmd_valid.val();
-        self.port.cmd_ready.next = self.cmd_ready.val();
-        self.cmd_op.next = self.port.cmd_op.val();
-        self.cmd_addr.next = self.port.cmd_addr.val();
-        self.cmd_data.next = self.port.cmd_data.val();
-        self.port.rsp_valid.next = self.rsp_valid.val();
-        self.rsp_ready.next = self.port.rsp_ready.val();
-        self.port.rsp_data.next = self.rsp_data.val();
+        self.cmd_valid.next = self.bridge.cmd_valid.val();
+        self.bridge.cmd_ready.next = self.cmd_ready.val();
+        self.cmd_op.next = self.bridge.cmd_op.val();
+        self.cmd_addr.next = self.bridge.cmd_addr.val();
+        self.cmd_data.next = self.bridge.cmd_data.val();
+        self.bridge.rsp_valid.next = self.rsp_valid.val();
+        self.rsp_ready.next = self.bridge.rsp_ready.val();
+        self.bridge.rsp_data.next = self.rsp_data.val();
         self.dropped.next = self.bridge.dropped.val();
     }
 }

@@ -1,0 +1,205 @@
+//! The board side of an FTDI FT2232H / FT232H in FT245 synchronous FIFO mode: bytes from the
+//! host come out as one-clock strobes (the interface of [`super::uart_rx::UartRx`]) and bytes
+//! to the host go in through valid/ready (that of [`super::uart_tx::UartTx`]), so the frame
+//! bridge sees the same byte streams whatever the link.
+//!
+//! ```text
+//!   FTDI chip                         this block (clocked by the chip's 60 MHz CLKOUT)
+//!   RXF# (low: a byte to read) ─────► ┐
+//!   TXE# (low: room to write)  ─────► ├─ IDLE ─► RD_OE ─► READ ─► IDLE ─► WRITE ─► IDLE ...
+//!   D[7:0] ◄──────────────────────►   │  (one of reading or writing owns the bus at a time)
+//!   OE#, RD#, WR# ◄── registers ──────┘
+//! ```
+//! The bus rules it keeps (FT2232H datasheet, FT245 synchronous FIFO interface):
+//! - A byte moves at a rising CLKOUT edge where RD# and RXF# are both low (the chip's byte on
+//!   D is taken and the chip presents the next one), or where WR# and TXE# are both low (the
+//!   byte this block drives on D is written). RXF# / TXE# high at that edge means nothing
+//!   moved: the data on D is not valid, or the write is ignored and is retried.
+//! - OE# goes low one whole clock before RD#: the chip turns the bus around and drives the
+//!   first byte while OE# is low.
+//! - This block drives D only while OE# is high, and only from the clock after OE# was high:
+//!   one idle clock separates the chip driving the bus from this block driving it, both ways.
+//! - RD# is asserted only after an edge where RXF# was low, WR# only after an edge where TXE#
+//!   was low and a byte is held.
+//!
+//! Why every pin is a register: at 60 MHz the chip gives the FPGA about 7 ns between its
+//! clock-to-out and its setup time, no room for logic between a pin and a pin. The price is
+//! that RD# stays low for the clock in which RXF# rises after the last byte (nothing moves
+//! at that edge, as above) and that a write burst alternates with reads only between bytes.
+//! Writes go first when both sides have work: the host waits for the answer before it sends
+//! again, and the chip's receive buffer holds what it sends meanwhile.
+
+use rust_hdl::prelude::*;
+
+const IDLE: u64 = 0;
+const RD_OE: u64 = 1;
+const READ: u64 = 2;
+const WRITE: u64 = 3;
+
+/// FT245 synchronous FIFO interface; no parameters (the bus timing is fixed by the chip).
+#[derive(LogicBlock)]
+pub struct Ft245Fifo {
+    /// The chip's CLKOUT (60 MHz).
+    pub clock: Signal<In, Clock>,
+    /// Synchronous: bus released, the held byte dropped.
+    pub reset: Signal<In, Bit>,
+    /// Low: the chip has a byte from the host.
+    pub rxf_n: Signal<In, Bit>,
+    /// Low: the chip has room for a byte to the host.
+    pub txe_n: Signal<In, Bit>,
+    /// Low: take a byte at the next edge (with RXF# low).
+    pub rd_n: Signal<Out, Bit>,
+    /// Low: the byte on `data_out` is written at the next edge (with TXE# low).
+    pub wr_n: Signal<Out, Bit>,
+    /// Low: the chip drives D.
+    pub oe_n: Signal<Out, Bit>,
+    /// D as driven by the chip.
+    pub data_in: Signal<In, Bits<8>>,
+    /// D as driven by this block, while `data_oe`.
+    pub data_out: Signal<Out, Bits<8>>,
+    /// This block drives D (the pad's output enable).
+    pub data_oe: Signal<Out, Bit>,
+    /// One-clock strobe: `rx_data` is a byte from the host.
+    pub rx_valid: Signal<Out, Bit>,
+    pub rx_data: Signal<Out, Bits<8>>,
+    /// A byte for the host, taken when `tx_ready`.
+    pub tx_valid: Signal<In, Bit>,
+    pub tx_data: Signal<In, Bits<8>>,
+    pub tx_ready: Signal<Out, Bit>,
+    state: DFF<Bits<2>>,
+    /// Active-high copies of the strobes, so the power-on value (0) leaves the bus released.
+    oe: DFF<Bit>,
+    rd: DFF<Bit>,
+    wr: DFF<Bit>,
+    drive: DFF<Bit>,
+    /// The byte for the host, on D while writing.
+    hold: DFF<Bits<8>>,
+    full: DFF<Bit>,
+    got: DFF<Bit>,
+    got_data: DFF<Bits<8>>,
+    /// A byte is written at this edge.
+    written: Signal<Local, Bit>,
+    take: Signal<Local, Bit>,
+    /// A byte is held after this edge.
+    full_next: Signal<Local, Bit>,
+    st_idle: Constant<Bits<2>>,
+    st_rd_oe: Constant<Bits<2>>,
+    st_read: Constant<Bits<2>>,
+    st_write: Constant<Bits<2>>,
+}
+
+impl Default for Ft245Fifo {
+    fn default() -> Self {
+        let c = |v: u64| Constant::new(v.to_bits());
+        Ft245Fifo {
+            clock: Default::default(),
+            reset: Default::default(),
+            rxf_n: Default::default(),
+            txe_n: Default::default(),
+            rd_n: Default::default(),
+            wr_n: Default::default(),
+            oe_n: Default::default(),
+            data_in: Default::default(),
+            data_out: Default::default(),
+            data_oe: Default::default(),
+            rx_valid: Default::default(),
+            rx_data: Default::default(),
+            tx_valid: Default::default(),
+            tx_data: Default::default(),
+            tx_ready: Default::default(),
+            state: Default::default(),
+            oe: Default::default(),
+            rd: Default::default(),
+            wr: Default::default(),
+            drive: Default::default(),
+            hold: Default::default(),
+            full: Default::default(),
+            got: Default::default(),
+            got_data: Default::default(),
+            written: Default::default(),
+            take: Default::default(),
+            full_next: Default::default(),
+            st_idle: c(IDLE),
+            st_rd_oe: c(RD_OE),
+            st_read: c(READ),
+            st_write: c(WRITE),
+        }
+    }
+}
+
+impl Logic for Ft245Fifo {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, state, oe, rd, wr, drive, hold, full, got, got_data);
+        self.oe_n.next = !self.oe.q.val();
+        self.rd_n.next = !self.rd.q.val();
+        self.wr_n.next = !self.wr.q.val();
+        self.data_oe.next = self.drive.q.val();
+        self.data_out.next = self.hold.q.val();
+        self.rx_valid.next = self.got.q.val();
+        self.rx_data.next = self.got_data.q.val();
+
+        // ---- Bytes moving at this edge -------------------------------------------------
+        self.got.d.next = self.rd.q.val() & !self.rxf_n.val();
+        self.got_data.d.next = self.data_in.val();
+        self.written.next = self.wr.q.val() & !self.txe_n.val();
+        self.tx_ready.next = !self.full.q.val();
+        self.take.next = self.tx_valid.val() & !self.full.q.val();
+        self.full_next.next = (self.full.q.val() & !self.written.val()) | self.take.val();
+        self.full.d.next = self.full_next.val();
+        if self.take.val() {
+            self.hold.d.next = self.tx_data.val();
+        }
+
+        // ---- Who owns the bus next clock ---------------------------------------------
+        self.oe.d.next = false;
+        self.rd.d.next = false;
+        self.wr.d.next = false;
+        self.drive.d.next = false;
+        self.state.d.next = self.st_idle.val();
+        if self.state.q.val() == self.st_idle.val() {
+            // OE# and D are released here; either side may take the bus next clock.
+            if self.full_next.val() & !self.txe_n.val() {
+                self.state.d.next = self.st_write.val();
+                self.drive.d.next = true;
+                self.wr.d.next = true;
+            } else if !self.rxf_n.val() {
+                self.state.d.next = self.st_rd_oe.val();
+                self.oe.d.next = true;
+            }
+        }
+        if self.state.q.val() == self.st_rd_oe.val() {
+            // The chip drives D now; RD# follows a clock after OE#.
+            if !self.rxf_n.val() {
+                self.state.d.next = self.st_read.val();
+                self.oe.d.next = true;
+                self.rd.d.next = true;
+            }
+        }
+        if self.state.q.val() == self.st_read.val() {
+            // Keep reading while the chip has bytes, unless an answer byte can go out.
+            if !self.rxf_n.val() & !(self.full_next.val() & !self.txe_n.val()) {
+                self.state.d.next = self.st_read.val();
+                self.oe.d.next = true;
+                self.rd.d.next = true;
+            }
+        }
+        if self.state.q.val() == self.st_write.val() {
+            // Keep the bus while there is (or soon will be) a byte to write, unless the host
+            // has sent something and there is nothing writable now.
+            if !(!self.rxf_n.val() & (!self.full_next.val() | self.txe_n.val())) {
+                self.state.d.next = self.st_write.val();
+                self.drive.d.next = true;
+                self.wr.d.next = self.full_next.val() & !self.txe_n.val();
+            }
+        }
+        if self.reset.val() {
+            self.state.d.next = self.st_idle.val();
+            self.oe.d.next = false;
+            self.rd.d.next = false;
+            self.wr.d.next = false;
+            self.drive.d.next = false;
+            self.full.d.next = false;
+        }
+    }
+}
