@@ -2,9 +2,11 @@
 //! (load, accum, read, swap, batch_accum) on addressed contexts, the identity registers and
 //! the on-chip generator. Moving code from the model to a board is changing the URI.
 //!
-//! - [`uri`]: `sim://` (the default: the board top in Verilator, in this process) and
-//!   `serial://` (a USB-UART bridge).
-//! - [`transport`]: the byte-link trait; [`sim_transport`], [`serial_transport`].
+//! - [`uri`]: `sim://` (the default: the board top in Verilator, in this process),
+//!   `sim://?link=fifo` (the FT245 FIFO board top behind a simulated FT2232H), `serial://` (a
+//!   USB-UART bridge) and `ftdi://` (an FT2232H / FT232H in synchronous FIFO mode).
+//! - [`transport`]: the byte-link trait; [`sim_transport`], [`serial_transport`],
+//!   [`ftdi_transport`].
 //! - [`frame_link`]: sequence numbers, retransmission and response checking.
 //!
 //! Errors name the device, the operation, and how many operations the device acknowledged
@@ -12,6 +14,7 @@
 //! known to have been.
 
 pub mod frame_link;
+pub mod ftdi_transport;
 pub mod serial_transport;
 pub mod sim_transport;
 pub mod transport;
@@ -135,6 +138,36 @@ impl Device {
                     }
                 })?;
                 (Box::new(t), USB_LATENCY)
+            }
+            DeviceUri::SimFifo {
+                lanes,
+                usb_bytes_per_sec,
+            } => {
+                let chip = atomik_sim::ft2232h::Ft2232hConfig {
+                    usb_bytes_per_clock: usb_bytes_per_sec / atomik_sim::ft2232h::CLKOUT_HZ,
+                    ..atomik_sim::ft2232h::Ft2232hConfig::ft2232h()
+                };
+                let pipe = ftdi_transport::SimFifoPipe::new(lanes, chip).map_err(|e| {
+                    DeviceError::Open {
+                        device: uri.into(),
+                        cause: e.to_string(),
+                    }
+                })?;
+                let latency = ftdi_transport::answer_latency(
+                    &atomik_hdl::link::FifoLinkConfig::ftdi(),
+                    false,
+                );
+                (Box::new(ftdi_transport::FtdiTransport::new(pipe)), latency)
+            }
+            DeviceUri::Ftdi(selector) => {
+                let t =
+                    ftdi_transport::open_hardware(&selector).map_err(|e| DeviceError::Open {
+                        device: uri.into(),
+                        cause: e.to_string(),
+                    })?;
+                let latency =
+                    ftdi_transport::answer_latency(&atomik_hdl::link::FifoLinkConfig::ftdi(), true);
+                (t, latency)
             }
         };
         Self::with_transport(uri, transport, latency)

@@ -1,7 +1,15 @@
-//! Device URIs: `sim://` (the default), `serial:///dev/ttyUSB1?baud=3000000`, and the schemes
-//! of transports this build does not have (`ftdi://`, `ok://`, `pcie://`), which are named in
-//! the error rather than misread.
+//! Device URIs: `sim://` (the default), `sim://?link=fifo`, `serial:///dev/ttyUSB1?baud=3000000`,
+//! `ftdi://`, and the schemes of transports this build does not have (`ok://`, `pcie://`),
+//! which are named in the error rather than misread.
+//!
+//! - `sim://?link=fifo[&lanes=N&mode=single|table&contexts=C&usb=MBPS]`: the FIFO board top in
+//!   Verilator behind a simulated FT2232H (60 MHz CLKOUT; `usb` is the chip's USB rate in MB/s,
+//!   40 by default, at most 60, the FIFO bus's own rate).
+//! - `ftdi://[?chip=ft2232h|ft232h&serial=S&description=D&index=N]`: a real FT2232H (channel
+//!   A) or FT232H in synchronous FIFO mode, the first match unless a selector is given; needs
+//!   a build with the cargo feature `ftdi`.
 
+use super::ftdi_transport::FtdiSelector;
 use atomik_hdl::lanes::{LaneMode, LanesConfig};
 use std::collections::BTreeMap;
 
@@ -16,6 +24,14 @@ pub enum DeviceUri {
     },
     /// `serial:///dev/ttyUSB1?baud=3000000`.
     Serial { path: String, baud: u32 },
+    /// `sim://?link=fifo&usb=40`: the FIFO board behind a simulated FT2232H.
+    SimFifo {
+        lanes: LanesConfig,
+        /// The chip's USB rate each way, bytes per second.
+        usb_bytes_per_sec: f64,
+    },
+    /// `ftdi://?serial=...`: a real FTDI chip in synchronous FIFO mode.
+    Ftdi(FtdiSelector),
 }
 
 fn query(rest: &str) -> Result<(String, BTreeMap<String, String>), String> {
@@ -54,6 +70,10 @@ impl DeviceUri {
                 if !path.is_empty() {
                     return Err(format!("sim:// takes no path, got `{path}`"));
                 }
+                let link = take(&mut q, "link", String::from("uart"))?;
+                if !matches!(link.as_str(), "uart" | "fifo") {
+                    return Err(format!("`link={link}`: choose uart or fifo"));
+                }
                 let lanes: u32 = take(&mut q, "lanes", 16)?;
                 let mode = match take(&mut q, "mode", String::from("single"))?.as_str() {
                     "single" => LaneMode::Single,
@@ -61,6 +81,34 @@ impl DeviceUri {
                     other => return Err(format!("`mode={other}`: choose single or table")),
                 };
                 let contexts: u32 = take(&mut q, "contexts", 256)?;
+                let mut config = LanesConfig::new(lanes, 64, 2, mode).map_err(|e| e.to_string())?;
+                if mode == LaneMode::Table {
+                    config = config.with_contexts(contexts).map_err(|e| e.to_string())?;
+                }
+                if link == "fifo" {
+                    for k in ["mhz", "cpb"] {
+                        if q.contains_key(k) {
+                            return Err(format!(
+                                "`{k}` does not apply to link=fifo: the FIFO runs on the \
+                                 FTDI chip's 60 MHz CLKOUT"
+                            ));
+                        }
+                    }
+                    let usb: f64 = take(&mut q, "usb", 40.0)?;
+                    if !(usb > 0.0 && usb <= 60.0) {
+                        return Err(format!(
+                            "`usb={usb}`: the chip's USB rate in MB/s, above 0 and at most 60 \
+                             (the FIFO bus moves one byte per 60 MHz clock)"
+                        ));
+                    }
+                    if let Some(k) = q.keys().next() {
+                        return Err(format!("unknown option `{k}` in `{uri}`"));
+                    }
+                    return Ok(DeviceUri::SimFifo {
+                        lanes: config,
+                        usb_bytes_per_sec: usb * 1e6,
+                    });
+                }
                 let mhz: f64 = take(&mut q, "mhz", super::sim_transport::DEFAULT_CLOCK_HZ / 1e6)?;
                 let cpb: u16 = take(&mut q, "cpb", super::sim_transport::DEFAULT_CLOCKS_PER_BIT)?;
                 if cpb < 4 {
@@ -70,10 +118,6 @@ impl DeviceUri {
                 }
                 if !(mhz.is_finite() && mhz > 0.0) {
                     return Err(format!("`mhz={mhz}` must be a positive clock"));
-                }
-                let mut config = LanesConfig::new(lanes, 64, 2, mode).map_err(|e| e.to_string())?;
-                if mode == LaneMode::Table {
-                    config = config.with_contexts(contexts).map_err(|e| e.to_string())?;
                 }
                 DeviceUri::Sim {
                     lanes: config,
@@ -90,16 +134,35 @@ impl DeviceUri {
                     baud: take(&mut q, "baud", 3_000_000)?,
                 }
             }
-            "ftdi" | "ok" | "pcie" => {
+            "ftdi" => {
+                if !path.is_empty() {
+                    return Err(format!(
+                        "ftdi:// selects a chip with ?serial=, ?description= or ?index=, \
+                         not a path (got `{path}`)"
+                    ));
+                }
+                let pid = match take(&mut q, "chip", String::from("ft2232h"))?.as_str() {
+                    "ft2232h" => 0x6010,
+                    "ft232h" => 0x6014,
+                    other => return Err(format!("`chip={other}`: choose ft2232h or ft232h")),
+                };
+                DeviceUri::Ftdi(FtdiSelector {
+                    serial: q.remove("serial"),
+                    description: q.remove("description"),
+                    index: take(&mut q, "index", 0)?,
+                    pid,
+                })
+            }
+            "ok" | "pcie" => {
                 return Err(format!(
-                    "`{scheme}://` is not available in this build: the FTDI FIFO, Opal Kelly \
-                     FrontPanel and PCIe transports are not implemented yet (sim:// and \
-                     serial:// are)"
+                    "`{scheme}://` is not available in this build: the Opal Kelly FrontPanel \
+                     and PCIe transports are not implemented yet (sim://, serial:// and \
+                     ftdi:// are)"
                 ))
             }
             other => {
                 return Err(format!(
-                    "unknown device scheme `{other}://` (known: sim://, serial://)"
+                    "unknown device scheme `{other}://` (known: sim://, serial://, ftdi://)"
                 ))
             }
         };
@@ -142,7 +205,32 @@ mod tests {
                 baud: 115_200
             }
         );
+        match DeviceUri::parse("sim://?link=fifo&lanes=4&usb=30").unwrap() {
+            DeviceUri::SimFifo {
+                lanes,
+                usb_bytes_per_sec,
+            } => assert_eq!((lanes.lanes, usb_bytes_per_sec), (4, 30e6)),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            DeviceUri::parse("ftdi://?chip=ft232h&serial=FT1234").unwrap(),
+            DeviceUri::Ftdi(FtdiSelector {
+                serial: Some("FT1234".into()),
+                description: None,
+                index: 0,
+                pid: 0x6014
+            })
+        );
         for (bad, want) in [
+            (
+                "sim://?link=fifo&cpb=4",
+                "`cpb` does not apply to link=fifo",
+            ),
+            ("sim://?link=fifo&usb=80", "`usb=80`"),
+            ("sim://?link=spi", "`link=spi`: choose uart or fifo"),
+            ("sim://?link=fifo&baud=3", "unknown option `baud`"),
+            ("ftdi://?chip=ft4232h", "`chip=ft4232h`"),
+            ("ftdi:///dev/x", "not a path"),
             ("sim://?lanes=3", "unsupported lane count 3"),
             ("sim://?speed=9", "unknown option `speed`"),
             ("sim://?cpb=2", "at least 4 clocks per bit"),

@@ -1,0 +1,102 @@
+//! The host library over the FT245 FIFO link: `sim://?link=fifo` is the FIFO board top in
+//! Verilator behind a simulated FT2232H, reached through the same `FtdiTransport` and frame
+//! layer as `ftdi://` hardware. Results are checked against the algebra and the generator's
+//! prediction; `atomik bench` over it reports verified figures in simulated time.
+
+use atomik_hdl::lanes::single::StatusReg;
+use atomik_host::Device;
+use atomik_sim::generator::GeneratorRun;
+use serde_json::Value;
+use std::process::Command;
+
+#[test]
+fn fifo_device_algebra_and_generator_run() {
+    let mut d = Device::open("sim://?link=fifo&lanes=4").expect("sim://?link=fifo opens");
+    let info = d.info();
+    assert_eq!((info.lanes, info.width, info.contexts), (4, 64, 1));
+    assert!(d.transport().describe().contains("FT2232H"));
+    d.load(0, 0xAAAA).unwrap();
+    d.batch_accum(0, &[1, 2, 4, 8]).unwrap();
+    assert_eq!(d.read(0).unwrap(), 0xAAAA ^ 15);
+    assert_eq!(d.swap(0).unwrap(), 0xAAAA ^ 15);
+    d.accum(0, 0xF0).unwrap();
+    assert_eq!(d.read(0).unwrap(), 0xAAAA ^ 15 ^ 0xF0);
+
+    let (seed, clocks) = (0x5EED_F1F0, 3_000u64);
+    d.load(0, 0x1234).unwrap();
+    d.gen_seed(seed).unwrap();
+    d.gen_run(clocks, 4, 0).unwrap();
+    let mut polls = 0;
+    while d.status(StatusReg::GenBusy).unwrap() != 0 {
+        polls += 1;
+        assert!(polls < 1000, "generator still busy after {polls} polls");
+    }
+    let run = GeneratorRun {
+        lanes: 4,
+        width: 64,
+        seed,
+        clocks,
+        active_lanes: 4,
+    };
+    assert_eq!(d.status(StatusReg::GenDeltas).unwrap(), run.deltas());
+    assert_eq!(
+        d.read(0).unwrap(),
+        0x1234 ^ run.predicted_per_context(1, 0)[0]
+    );
+    assert_eq!(d.stats().retransmissions, 0);
+    assert!(d.transport().simulated());
+}
+
+#[test]
+fn ftdi_hardware_needs_the_feature_or_a_chip() {
+    let e = match Device::open("ftdi://?serial=NOSUCHCHIP") {
+        Ok(_) => panic!("no FTDI chip with serial NOSUCHCHIP exists"),
+        Err(e) => e.to_string(),
+    };
+    if cfg!(feature = "ftdi") {
+        assert!(e.contains("NOSUCHCHIP"), "{e}");
+    } else {
+        assert!(e.contains("--features ftdi"), "{e}");
+    }
+}
+
+#[test]
+fn bench_over_the_simulated_fifo_is_verified_and_adds_up() {
+    let out = Command::new(env!("CARGO_BIN_EXE_atomik"))
+        .args([
+            "bench",
+            "--device",
+            "sim://?link=fifo&lanes=4",
+            "--clocks",
+            "20000",
+            "--link-deltas",
+            "2000",
+            "--json",
+        ])
+        .output()
+        .expect("run atomik");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_str(stdout.trim()).expect("one JSON object");
+    assert_eq!(v["verified"], true, "{v}");
+    assert_eq!(v["onchip_deltas"], 4 * 20_000);
+    // The simulated board runs everything on the FIFO's 60 MHz clock.
+    assert_eq!(v["onchip_mhz"], 60.0);
+    // The chip's USB side, 40 MB/s, over 8-byte deltas.
+    assert_eq!(v["link_ceiling_deltas_per_sec"], 5_000_000.0);
+    let rate = v["link_deltas_per_sec"].as_f64().unwrap();
+    let pct = v["link_percent_of_ceiling"].as_f64().unwrap();
+    assert!((pct - 100.0 * rate / 5e6).abs() < 1e-9);
+    // Stop and wait: 26 bytes cross USB per delta at 1.5 clocks each (39 clocks), plus the
+    // FIFO bus, the bridge and the core; the 8 payload bytes are at most 8/26 of the ceiling,
+    // and the turnaround costs less than the bytes again.
+    assert!(pct > 8.0 && pct < 100.0 * 8.0 / 26.0, "{pct}");
+    // Simulated: a 20 us READ round trip would mean something is stalling.
+    let latency = v["op_latency_us"].as_f64().unwrap();
+    assert!(latency > 0.5 && latency < 20.0, "{latency}");
+    assert_eq!(v["retransmissions"], 0);
+}
