@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 /// A parsed device URI.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeviceUri {
-    /// `sim://?lanes=16&mode=single&contexts=256&mhz=12&cpb=4`.
+    /// `sim://?lanes=16&mode=single&contexts=256&width=64&mhz=12&cpb=4`.
     Sim {
         lanes: LanesConfig,
         clock_hz: f64,
@@ -61,6 +61,8 @@ impl DeviceUri {
                     other => return Err(format!("`mode={other}`: choose single or table")),
                 };
                 let contexts: u32 = take(&mut q, "contexts", 256)?;
+                // Lanes' datapath width (8, 16, 32 or 64; table mode is 64).
+                let width: u32 = take(&mut q, "width", 64)?;
                 let mhz: f64 = take(&mut q, "mhz", super::sim_transport::DEFAULT_CLOCK_HZ / 1e6)?;
                 let cpb: u16 = take(&mut q, "cpb", super::sim_transport::DEFAULT_CLOCKS_PER_BIT)?;
                 if cpb < 4 {
@@ -71,7 +73,8 @@ impl DeviceUri {
                 if !(mhz.is_finite() && mhz > 0.0) {
                     return Err(format!("`mhz={mhz}` must be a positive clock"));
                 }
-                let mut config = LanesConfig::new(lanes, 64, 2, mode).map_err(|e| e.to_string())?;
+                let mut config =
+                    LanesConfig::new(lanes, width, 2, mode).map_err(|e| e.to_string())?;
                 if mode == LaneMode::Table {
                     config = config.with_contexts(contexts).map_err(|e| e.to_string())?;
                 }
