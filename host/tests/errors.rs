@@ -401,7 +401,7 @@ fn device_gone_mid_batch_says_how_much_was_applied() {
         other => panic!("expected a link error, got {other:?}"),
     }
     assert!(
-        t.contains(&format!("ACCUM context 0 failed"))
+        t.contains("ACCUM context 0 failed")
             && t.contains(&format!(
                 "({before} operations were acknowledged before it; the last was READ context 0)"
             )),

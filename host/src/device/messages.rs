@@ -25,7 +25,7 @@ pub struct RecordError {
 /// record with sequence number 0, which no stream produces (a zero-filled block).
 pub fn decode_records(bytes: &[u8]) -> Result<Vec<DeltaMessage>, String> {
     let whole = bytes.len() / MESSAGE_LEN;
-    if bytes.len() % MESSAGE_LEN != 0 {
+    if !bytes.len().is_multiple_of(MESSAGE_LEN) {
         return Err(format!(
             "{} bytes is not a whole number of {MESSAGE_LEN}-byte DeltaMessage records: record \
              {whole} (bytes {}..{}) has only {} bytes (truncated or not a record file)",

@@ -149,6 +149,7 @@ mod tests {
             ("sim://?lanes=3", "unsupported lane count 3"),
             ("sim://?speed=9", "unknown option `speed`"),
             ("sim://?cpb=2", "at least 4 clocks per bit"),
+            ("sim://?width=12", "unsupported width 12"),
             ("serial://", "needs a device path"),
             (
                 "serial:///dev/x?baud=fast",
