@@ -3,7 +3,7 @@
 //! really gives, and a [`BuildReport`] saying what was built, what it reached and who said so.
 
 use crate::board::Board;
-use crate::flow::{run, FlowError, FlowReport, Stage, ToolLocator};
+use crate::flow::{check_tools, run, FlowError, FlowReport, Stage, ToolLocator};
 use crate::pll::{pll_for, PllError, PllSetting};
 use atomik_hdl::board_top::{board_top_verilog, BoardTopConfig, ClockSource, BOARD_MODULE};
 use atomik_hdl::lanes::{LaneMode, LanesConfig};
@@ -138,8 +138,30 @@ fn write(dir: &Path, name: &str, text: &str) -> Result<PathBuf, FlowError> {
     Ok(path)
 }
 
+/// Where a bitstream that missed timing is kept: `<stem>.timing-missed.<ext>` beside it.
+pub fn missed_name(bitstream: &Path) -> PathBuf {
+    let stem = bitstream.file_stem().unwrap_or_default().to_string_lossy();
+    let name = match bitstream.extension() {
+        Some(ext) => format!("{stem}.timing-missed.{}", ext.to_string_lossy()),
+        None => format!("{stem}.timing-missed"),
+    };
+    bitstream.with_file_name(name)
+}
+
+/// Removes `path` if it exists.
+fn remove_stale(path: &Path) -> Result<(), FlowError> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(FlowError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// Builds the bitstream and writes `report.json` next to it. A missed timing target is in the
-/// report (`timing_met: false`), not an error: callers decide (the CLI fails the build).
+/// report (`timing_met: false`, the bitstream renamed by [`missed_name`]), not an error:
+/// callers decide (the CLI fails the build).
 pub fn build(
     req: &BuildRequest,
     locate: ToolLocator<'_>,
@@ -147,6 +169,11 @@ pub fn build(
 ) -> Result<BuildReport, BuildError> {
     let (pll, link, verilog) = prepare(req)?;
     let board = req.board;
+    // A missing tool is found before anything is written, and a report left by an earlier
+    // build in this directory goes before this one can fail: no report.json then describes
+    // sources it was not built from.
+    check_tools(board.family, locate)?;
+    remove_stale(&req.out_dir.join("report.json"))?;
     let design = write(&req.out_dir, "atomik_board.v", &verilog)?;
     let constraints = write(
         &req.out_dir,
@@ -165,7 +192,7 @@ pub fn build(
         seed: req.seed,
         ..flow_req
     };
-    let flow = run(&flow_req, locate, progress)?;
+    let mut flow = run(&flow_req, locate, progress)?;
     let lanes = req.lanes;
     let gops = lanes.lanes as f64 * flow.fmax_mhz.min(pll.output_mhz) / 1000.0;
     let mut notes = flow.notes.clone();
@@ -196,6 +223,23 @@ pub fn build(
             true
         }
     };
+    let timing_met = flow.timing_met && link_met;
+    // A bitstream that missed timing keeps no name a programmer or script would take for a
+    // good build (`atomik_board.timing-missed.bin`); a met build removes such a leftover.
+    let missed = missed_name(&flow.bitstream);
+    if timing_met {
+        remove_stale(&missed)?;
+    } else {
+        std::fs::rename(&flow.bitstream, &missed).map_err(|source| FlowError::Io {
+            path: missed.clone(),
+            source,
+        })?;
+        notes.push(format!(
+            "timing missed: the bitstream is kept as {} for inspection only",
+            missed.display()
+        ));
+        flow.bitstream = missed;
+    }
     let report = BuildReport {
         board: board.name.into(),
         device: board.device.into(),
@@ -211,7 +255,7 @@ pub fn build(
         brams: flow.brams,
         fmax_mhz: flow.fmax_mhz,
         target_mhz: pll.output_mhz,
-        timing_met: flow.timing_met && link_met,
+        timing_met,
         gops,
         baud: req.baud,
         bitstream: flow.bitstream.clone(),

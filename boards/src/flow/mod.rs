@@ -716,6 +716,12 @@ pub fn plan(req: &FlowRequest) -> Result<Vec<String>, FlowError> {
         .collect())
 }
 
+/// Checks that every stage of `family`'s flow has its tool, without running anything: callers
+/// that write inputs before [`run`] call this first, so a missing tool leaves no files behind.
+pub fn check_tools(family: Family, locate: ToolLocator<'_>) -> Result<(), FlowError> {
+    resolve_tools(family, locate).map(|_| ())
+}
+
 /// Finds every stage's tool up front; the first stage without one is an error.
 fn resolve_tools(family: Family, locate: ToolLocator<'_>) -> Result<[Resolved; 3], FlowError> {
     let find = |stage: Stage| {

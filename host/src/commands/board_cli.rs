@@ -190,7 +190,8 @@ pub fn dispatch(cmd: BoardCommand) -> Result<bool> {
             if !report.timing_met {
                 eprintln!(
                     "atomik: error: timing missed: {:.2} MHz reached, {:.3} MHz needed; build \
-                     with --mhz {:.0} or fewer lanes (critical path in {})",
+                     with --mhz {:.0} or fewer lanes (critical path in {}); the bitstream is \
+                     kept only for inspection as {}",
                     report.fmax_mhz,
                     report.target_mhz,
                     report.fmax_mhz.floor(),
@@ -200,7 +201,8 @@ pub fn dispatch(cmd: BoardCommand) -> Result<bool> {
                         .iter()
                         .find(|(s, _)| *s == atomik_boards::Stage::PlaceRoute)
                         .map(|(_, p)| p.display().to_string())
-                        .unwrap_or_default()
+                        .unwrap_or_default(),
+                    report.bitstream.display()
                 );
             }
             Ok(report.timing_met)

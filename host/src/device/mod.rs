@@ -15,6 +15,7 @@
 
 pub mod frame_link;
 pub mod ftdi_transport;
+pub mod messages;
 pub mod serial_transport;
 pub mod sim_transport;
 pub mod transport;
@@ -59,6 +60,16 @@ pub enum DeviceError {
         device: String,
         addr: u32,
         contexts: u32,
+    },
+    #[error(
+        "{device}: the delta {delta:#x} for context {addr} has bits above the design's \
+         {width}-bit width (made for wider contexts?)"
+    )]
+    Width {
+        device: String,
+        addr: u32,
+        delta: u64,
+        width: u64,
     },
     #[error("{device} is not an ATOMiK design: its ID register reads {id:#018x}")]
     NotAtomik { device: String, id: u64 },

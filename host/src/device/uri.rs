@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 /// A parsed device URI.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeviceUri {
-    /// `sim://?lanes=16&mode=single&contexts=256&mhz=12&cpb=4`.
+    /// `sim://?lanes=16&mode=single&contexts=256&width=64&mhz=12&cpb=4`.
     Sim {
         lanes: LanesConfig,
         clock_hz: f64,
@@ -81,7 +81,10 @@ impl DeviceUri {
                     other => return Err(format!("`mode={other}`: choose single or table")),
                 };
                 let contexts: u32 = take(&mut q, "contexts", 256)?;
-                let mut config = LanesConfig::new(lanes, 64, 2, mode).map_err(|e| e.to_string())?;
+                // Lanes' datapath width (8, 16, 32 or 64; table mode is 64).
+                let width: u32 = take(&mut q, "width", 64)?;
+                let mut config =
+                    LanesConfig::new(lanes, width, 2, mode).map_err(|e| e.to_string())?;
                 if mode == LaneMode::Table {
                     config = config.with_contexts(contexts).map_err(|e| e.to_string())?;
                 }
@@ -234,6 +237,7 @@ mod tests {
             ("sim://?lanes=3", "unsupported lane count 3"),
             ("sim://?speed=9", "unknown option `speed`"),
             ("sim://?cpb=2", "at least 4 clocks per bit"),
+            ("sim://?width=12", "unsupported width 12"),
             ("serial://", "needs a device path"),
             (
                 "serial:///dev/x?baud=fast",

@@ -1,0 +1,5 @@
+//! Helpers shared by the host's integration tests. Each test binary uses a subset of them.
+#![allow(dead_code)]
+
+pub mod cli;
+pub mod pty_board;
