@@ -94,6 +94,26 @@ fn bad_argument_names_the_argument_and_writes_nothing() {
         "{}",
         text(&o)
     );
+    // Refused before the device is opened or a build runs.
+    let o = atomik(&["bench", "--mhz=-5", "--clocks", "10"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("--mhz -5 is not a clock"), "{}", text(&o));
+    let plot = dir.join("no-such-dir").join("sweep.svg");
+    let o = atomik(&[
+        "sweep",
+        "--board",
+        "alchitry-cu",
+        "--plot",
+        plot.to_str().unwrap(),
+        "--out-dir",
+        d,
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("sweep.svg: the directory"),
+        "{}",
+        text(&o)
+    );
     assert!(tree(&dir).is_empty(), "nothing is written");
 }
 

@@ -36,9 +36,16 @@ pub fn run(opts: &BenchOptions) -> Result<Value> {
     if opts.clocks == 0 || opts.clocks >= 1 << 40 {
         bail!("--clocks {} out of range: 1 to 2^40 - 1", opts.clocks);
     }
+    if let Some(m) = opts.mhz.filter(|m| !(m.is_finite() && *m > 0.0)) {
+        bail!("--mhz {m} is not a clock: give the core clock in MHz, e.g. --mhz 100");
+    }
     let mut progress = Progress::new();
     progress.update(&format!("opening {}", opts.device));
     let mut d = Device::open(&opts.device)?;
+    // Refused before the run rather than after it.
+    if opts.mhz.is_none() && !d.transport().simulated() {
+        bail!("--mhz is needed for a hardware device: the board's core clock");
+    }
     let info = d.info();
     let lanes = info.lanes as u32;
 

@@ -215,6 +215,20 @@ pub fn dispatch(cmd: BoardCommand) -> Result<bool> {
             if lanes.is_empty() {
                 bail!("--lanes needs at least one lane count");
             }
+            // Refused before minutes of builds, not after them.
+            if !(design.mhz.is_finite() && design.mhz > 0.0) {
+                bail!("--mhz must be a positive number of MHz, got {}", design.mhz);
+            }
+            if let Some(path) = &plot {
+                let dir = path.parent().unwrap_or(std::path::Path::new(""));
+                if !dir.as_os_str().is_empty() && !dir.is_dir() {
+                    bail!(
+                        "--plot {}: the directory {} does not exist",
+                        path.display(),
+                        dir.display()
+                    );
+                }
+            }
             let configs: Vec<LanesConfig> = lanes
                 .iter()
                 .map(|&n| lanes_config(&design, n))
