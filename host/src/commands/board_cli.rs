@@ -119,8 +119,10 @@ pub enum BoardCommand {
 pub fn board_named(name: &str) -> Result<&'static Board> {
     board::by_name(name).with_context(|| {
         format!(
-            "unknown board `{name}`; the boards are: {}",
-            BOARDS.iter().map(|b| b.name).collect::<Vec<_>>().join(", ")
+            "unknown board `{name}`; the boards are: {} (and {} for `build`, which writes a \
+             Vivado project)",
+            BOARDS.iter().map(|b| b.name).collect::<Vec<_>>().join(", "),
+            atomik_boards::xem7010::NAME
         )
     })
 }
