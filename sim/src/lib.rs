@@ -16,6 +16,7 @@ pub mod dut;
 pub mod generator;
 pub mod generator_model;
 pub mod lanes_model;
+pub mod mmio_board;
 pub mod model;
 pub mod onchip;
 pub mod pipelined;

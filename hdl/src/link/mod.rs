@@ -7,6 +7,7 @@ pub mod crc8;
 pub mod frame;
 pub mod handshake_port;
 pub mod host_link;
+pub mod mmio_window;
 pub mod uart_rx;
 pub mod uart_tx;
 
