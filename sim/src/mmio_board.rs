@@ -216,7 +216,8 @@ impl WindowMirror {
         unsafe { self.word(w).write_volatile(v) }
     }
 
-    /// Host writes → bus writes, `clocks` clocks, device words → file. Fails (and touches
+    /// Host writes → bus writes, the device runs, device words → file: `clocks` clocks in
+    /// all, bus cycles included (more when the copying takes longer). Fails (and touches
     /// nothing) when the file has shrunk below the window: the device is gone.
     pub fn service(&mut self, board: &mut MmioBoard, clocks: u64) -> Result<(), MmioBoardError> {
         let len = self
@@ -235,6 +236,7 @@ impl WindowMirror {
         }
         std::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
         let ring = board.window().ring_words;
+        let start = board.cycles();
         // Ring words first: the indices after them publish them.
         let words = (0..ring)
             .map(|i| reg::TX_RING + i)
@@ -246,7 +248,10 @@ impl WindowMirror {
                 self.host_shadow[k] = v;
             }
         }
-        board.idle(clocks);
+        // Leave the copying below (the registers and typically one or two ring words) its
+        // share of the clocks.
+        let copying = DEVICE_REGS.len() as u64 + 2;
+        board.idle(clocks.saturating_sub(board.cycles() - start + copying));
         // RX ring words holding bytes that arrived since the last service, then the registers
         // (RX_HEAD last, so the host never sees a head before its bytes).
         let head = board.read(reg::RX_HEAD);

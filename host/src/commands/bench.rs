@@ -155,6 +155,7 @@ pub fn run(opts: &BenchOptions) -> Result<Value> {
 fn simulated_clock_hz(uri: &str) -> f64 {
     match crate::device::uri::DeviceUri::parse(uri) {
         Ok(crate::device::uri::DeviceUri::Sim { clock_hz, .. }) => clock_hz,
+        Ok(crate::device::uri::DeviceUri::PcieSim { clock_hz, .. }) => clock_hz,
         _ => 0.0,
     }
 }

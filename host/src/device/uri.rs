@@ -1,8 +1,9 @@
-//! Device URIs: `sim://` (the default), `serial:///dev/ttyUSB1?baud=3000000`, and the schemes
-//! of transports this build does not have (`ftdi://`, `ok://`, `pcie://`), which are named in
-//! the error rather than misread.
+//! Device URIs: `sim://` (the default), `serial:///dev/ttyUSB1?baud=3000000`,
+//! `pcie://0000:01:00.0` and `pcie://sim`, and the schemes of transports this build does not
+//! have (`ftdi://`, `ok://`), which are named in the error rather than misread.
 
 use atomik_hdl::lanes::{LaneMode, LanesConfig};
+use atomik_hdl::link::mmio_window::WindowConfig;
 use std::collections::BTreeMap;
 
 /// A parsed device URI.
@@ -16,6 +17,22 @@ pub enum DeviceUri {
     },
     /// `serial:///dev/ttyUSB1?baud=3000000`.
     Serial { path: String, baud: u32 },
+    /// `pcie://0000:01:00.0?mhz=125`: BAR 0 of a PCI function through sysfs, or
+    /// `pcie:///path/to/file?mhz=125`: any file laid out like the register window.
+    PcieBar {
+        /// The PCI address (`bdf`) or the file (`path`), whichever was given.
+        bdf: Option<String>,
+        path: Option<String>,
+        clock_hz: f64,
+    },
+    /// `pcie://sim?lanes=16&mode=single&contexts=256&mhz=125&ring=64&read_ns=1000`: the window
+    /// and core in Verilator behind a window file (see `pcie_sim`).
+    PcieSim {
+        lanes: LanesConfig,
+        window: WindowConfig,
+        clock_hz: f64,
+        read_ns: u64,
+    },
 }
 
 fn query(rest: &str) -> Result<(String, BTreeMap<String, String>), String> {
@@ -54,13 +71,7 @@ impl DeviceUri {
                 if !path.is_empty() {
                     return Err(format!("sim:// takes no path, got `{path}`"));
                 }
-                let lanes: u32 = take(&mut q, "lanes", 16)?;
-                let mode = match take(&mut q, "mode", String::from("single"))?.as_str() {
-                    "single" => LaneMode::Single,
-                    "table" => LaneMode::Table,
-                    other => return Err(format!("`mode={other}`: choose single or table")),
-                };
-                let contexts: u32 = take(&mut q, "contexts", 256)?;
+                let config = lanes_query(&mut q)?;
                 let mhz: f64 = take(&mut q, "mhz", super::sim_transport::DEFAULT_CLOCK_HZ / 1e6)?;
                 let cpb: u16 = take(&mut q, "cpb", super::sim_transport::DEFAULT_CLOCKS_PER_BIT)?;
                 if cpb < 4 {
@@ -68,13 +79,7 @@ impl DeviceUri {
                         "`cpb={cpb}`: the UART needs at least 4 clocks per bit"
                     ));
                 }
-                if !(mhz.is_finite() && mhz > 0.0) {
-                    return Err(format!("`mhz={mhz}` must be a positive clock"));
-                }
-                let mut config = LanesConfig::new(lanes, 64, 2, mode).map_err(|e| e.to_string())?;
-                if mode == LaneMode::Table {
-                    config = config.with_contexts(contexts).map_err(|e| e.to_string())?;
-                }
+                check_mhz(mhz)?;
                 DeviceUri::Sim {
                     lanes: config,
                     clock_hz: mhz * 1e6,
@@ -90,11 +95,46 @@ impl DeviceUri {
                     baud: take(&mut q, "baud", 3_000_000)?,
                 }
             }
-            "ftdi" | "ok" | "pcie" => {
+            "pcie" => {
+                let mhz: f64 = take(&mut q, "mhz", super::pcie_sim::DEFAULT_CLOCK_HZ / 1e6)?;
+                check_mhz(mhz)?;
+                if path == "sim" {
+                    let lanes = lanes_query(&mut q)?;
+                    let ring: u32 = take(&mut q, "ring", WindowConfig::default().ring_words)?;
+                    let window =
+                        WindowConfig::new(ring, WindowConfig::default().stall_clocks_per_bit)
+                            .map_err(|e| format!("`ring={ring}`: {e}"))?;
+                    let read_ns: u64 = take(&mut q, "read_ns", super::pcie_sim::DEFAULT_READ_NS)?;
+                    DeviceUri::PcieSim {
+                        lanes,
+                        window,
+                        clock_hz: mhz * 1e6,
+                        read_ns,
+                    }
+                } else if path.starts_with('/') {
+                    DeviceUri::PcieBar {
+                        bdf: None,
+                        path: Some(path),
+                        clock_hz: mhz * 1e6,
+                    }
+                } else if super::pcie_transport::valid_bdf(&path) {
+                    DeviceUri::PcieBar {
+                        bdf: Some(path),
+                        path: None,
+                        clock_hz: mhz * 1e6,
+                    }
+                } else {
+                    return Err(format!(
+                        "pcie://{path}: expected a PCI address DDDD:BB:DD.F (pcie://0000:01:00.0), \
+                         `sim` (pcie://sim) or a file path (pcie:///path/to/resource0)"
+                    ));
+                }
+            }
+            "ftdi" | "ok" => {
                 return Err(format!(
-                    "`{scheme}://` is not available in this build: the FTDI FIFO, Opal Kelly \
-                     FrontPanel and PCIe transports are not implemented yet (sim:// and \
-                     serial:// are)"
+                    "`{scheme}://` is not available in this build: the FTDI FIFO and Opal Kelly \
+                     FrontPanel transports are not implemented yet (sim://, serial:// and \
+                     pcie:// are)"
                 ))
             }
             other => {
@@ -108,6 +148,29 @@ impl DeviceUri {
         }
         Ok(parsed)
     }
+}
+
+/// `lanes`, `mode` and `contexts` of a simulated device (64-bit lanes).
+fn lanes_query(q: &mut BTreeMap<String, String>) -> Result<LanesConfig, String> {
+    let lanes: u32 = take(q, "lanes", 16)?;
+    let mode = match take(q, "mode", String::from("single"))?.as_str() {
+        "single" => LaneMode::Single,
+        "table" => LaneMode::Table,
+        other => return Err(format!("`mode={other}`: choose single or table")),
+    };
+    let contexts: u32 = take(q, "contexts", 256)?;
+    let mut config = LanesConfig::new(lanes, 64, 2, mode).map_err(|e| e.to_string())?;
+    if mode == LaneMode::Table {
+        config = config.with_contexts(contexts).map_err(|e| e.to_string())?;
+    }
+    Ok(config)
+}
+
+fn check_mhz(mhz: f64) -> Result<(), String> {
+    if !(mhz.is_finite() && mhz > 0.0) {
+        return Err(format!("`mhz={mhz}` must be a positive clock"));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -135,6 +198,19 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+        assert!(matches!(
+            DeviceUri::parse("pcie://0000:01:00.0").unwrap(),
+            DeviceUri::PcieBar { bdf: Some(b), clock_hz, .. } if b == "0000:01:00.0" && clock_hz == 125e6
+        ));
+        match DeviceUri::parse("pcie://sim?lanes=4&ring=16&read_ns=500").unwrap() {
+            DeviceUri::PcieSim {
+                lanes,
+                window,
+                read_ns,
+                ..
+            } => assert_eq!((lanes.lanes, window.ring_words, read_ns), (4, 16, 500)),
+            other => panic!("{other:?}"),
+        }
         assert_eq!(
             DeviceUri::parse("serial:///dev/ttyUSB1?baud=115200").unwrap(),
             DeviceUri::Serial {
@@ -151,7 +227,10 @@ mod tests {
                 "serial:///dev/x?baud=fast",
                 "`baud=fast` is not a valid baud",
             ),
-            ("pcie://0000:01:00.0", "not available in this build"),
+            ("ok://123", "not available in this build"),
+            ("pcie://01:00.0", "expected a PCI address DDDD:BB:DD.F"),
+            ("pcie://sim?ring=48", "ring_words 48 is not a power of two"),
+            ("pcie://sim?mhz=0", "`mhz=0` must be a positive clock"),
             ("usb://x", "unknown device scheme `usb://`"),
             ("/dev/ttyUSB0", "is not a device URI"),
         ] {
