@@ -48,7 +48,7 @@ impl BusHost {
             }
             self.tx_head = self.tx_head.wrapping_add(1);
         }
-        if self.tx_head % 4 != 0 {
+        if !self.tx_head.is_multiple_of(4) {
             // The bytes of the partial word that came before this send are stale, and below
             // TX_TAIL: the device never reads them.
             self.board

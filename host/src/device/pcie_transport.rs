@@ -316,7 +316,7 @@ impl Transport for PcieTransport {
             while self.tx_head.wrapping_sub(self.tx_tail_seen) == self.ring_bytes() {
                 // Full (a frame longer than the ring, or a device that is behind): publish
                 // what is written, then wait for the device to take some.
-                if self.tx_head % 4 != 0 {
+                if !self.tx_head.is_multiple_of(4) {
                     self.write(reg::TX_RING + (self.tx_head / 4) % self.ring_words, word);
                 }
                 self.write(reg::TX_HEAD, self.tx_head);
@@ -336,7 +336,7 @@ impl Transport for PcieTransport {
             }
             self.tx_head = self.tx_head.wrapping_add(1);
         }
-        if self.tx_head % 4 != 0 {
+        if !self.tx_head.is_multiple_of(4) {
             self.write(reg::TX_RING + (self.tx_head / 4) % self.ring_words, word);
         }
         std::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
