@@ -16,6 +16,7 @@ pub mod dispatch;
 pub mod export;
 pub mod lanes;
 pub mod link;
+pub mod mmio_top;
 pub mod op;
 pub mod response_queue;
 

@@ -72,3 +72,27 @@ fn table_mode_sim_bench_verifies_every_context() {
     assert_eq!(v["contexts"], 8);
     assert_eq!(v["onchip_deltas"], 4 * 3000);
 }
+
+#[test]
+fn pcie_sim_bench_is_verified_and_each_delta_costs_its_modelled_reads() {
+    let v = bench(&[
+        "--device",
+        "pcie://sim?lanes=4&read_ns=1000",
+        "--clocks",
+        "2000",
+        "--link-deltas",
+        "300",
+    ]);
+    assert_eq!(v["verified"], true);
+    assert_eq!(v["onchip_deltas"], 4 * 2000);
+    assert_eq!(v["onchip_mhz"], 125.0);
+    // The window's pump moves a byte every 2 clocks: 62.5 MB/s, 7.8 M eight-byte deltas/s.
+    assert_eq!(v["link_ceiling_deltas_per_sec"], 125e6 / 2.0 / 8.0);
+    // Stop and wait over 1 us reads: poll RX_HEAD (empty), check ID, RX_HEAD again, three
+    // response words: 6 reads, so about 166 000 deltas/s and a 6 us READ.
+    let rate = v["link_deltas_per_sec"].as_f64().unwrap();
+    assert!(rate > 140_000.0 && rate < 200_000.0, "{rate}");
+    let us = v["op_latency_us"].as_f64().unwrap();
+    assert!(us > 5.0 && us < 7.5, "{us}");
+    assert_eq!(v["retransmissions"], 0);
+}

@@ -17,6 +17,7 @@ pub mod ft2232h;
 pub mod generator;
 pub mod generator_model;
 pub mod lanes_model;
+pub mod mmio_board;
 pub mod model;
 pub mod onchip;
 pub mod pipelined;

@@ -12,6 +12,7 @@ pub mod frame;
 pub mod ft245;
 pub mod handshake_port;
 pub mod host_link;
+pub mod mmio_window;
 pub mod uart_rx;
 pub mod uart_tx;
 

@@ -163,6 +163,7 @@ fn simulated_clock_hz(uri: &str) -> f64 {
     match crate::device::uri::DeviceUri::parse(uri) {
         Ok(crate::device::uri::DeviceUri::Sim { clock_hz, .. }) => clock_hz,
         Ok(crate::device::uri::DeviceUri::SimFifo { .. }) => atomik_sim::ft2232h::CLKOUT_HZ,
+        Ok(crate::device::uri::DeviceUri::PcieSim { clock_hz, .. }) => clock_hz,
         _ => 0.0,
     }
 }

@@ -4,9 +4,11 @@
 //!
 //! - [`uri`]: `sim://` (the default: the board top in Verilator, in this process),
 //!   `sim://?link=fifo` (the FT245 FIFO board top behind a simulated FT2232H), `serial://` (a
-//!   USB-UART bridge) and `ftdi://` (an FT2232H / FT232H in synchronous FIFO mode).
+//!   USB-UART bridge), `ftdi://` (an FT2232H / FT232H in synchronous FIFO mode) and `pcie://`
+//!   (a register window behind a PCIe bridge, or `pcie://sim`, the window in Verilator behind a
+//!   mapped file).
 //! - [`transport`]: the byte-link trait; [`sim_transport`], [`serial_transport`],
-//!   [`ftdi_transport`].
+//!   [`ftdi_transport`], [`pcie_transport`] (with [`pcie_sim`]).
 //! - [`frame_link`]: sequence numbers, retransmission and response checking.
 //!
 //! Errors name the device, the operation, and how many operations the device acknowledged
@@ -16,6 +18,8 @@
 pub mod frame_link;
 pub mod ftdi_transport;
 pub mod messages;
+pub mod pcie_sim;
+pub mod pcie_transport;
 pub mod serial_transport;
 pub mod sim_transport;
 pub mod transport;
@@ -123,6 +127,10 @@ impl Transport for Box<dyn Transport> {
 /// default): real links wait that much longer for a response.
 const USB_LATENCY: Duration = Duration::from_millis(40);
 
+/// A register window answers in microseconds; the margin is for the host being descheduled
+/// while it polls.
+pub const PCIE_LATENCY: Duration = Duration::from_millis(2);
+
 impl Device {
     /// Opens a device by URI and reads its identity.
     pub fn open(uri: &str) -> Result<Device, DeviceError> {
@@ -179,6 +187,40 @@ impl Device {
                 let latency =
                     ftdi_transport::answer_latency(&atomik_hdl::link::FifoLinkConfig::ftdi(), true);
                 (t, latency)
+            }
+            DeviceUri::PcieBar {
+                bdf,
+                path,
+                clock_hz,
+            } => {
+                let t = match (bdf, path) {
+                    (Some(bdf), _) => pcie_transport::PcieTransport::open_bar(&bdf, clock_hz),
+                    (None, Some(path)) => pcie_transport::PcieTransport::map_path(
+                        std::path::Path::new(&path),
+                        format!("pcie://{path}"),
+                        clock_hz,
+                        Box::<pcie_transport::WallClock>::default(),
+                    ),
+                    (None, None) => unreachable!("the URI parser gives a device or a path"),
+                }
+                .map_err(|e| DeviceError::Open {
+                    device: uri.into(),
+                    cause: e.to_string(),
+                })?;
+                (Box::new(t), PCIE_LATENCY)
+            }
+            DeviceUri::PcieSim {
+                lanes,
+                window,
+                clock_hz,
+                read_ns,
+            } => {
+                let (t, _) = pcie_sim::open_simulated(lanes, window, clock_hz, read_ns, None)
+                    .map_err(|cause| DeviceError::Open {
+                        device: uri.into(),
+                        cause,
+                    })?;
+                (Box::new(t), PCIE_LATENCY)
             }
         };
         Self::with_transport(uri, transport, latency)

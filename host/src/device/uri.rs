@@ -1,6 +1,6 @@
 //! Device URIs: `sim://` (the default), `sim://?link=fifo`, `serial:///dev/ttyUSB1?baud=3000000`,
-//! `ftdi://`, and the schemes of transports this build does not have (`ok://`, `pcie://`),
-//! which are named in the error rather than misread.
+//! `ftdi://`, `pcie://0000:01:00.0` and `pcie://sim`, and the scheme of a transport this build
+//! does not have (`ok://`), which is named in the error rather than misread.
 //!
 //! - `sim://?link=fifo[&lanes=N&mode=single|table&contexts=C&usb=MBPS]`: the FIFO board top in
 //!   Verilator behind a simulated FT2232H (60 MHz CLKOUT; `usb` is the chip's USB rate in MB/s,
@@ -11,6 +11,7 @@
 
 use super::ftdi_transport::FtdiSelector;
 use atomik_hdl::lanes::{LaneMode, LanesConfig};
+use atomik_hdl::link::mmio_window::WindowConfig;
 use std::collections::BTreeMap;
 
 /// A parsed device URI.
@@ -32,6 +33,22 @@ pub enum DeviceUri {
     },
     /// `ftdi://?serial=...`: a real FTDI chip in synchronous FIFO mode.
     Ftdi(FtdiSelector),
+    /// `pcie://0000:01:00.0?mhz=125`: BAR 0 of a PCI function through sysfs, or
+    /// `pcie:///path/to/file?mhz=125`: any file laid out like the register window.
+    PcieBar {
+        /// The PCI address (`bdf`) or the file (`path`), whichever was given.
+        bdf: Option<String>,
+        path: Option<String>,
+        clock_hz: f64,
+    },
+    /// `pcie://sim?lanes=16&mode=single&contexts=256&mhz=125&ring=64&read_ns=1000`: the window
+    /// and core in Verilator behind a window file (see `pcie_sim`).
+    PcieSim {
+        lanes: LanesConfig,
+        window: WindowConfig,
+        clock_hz: f64,
+        read_ns: u64,
+    },
 }
 
 fn query(rest: &str) -> Result<(String, BTreeMap<String, String>), String> {
@@ -74,20 +91,7 @@ impl DeviceUri {
                 if !matches!(link.as_str(), "uart" | "fifo") {
                     return Err(format!("`link={link}`: choose uart or fifo"));
                 }
-                let lanes: u32 = take(&mut q, "lanes", 16)?;
-                let mode = match take(&mut q, "mode", String::from("single"))?.as_str() {
-                    "single" => LaneMode::Single,
-                    "table" => LaneMode::Table,
-                    other => return Err(format!("`mode={other}`: choose single or table")),
-                };
-                let contexts: u32 = take(&mut q, "contexts", 256)?;
-                // Lanes' datapath width (8, 16, 32 or 64; table mode is 64).
-                let width: u32 = take(&mut q, "width", 64)?;
-                let mut config =
-                    LanesConfig::new(lanes, width, 2, mode).map_err(|e| e.to_string())?;
-                if mode == LaneMode::Table {
-                    config = config.with_contexts(contexts).map_err(|e| e.to_string())?;
-                }
+                let config = lanes_query(&mut q)?;
                 if link == "fifo" {
                     for k in ["mhz", "cpb"] {
                         if q.contains_key(k) {
@@ -119,9 +123,7 @@ impl DeviceUri {
                         "`cpb={cpb}`: the UART needs at least 4 clocks per bit"
                     ));
                 }
-                if !(mhz.is_finite() && mhz > 0.0) {
-                    return Err(format!("`mhz={mhz}` must be a positive clock"));
-                }
+                check_mhz(mhz)?;
                 DeviceUri::Sim {
                     lanes: config,
                     clock_hz: mhz * 1e6,
@@ -156,11 +158,46 @@ impl DeviceUri {
                     pid,
                 })
             }
-            "ok" | "pcie" => {
+            "pcie" => {
+                let mhz: f64 = take(&mut q, "mhz", super::pcie_sim::DEFAULT_CLOCK_HZ / 1e6)?;
+                check_mhz(mhz)?;
+                if path == "sim" {
+                    let lanes = lanes_query(&mut q)?;
+                    let ring: u32 = take(&mut q, "ring", WindowConfig::default().ring_words)?;
+                    let window =
+                        WindowConfig::new(ring, WindowConfig::default().stall_clocks_per_bit)
+                            .map_err(|e| format!("`ring={ring}`: {e}"))?;
+                    let read_ns: u64 = take(&mut q, "read_ns", super::pcie_sim::DEFAULT_READ_NS)?;
+                    DeviceUri::PcieSim {
+                        lanes,
+                        window,
+                        clock_hz: mhz * 1e6,
+                        read_ns,
+                    }
+                } else if path.starts_with('/') {
+                    DeviceUri::PcieBar {
+                        bdf: None,
+                        path: Some(path),
+                        clock_hz: mhz * 1e6,
+                    }
+                } else if super::pcie_transport::valid_bdf(&path) {
+                    DeviceUri::PcieBar {
+                        bdf: Some(path),
+                        path: None,
+                        clock_hz: mhz * 1e6,
+                    }
+                } else {
+                    return Err(format!(
+                        "pcie://{path}: expected a PCI address DDDD:BB:DD.F (pcie://0000:01:00.0), \
+                         `sim` (pcie://sim) or a file path (pcie:///path/to/resource0)"
+                    ));
+                }
+            }
+            "ok" => {
                 return Err(format!(
                     "`{scheme}://` is not available in this build: the Opal Kelly FrontPanel \
-                     and PCIe transports are not implemented yet (sim://, serial:// and \
-                     ftdi:// are)"
+                     transport is not implemented yet (sim://, serial://, ftdi:// and pcie:// \
+                     are)"
                 ))
             }
             other => {
@@ -174,6 +211,31 @@ impl DeviceUri {
         }
         Ok(parsed)
     }
+}
+
+/// `lanes`, `mode` and `contexts` of a simulated device (64-bit lanes).
+fn lanes_query(q: &mut BTreeMap<String, String>) -> Result<LanesConfig, String> {
+    let lanes: u32 = take(q, "lanes", 16)?;
+    let mode = match take(q, "mode", String::from("single"))?.as_str() {
+        "single" => LaneMode::Single,
+        "table" => LaneMode::Table,
+        other => return Err(format!("`mode={other}`: choose single or table")),
+    };
+    let contexts: u32 = take(q, "contexts", 256)?;
+    // Lanes' datapath width (8, 16, 32 or 64; table mode is 64).
+    let width: u32 = take(q, "width", 64)?;
+    let mut config = LanesConfig::new(lanes, width, 2, mode).map_err(|e| e.to_string())?;
+    if mode == LaneMode::Table {
+        config = config.with_contexts(contexts).map_err(|e| e.to_string())?;
+    }
+    Ok(config)
+}
+
+fn check_mhz(mhz: f64) -> Result<(), String> {
+    if !(mhz.is_finite() && mhz > 0.0) {
+        return Err(format!("`mhz={mhz}` must be a positive clock"));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -199,6 +261,19 @@ mod tests {
                     (4, LaneMode::Table, 16)
                 )
             }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            DeviceUri::parse("pcie://0000:01:00.0").unwrap(),
+            DeviceUri::PcieBar { bdf: Some(b), clock_hz, .. } if b == "0000:01:00.0" && clock_hz == 125e6
+        ));
+        match DeviceUri::parse("pcie://sim?lanes=4&ring=16&read_ns=500").unwrap() {
+            DeviceUri::PcieSim {
+                lanes,
+                window,
+                read_ns,
+                ..
+            } => assert_eq!((lanes.lanes, window.ring_words, read_ns), (4, 16, 500)),
             other => panic!("{other:?}"),
         }
         assert_eq!(
@@ -243,7 +318,10 @@ mod tests {
                 "serial:///dev/x?baud=fast",
                 "`baud=fast` is not a valid baud",
             ),
-            ("pcie://0000:01:00.0", "not available in this build"),
+            ("ok://123", "not available in this build"),
+            ("pcie://01:00.0", "expected a PCI address DDDD:BB:DD.F"),
+            ("pcie://sim?ring=48", "ring_words 48 is not a power of two"),
+            ("pcie://sim?mhz=0", "`mhz=0` must be a positive clock"),
             ("usb://x", "unknown device scheme `usb://`"),
             ("/dev/ttyUSB0", "is not a device URI"),
         ] {
