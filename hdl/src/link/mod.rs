@@ -3,6 +3,7 @@
 //! [`host_link`] and exported as Verilog module [`LINK_MODULE`] by [`link_verilog`].
 
 pub mod bridge;
+pub mod crc32;
 pub mod crc8;
 pub mod frame;
 pub mod handshake_port;
