@@ -272,7 +272,7 @@ pub fn print(v: &Value) {
         for r in rows {
             println!(
                 "  batch {:>3}  {:.0} deltas/s ({:.1} %)",
-                r["batch"],
+                r["batch"].as_u64().unwrap_or(0),
                 r["deltas_per_sec"].as_f64().unwrap_or(0.0),
                 r["percent_of_ceiling"].as_f64().unwrap_or(0.0)
             );
