@@ -114,4 +114,10 @@ fn plot_draws_the_link_rate_for_every_batch_size_against_the_ceiling() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--batch 65 out of range"));
+    let out = Command::new(env!("CARGO_BIN_EXE_atomik"))
+        .args(["bench", "--plot", "chart.png"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ending in .svg"));
 }

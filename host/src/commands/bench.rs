@@ -85,6 +85,14 @@ pub fn run(opts: &BenchOptions) -> Result<Value> {
     if opts.link_deltas == 0 {
         bail!("--link-deltas must be at least 1");
     }
+    if let Some(p) = &opts.plot {
+        if p.extension().and_then(|e| e.to_str()) != Some("svg") {
+            bail!(
+                "--plot {}: the chart is written as SVG; give a file name ending in .svg",
+                p.display()
+            );
+        }
+    }
     let mut progress = Progress::new();
     progress.update(&format!("opening {}", opts.device));
     let mut d = Device::open(&opts.device)?;
