@@ -105,3 +105,94 @@ fn bad_uris_and_missing_ports_are_named() {
     let e = Device::open("ok://1234").err().unwrap().to_string();
     assert!(e.contains("not available in this build"), "{e}");
 }
+
+/// A transport that damages traffic on purpose: every `corrupt_every`-th frame sent has one
+/// payload bit flipped (the board must drop it), and every `lose_every`-th answer comes back
+/// with a bit flipped (the host must retransmit a frame the board already applied).
+struct Lossy {
+    inner: Box<dyn atomik_host::device::transport::Transport>,
+    sent: u64,
+    received: u64,
+    corrupt_every: u64,
+    lose_every: u64,
+}
+
+impl atomik_host::device::transport::Transport for Lossy {
+    fn describe(&self) -> String {
+        format!("lossy {}", self.inner.describe())
+    }
+    fn send(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.sent += 1;
+        let mut b = bytes.to_vec();
+        if self.sent.is_multiple_of(self.corrupt_every) {
+            let at = b.len() / 2;
+            b[at] ^= 0x08;
+        }
+        self.inner.send(&b)
+    }
+    fn receive(&mut self, want: usize, timeout: std::time::Duration) -> std::io::Result<Vec<u8>> {
+        let mut got = self.inner.receive(want, timeout)?;
+        if !got.is_empty() {
+            self.received += 1;
+            if self.received.is_multiple_of(self.lose_every) {
+                got[3] ^= 0x40;
+            }
+        }
+        Ok(got)
+    }
+    fn link_time(&self) -> std::time::Duration {
+        self.inner.link_time()
+    }
+    fn raw_bytes_per_sec(&self) -> f64 {
+        self.inner.raw_bytes_per_sec()
+    }
+    fn simulated(&self) -> bool {
+        self.inner.simulated()
+    }
+}
+
+#[test]
+fn batches_and_streams_apply_every_delta_once_through_retransmissions() {
+    use atomik_host::device::sim_transport::SimTransport;
+    let sim = SimTransport::new(LanesConfig::table(4, 16).unwrap(), 12e6, 4).unwrap();
+    let lossy = Lossy {
+        inner: Box::new(sim),
+        sent: 0,
+        received: 0,
+        corrupt_every: 5,
+        lose_every: 4,
+    };
+    let mut d = Device::with_transport("lossy sim", Box::new(lossy), std::time::Duration::ZERO)
+        .expect("opens through retransmissions");
+    let mut x = 0x00DD_BA11_u64;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let deltas: Vec<u64> = (0..200).map(|_| next()).collect();
+    let xor = |d: &[u64]| d.iter().fold(0, |a, b| a ^ b);
+    d.load(3, 0x77).unwrap();
+    // 200 deltas: three full frames and one of 8, some sent twice or damaged on the way.
+    d.batch_accum(3, &deltas).unwrap();
+    assert_eq!(d.read(3).unwrap(), 0x77 ^ xor(&deltas));
+    // Smaller frames, and a stream pulled from an iterator frame by frame.
+    d.batch_accum_in(3, &deltas[..50], 7).unwrap();
+    let streamed = d.accum_stream(3, deltas.iter().copied().take(130)).unwrap();
+    assert_eq!(streamed, 130);
+    assert_eq!(
+        d.read(3).unwrap(),
+        0x77 ^ xor(&deltas) ^ xor(&deltas[..50]) ^ xor(&deltas[..130])
+    );
+    assert_eq!(d.read(2).unwrap(), 0, "other contexts untouched");
+    let stats = d.stats();
+    assert!(stats.retransmissions >= 4, "{stats:?}");
+    assert!(stats.bad_responses >= 2, "{stats:?}");
+    // A batch size the frame cannot carry is refused before anything is sent.
+    let e = d.batch_accum_in(3, &deltas, 65).unwrap_err().to_string();
+    assert!(e.contains("1 to 64 deltas, not 65"), "{e}");
+    // Each delta is counted once however often its frame went: 5 identity reads at open,
+    // 1 LOAD, 200 + 50 + 130 deltas, 3 READs; the refused batch counts nothing.
+    assert_eq!(d.acknowledged(), 5 + 1 + 200 + 50 + 130 + 3);
+}

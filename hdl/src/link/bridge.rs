@@ -2,18 +2,29 @@
 //! command/response streams. Frames are defined in [`super::frame`].
 //!
 //! ```text
-//!            ┌── A5 ──┐   13 bytes          CRC == 0            op responds?
+//!            ┌── A5 ──┐  to the frame's      CRC == 0            op responds?
 //!   HUNT ────┘        └─► RECV ──────► CHECK ─────────► ISSUE ───────────────► WAIT ─┐
-//!    ▲  ▲                  │ bad CRC / idle timeout   │ seq == last: resend   │    │
-//!    │  └──────────────────┘                          ▼                       ▼    │
-//!    └──────────────────────────────────────────── SEND (12 bytes) ◄─────────────┘
+//!    ▲  ▲              last byte │ bad CRC /   │ batch   ▲  │ more deltas           │
+//!    │  │                        │ idle timeout▼         │  ▼                       │
+//!    │  └────────────────────────┘           BREAD ──────┘ BREAD                    │
+//!    │                                  seq == last / bad count: resend             ▼
+//!    └──────────────────────────────────────────── SEND (12 bytes) ◄────────────────┘
 //! ```
 //! A frame is checked completely before anything is applied, so a corrupt frame never reaches
-//! the core. The response of the last applied frame is kept with its `seq`: a retransmitted
-//! frame (same `seq`) is answered from it and not applied again (exactly-once).
+//! the core. A batch frame's deltas are written into a block-RAM frame buffer as they arrive
+//! and read back (BREAD, eight bytes per delta) only once the frame's CRC-32 has passed; each
+//! is issued as an ACCUM, and the next delta is read while the command port carries the last
+//! one. The response of the last applied frame is kept with its `seq`: a retransmitted frame
+//! (same `seq`) is answered from it and not applied again (exactly-once).
 
+use super::crc32::Crc32Step;
 use super::crc8::Crc8Step;
-use super::frame::{COMMAND_SYNC, IDLE_TIMEOUT_BITS, RESPONSE_SYNC};
+use super::frame::{
+    BATCH_ACCUM_OP, BATCH_CRC_LEN, BATCH_HEADER_LEN, COMMAND_LEN, COMMAND_SYNC, CRC32_INIT,
+    IDLE_TIMEOUT_BITS, MAX_BATCH_DELTAS, RESPONSE_SYNC,
+};
+use crate::context_ram::ContextRam;
+use crate::op::Op;
 use rust_hdl::prelude::*;
 
 const HUNT: u64 = 0;
@@ -22,6 +33,14 @@ const ISSUE: u64 = 2;
 const WAIT: u64 = 3;
 const SEND: u64 = 4;
 const CHECK: u64 = 5;
+const BREAD: u64 = 6;
+
+/// Address bits of the frame buffer: `8 x MAX_BATCH_DELTAS` bytes.
+const BUFFER_ADDR_BITS: usize = 9;
+const _: () = assert!(1 << BUFFER_ADDR_BITS == 8 * MAX_BATCH_DELTAS);
+/// Index (after the sync byte) of a batch frame's count byte and of its first delta byte.
+const COUNT_INDEX: u64 = BATCH_HEADER_LEN as u64 - 1;
+const PAYLOAD_INDEX: u64 = BATCH_HEADER_LEN as u64;
 
 /// Frame decoder / response encoder; `clocks_per_bit` sets the idle timeout.
 #[derive(LogicBlock)]
@@ -45,10 +64,27 @@ pub struct CommandBridge {
     /// Frames dropped for a bad CRC or an idle timeout since reset (wraps).
     pub dropped: Signal<Out, Bits<16>>,
     state: DFF<Bits<3>>,
-    /// {data, addr, op, seq} as received, filled from the top byte down.
+    /// {data, addr, op, seq} as received (the first 12 bytes), filled from the top byte down.
     fields: DFF<Bits<96>>,
-    count: DFF<Bits<4>>,
+    /// Bytes received after the sync byte (a batch frame of 64 deltas has 521).
+    count: DFF<Bits<12>>,
+    /// `count` of the frame's last byte: 12 for a command, 8 n + 8 for a batch of n deltas.
+    last_index: DFF<Bits<12>>,
     crc: DFF<Bits<8>>,
+    crc32: DFF<Bits<32>>,
+    /// The frame is a batch (its op byte is BATCH_ACCUM_OP).
+    is_batch: DFF<Bit>,
+    /// A batch frame's count byte (deltas - 1).
+    batch_n1: DFF<Bits<8>>,
+    /// Deltas of the batch still to issue after the one being read or issued.
+    batch_left: DFF<Bits<8>>,
+    /// The frame buffer: a batch's payload bytes, in block RAM.
+    buffer: ContextRam<8, BUFFER_ADDR_BITS>,
+    rd_addr: DFF<Bits<BUFFER_ADDR_BITS>>,
+    /// BREAD's clock: 0 sets the first address, 1 to 8 take one byte each.
+    rd_phase: DFF<Bits<4>>,
+    /// The batch delta being assembled (lowest byte first) and then issued.
+    delta: DFF<Bits<64>>,
     idle: DFF<Bits<24>>,
     last_seq: DFF<Bits<8>>,
     have_last: DFF<Bit>,
@@ -64,7 +100,9 @@ pub struct CommandBridge {
     out_crc: DFF<Bits<8>>,
     dropped_count: DFF<Bits<16>>,
     rx_crc: Crc8Step,
+    rx_crc32: Crc32Step,
     tx_crc: Crc8Step,
+    payload_index: Signal<Local, Bits<12>>,
     frame_seq: Signal<Local, Bits<8>>,
     frame_op: Signal<Local, Bits<8>>,
     responds: Signal<Local, Bit>,
@@ -80,6 +118,17 @@ pub struct CommandBridge {
     st_wait: Constant<Bits<3>>,
     st_send: Constant<Bits<3>>,
     st_check: Constant<Bits<3>>,
+    st_bread: Constant<Bits<3>>,
+    batch_op: Constant<Bits<8>>,
+    accum_op: Constant<Bits<4>>,
+    crc32_init: Constant<Bits<32>>,
+    command_last: Constant<Bits<12>>,
+    /// `count - last_index` of a batch frame: header (less the count byte) and CRC bytes.
+    batch_extra: Constant<Bits<12>>,
+    max_n1: Constant<Bits<8>>,
+    count_index: Constant<Bits<12>>,
+    payload_start: Constant<Bits<12>>,
+    buffer_bytes: Constant<Bits<12>>,
 }
 
 impl CommandBridge {
@@ -106,7 +155,16 @@ impl CommandBridge {
             state: Default::default(),
             fields: Default::default(),
             count: Default::default(),
+            last_index: Default::default(),
             crc: Default::default(),
+            crc32: Default::default(),
+            is_batch: Default::default(),
+            batch_n1: Default::default(),
+            batch_left: Default::default(),
+            buffer: Default::default(),
+            rd_addr: Default::default(),
+            rd_phase: Default::default(),
+            delta: Default::default(),
             idle: Default::default(),
             last_seq: Default::default(),
             have_last: Default::default(),
@@ -121,7 +179,9 @@ impl CommandBridge {
             out_crc: Default::default(),
             dropped_count: Default::default(),
             rx_crc: Default::default(),
+            rx_crc32: Default::default(),
             tx_crc: Default::default(),
+            payload_index: Default::default(),
             frame_seq: Default::default(),
             frame_op: Default::default(),
             responds: Default::default(),
@@ -137,6 +197,18 @@ impl CommandBridge {
             st_wait: c3(WAIT),
             st_send: c3(SEND),
             st_check: c3(CHECK),
+            st_bread: c3(BREAD),
+            batch_op: Constant::new((BATCH_ACCUM_OP as u64).to_bits()),
+            accum_op: Constant::new((Op::Accum as u64).to_bits()),
+            crc32_init: Constant::new((CRC32_INIT as u64).to_bits()),
+            command_last: Constant::new((COMMAND_LEN as u64 - 2).to_bits()),
+            batch_extra: Constant::new(
+                (BATCH_HEADER_LEN as u64 - 1 + BATCH_CRC_LEN as u64).to_bits(),
+            ),
+            max_n1: Constant::new((MAX_BATCH_DELTAS as u64 - 1).to_bits()),
+            count_index: Constant::new(COUNT_INDEX.to_bits()),
+            payload_start: Constant::new(PAYLOAD_INDEX.to_bits()),
+            buffer_bytes: Constant::new((8 * MAX_BATCH_DELTAS as u64).to_bits()),
         }
     }
 }
@@ -150,7 +222,15 @@ impl Logic for CommandBridge {
             state,
             fields,
             count,
+            last_index,
             crc,
+            crc32,
+            is_batch,
+            batch_n1,
+            batch_left,
+            rd_addr,
+            rd_phase,
+            delta,
             idle,
             last_seq,
             have_last,
@@ -170,6 +250,10 @@ impl Logic for CommandBridge {
         self.cmd_op.next = self.fields.q.val().get_bits::<4>(8);
         self.cmd_addr.next = self.fields.q.val().get_bits::<16>(16);
         self.cmd_data.next = self.fields.q.val().get_bits::<64>(32);
+        if self.is_batch.q.val() {
+            self.cmd_op.next = self.accum_op.val();
+            self.cmd_data.next = self.delta.q.val();
+        }
         self.dropped.next = self.dropped_count.q.val();
         // The response word is written only from the core (one enable for its 64 flip-flops);
         // ops without a response answer 0 through this flag.
@@ -184,6 +268,21 @@ impl Logic for CommandBridge {
             | (self.frame_op.val() == 8);
         self.rx_crc.crc.next = self.crc.q.val();
         self.rx_crc.data_in.next = self.rx_data.val();
+        self.rx_crc32.crc.next = self.crc32.q.val();
+        self.rx_crc32.data_in.next = self.rx_data.val();
+        // ---- Frame buffer: batch payload bytes in as they arrive, out in BREAD --------------
+        self.buffer.clock.next = self.clock.val();
+        self.payload_index.next = self.count.q.val() - self.payload_start.val();
+        self.buffer.write_address.next = self.payload_index.val().get_bits::<BUFFER_ADDR_BITS>(0);
+        self.buffer.write_data.next = self.rx_data.val();
+        // Bytes past the buffer (a count above the maximum) are not stored; such a frame is
+        // answered BadCount and never read. The CRC bytes land after the payload, unread.
+        self.buffer.write_enable.next = (self.state.q.val() == self.st_recv.val())
+            & self.rx_valid.val()
+            & self.is_batch.q.val()
+            & (self.count.q.val() >= self.payload_start.val())
+            & (self.payload_index.val() < self.buffer_bytes.val());
+        self.buffer.read_address.next = self.rd_addr.q.val();
         self.tx_crc.crc.next = self.out_crc.q.val();
         self.cmd_valid.next = self.state.q.val() == self.st_issue.val();
         self.rsp_ready.next = self.state.q.val() == self.st_wait.val();
@@ -212,7 +311,10 @@ impl Logic for CommandBridge {
         {
             self.state.d.next = self.st_recv.val();
             self.count.d.next = 0.into();
+            self.last_index.d.next = self.command_last.val();
             self.crc.d.next = 0.into();
+            self.crc32.d.next = self.crc32_init.val();
+            self.is_batch.d.next = false;
             self.idle.d.next = 0.into();
         }
         if self.state.q.val() == self.st_recv.val() {
@@ -224,17 +326,30 @@ impl Logic for CommandBridge {
             if self.rx_valid.val() {
                 self.idle.d.next = 0.into();
                 self.crc.d.next = self.rx_crc.out.val();
+                self.crc32.d.next = self.rx_crc32.out.val();
                 self.count.d.next = self.count.q.val() + 1;
                 if self.count.q.val() < 12 {
                     self.fields.d.next =
                         (self.fields.q.val() >> 8) | (bit_cast::<96, 8>(self.rx_data.val()) << 88);
-                    self.state.d.next = self.st_recv.val();
-                } else {
-                    // The 13th byte is the CRC (the CRC over everything must be 0). The
-                    // decision runs next clock from this registered flag, keeping the CRC
-                    // logic off the decision path.
+                }
+                if (self.count.q.val() == 1) & (self.rx_data.val() == self.batch_op.val()) {
+                    self.is_batch.d.next = true;
+                }
+                if self.is_batch.q.val() & (self.count.q.val() == self.count_index.val()) {
+                    // n deltas end at byte 8 n + 8: (n - 1) x 8 + 8 + header and CRC.
+                    self.batch_n1.d.next = self.rx_data.val();
+                    self.last_index.d.next =
+                        (bit_cast::<12, 8>(self.rx_data.val()) << 3) + 8 + self.batch_extra.val();
+                }
+                if self.count.q.val() == self.last_index.q.val() {
+                    // The last byte is (the end of) the CRC: the CRC over everything must be
+                    // 0. The decision runs next clock from this registered flag, keeping the
+                    // CRC logic off the decision path.
                     self.state.d.next = self.st_check.val();
                     self.crc_ok.d.next = !self.rx_crc.out.val().any();
+                    if self.is_batch.q.val() {
+                        self.crc_ok.d.next = !self.rx_crc32.out.val().any();
+                    }
                 }
             }
         }
@@ -246,6 +361,23 @@ impl Logic for CommandBridge {
                 // A retransmission of the frame already applied: answer it again.
                 self.state.d.next = self.st_send.val();
                 self.out_index.d.next = 0.into();
+            } else if self.is_batch.q.val() {
+                // Checked, new: answer BadCount for too many deltas, else apply them all.
+                self.out_index.d.next = 0.into();
+                self.rsp_zero.d.next = true;
+                self.last_seq.d.next = self.frame_seq.val();
+                self.have_last.d.next = true;
+                self.responds_q.d.next = false;
+                if self.batch_n1.q.val() > self.max_n1.val() {
+                    self.state.d.next = self.st_send.val();
+                    self.rsp_status.d.next = 2.into();
+                } else {
+                    self.state.d.next = self.st_bread.val();
+                    self.rsp_status.d.next = 0.into();
+                    self.rd_addr.d.next = 0.into();
+                    self.rd_phase.d.next = 0.into();
+                    self.batch_left.d.next = self.batch_n1.q.val();
+                }
             } else if self.frame_op.val() > 8 {
                 self.state.d.next = self.st_send.val();
                 self.out_index.d.next = 0.into();
@@ -265,10 +397,30 @@ impl Logic for CommandBridge {
                 self.responds_q.d.next = self.responds.val();
             }
         }
+        if self.state.q.val() == self.st_bread.val() {
+            // The RAM's read is registered: the address of byte k is set in phase k, its
+            // data arrives in phase k + 1.
+            self.rd_phase.d.next = self.rd_phase.q.val() + 1;
+            if self.rd_phase.q.val() != 8 {
+                self.rd_addr.d.next = self.rd_addr.q.val() + 1;
+            }
+            if self.rd_phase.q.val() != 0 {
+                self.delta.d.next = (self.delta.q.val() >> 8)
+                    | (bit_cast::<64, 8>(self.buffer.read_data.val()) << 56);
+            }
+            if self.rd_phase.q.val() == 8 {
+                self.state.d.next = self.st_issue.val();
+            }
+        }
         if (self.state.q.val() == self.st_issue.val()) & self.cmd_ready.val() {
             self.state.d.next = self.st_send.val();
             if self.responds_q.q.val() {
                 self.state.d.next = self.st_wait.val();
+            }
+            if self.is_batch.q.val() & self.batch_left.q.val().any() {
+                self.state.d.next = self.st_bread.val();
+                self.rd_phase.d.next = 0.into();
+                self.batch_left.d.next = self.batch_left.q.val() - 1;
             }
         }
         if (self.state.q.val() == self.st_wait.val()) & self.rsp_valid.val() {

@@ -6,6 +6,7 @@
 
 pub mod bridge;
 pub mod bridge_port;
+pub mod crc32;
 pub mod crc8;
 pub mod fifo_host_link;
 pub mod frame;

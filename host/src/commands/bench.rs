@@ -5,17 +5,22 @@
 //!    (GF(2) doubling, [`atomik_sim::generator`]). `onchip_gops` = deltas per clock x the clock
 //!    it is quoted at; for a simulated board that clock comes from `--mhz` (e.g. a build
 //!    report's Fmax) and is labelled as such.
-//! 2. Link: N ACCUM frames streamed through the link, the state read back and checked against
-//!    the XOR of what was sent; the rate is measured on the link's clock (simulated time for
-//!    `sim://`) against the raw rate of 8-byte deltas on that link.
+//! 2. Link: N deltas streamed through the link in batch frames of B deltas, the state read
+//!    back and checked against the XOR of what was sent; the rate is measured on the link's
+//!    clock (simulated time for `sim://`) against the raw rate of 8-byte deltas on that link.
+//!    With `--plot`, the same for every power-of-two batch size up to the maximum, drawn as a
+//!    chart with the ceiling.
 //! 3. Latency: the mean round trip of a READ.
 
+use super::plot::{rate_svg, RatePoint};
 use super::progress::Progress;
 use crate::Device;
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use atomik_hdl::lanes::single::StatusReg;
+use atomik_hdl::link::frame::MAX_BATCH_DELTAS;
 use atomik_sim::generator::GeneratorRun;
 use serde_json::{json, Value};
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// What to run.
@@ -29,6 +34,41 @@ pub struct BenchOptions {
     /// The clock to quote the on-chip rate at, MHz, and where it comes from.
     pub mhz: Option<f64>,
     pub seed: u64,
+    /// Deltas per batch frame for the link figure (1 to `MAX_BATCH_DELTAS`).
+    pub batch: usize,
+    /// Where to write the chart of link rate against batch size (SVG).
+    pub plot: Option<PathBuf>,
+}
+
+/// One link measurement: `deltas` in frames of `batch`, timed on the link's clock.
+struct LinkRun {
+    batch: usize,
+    deltas_per_sec: f64,
+    verified: bool,
+}
+
+/// Streams `deltas` pseudo-random deltas into context 0 in batches of `batch`, then reads the
+/// context back and compares it with the XOR of what was sent.
+fn link_run(d: &mut Device, deltas: u64, batch: usize, seed: u64) -> Result<LinkRun> {
+    d.load(0, 0)?;
+    let mut x = seed | 1;
+    let stream: Vec<u64> = (0..deltas)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        })
+        .collect();
+    let expect = stream.iter().fold(0, |a, b| a ^ b);
+    let start = d.transport().link_time();
+    d.batch_accum_in(0, &stream, batch)?;
+    let secs = (d.transport().link_time() - start).as_secs_f64();
+    Ok(LinkRun {
+        batch,
+        deltas_per_sec: deltas as f64 / secs,
+        verified: d.read(0)? == expect,
+    })
 }
 
 /// Runs the three parts; the JSON object has every figure and `verified`.
@@ -38,6 +78,23 @@ pub fn run(opts: &BenchOptions) -> Result<Value> {
     }
     if let Some(m) = opts.mhz.filter(|m| !(m.is_finite() && *m > 0.0)) {
         bail!("--mhz {m} is not a clock: give the core clock in MHz, e.g. --mhz 100");
+    }
+    if !(1..=MAX_BATCH_DELTAS).contains(&opts.batch) {
+        bail!(
+            "--batch {} out of range: a batch frame carries 1 to {MAX_BATCH_DELTAS} deltas",
+            opts.batch
+        );
+    }
+    if opts.link_deltas == 0 {
+        bail!("--link-deltas must be at least 1");
+    }
+    if let Some(p) = &opts.plot {
+        if p.extension().and_then(|e| e.to_str()) != Some("svg") {
+            bail!(
+                "--plot {}: the chart is written as SVG; give a file name ending in .svg",
+                p.display()
+            );
+        }
     }
     let mut progress = Progress::new();
     progress.update(&format!("opening {}", opts.device));
@@ -88,40 +145,65 @@ pub fn run(opts: &BenchOptions) -> Result<Value> {
         states_ok &= got == initial[c as usize] ^ predicted[c as usize];
     }
     let onchip_verified = states_ok && gen_clocks == opts.clocks && gen_deltas == run.deltas();
-    let (onchip_mhz, mhz_source) = match (opts.mhz, d.transport().simulated()) {
-        (Some(m), true) => (
+    let (onchip_mhz, mhz_source) = match (opts.mhz, d.board_clock_hz()) {
+        (Some(m), Some(_)) => (
             m,
             "given with --mhz (e.g. a build report's Fmax); the run itself was simulated",
         ),
-        (Some(m), false) => (m, "given with --mhz (the board's core clock)"),
-        (None, true) => (
-            1e-6 * simulated_clock_hz(&opts.device),
+        (Some(m), None) => (m, "given with --mhz (the board's core clock)"),
+        (None, Some(hz)) => (
+            1e-6 * hz,
             "the simulated board's nominal clock (pass --mhz to quote a build's clock)",
         ),
-        (None, false) => bail!("--mhz is needed for a hardware device: the board's core clock"),
+        (None, None) => bail!("--mhz is needed for a hardware device: the board's core clock"),
     };
     let onchip_gops = gen_deltas as f64 / gen_clocks.max(1) as f64 * onchip_mhz / 1000.0;
 
     // ---- 2. Link ---------------------------------------------------------------------------
     let raw_bytes = d.transport().raw_bytes_per_sec();
-    d.load(0, 0)?;
-    let start = d.transport().link_time();
-    let mut expect = 0u64;
-    let mut x = opts.seed | 1;
-    for i in 0..opts.link_deltas {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        d.accum(0, x)?;
-        expect ^= x;
-        if i % 256 == 0 {
-            progress.update(&format!("link: {i}/{} deltas", opts.link_deltas));
-        }
-    }
-    let link_secs = (d.transport().link_time() - start).as_secs_f64();
-    let link_verified = d.read(0)? == expect;
-    let link_rate = opts.link_deltas as f64 / link_secs;
     let ceiling = raw_bytes / 8.0;
+    progress.update(&format!(
+        "link: {} deltas in batches of {}",
+        opts.link_deltas, opts.batch
+    ));
+    let link = link_run(&mut d, opts.link_deltas, opts.batch, opts.seed)?;
+    let mut sweep = Vec::new();
+    if let Some(path) = &opts.plot {
+        let sizes = (0..)
+            .map(|k| 1usize << k)
+            .take_while(|&b| b <= MAX_BATCH_DELTAS);
+        for b in sizes {
+            progress.update(&format!("link sweep: batches of {b}"));
+            sweep.push(link_run(&mut d, opts.link_deltas, b, opts.seed ^ b as u64)?);
+        }
+        let points: Vec<RatePoint> = sweep
+            .iter()
+            .map(|r| RatePoint {
+                x: r.batch as u32,
+                rate: r.deltas_per_sec,
+            })
+            .collect();
+        let title = format!(
+            "link rate by batch size: {} ({})",
+            d.transport().describe(),
+            if d.transport().simulated() {
+                "simulated time"
+            } else {
+                "wall clock"
+            }
+        );
+        let svg = rate_svg(
+            &title,
+            "deltas per batch frame",
+            "deltas/s",
+            &points,
+            ceiling,
+        );
+        std::fs::write(path, svg)
+            .with_context(|| format!("cannot write the chart to {}", path.display()))?;
+    }
+    let link_verified = link.verified && sweep.iter().all(|r| r.verified);
+    let link_rate = link.deltas_per_sec;
 
     // ---- 3. Latency ------------------------------------------------------------------------
     let reads = 20;
@@ -153,19 +235,19 @@ pub fn run(opts: &BenchOptions) -> Result<Value> {
         "link_ceiling_deltas_per_sec": ceiling,
         "link_percent_of_ceiling": 100.0 * link_rate / ceiling,
         "link_time_basis": if d.transport().simulated() { "simulated time at the link's nominal rate" } else { "wall clock" },
-        "link_note": "one 14-byte frame and one 12-byte acknowledgement per delta (stop and wait); batch frames are not in the link yet",
+        "link_batch": opts.batch,
+        "link_frame_bytes": atomik_hdl::link::frame::batch_len(opts.batch),
+        "link_note": "batch frames of link_batch deltas (link_frame_bytes bytes) each answered by a 12-byte acknowledgement before the next is sent (stop and wait)",
+        "link_batch_sweep": sweep.iter().map(|r| json!({
+            "batch": r.batch,
+            "deltas_per_sec": r.deltas_per_sec,
+            "percent_of_ceiling": 100.0 * r.deltas_per_sec / ceiling,
+            "verified": r.verified,
+        })).collect::<Vec<_>>(),
+        "plot": opts.plot.as_ref().map(|p| p.display().to_string()),
         "op_latency_us": latency.as_secs_f64() * 1e6,
         "retransmissions": d.stats().retransmissions,
     }))
-}
-
-fn simulated_clock_hz(uri: &str) -> f64 {
-    match crate::device::uri::DeviceUri::parse(uri) {
-        Ok(crate::device::uri::DeviceUri::Sim { clock_hz, .. }) => clock_hz,
-        Ok(crate::device::uri::DeviceUri::SimFifo { .. }) => atomik_sim::ft2232h::CLKOUT_HZ,
-        Ok(crate::device::uri::DeviceUri::PcieSim { clock_hz, .. }) => clock_hz,
-        _ => 0.0,
-    }
 }
 
 /// The readable summary.
@@ -173,7 +255,7 @@ pub fn print(v: &Value) {
     println!(
         "device      {}\n\
          on chip     {} deltas in {} clocks ({} lanes): {:.3} Gops at {} MHz [{}] - {}\n\
-         link        {:.0} deltas/s of a {:.0} ceiling ({:.1} %), {} - {}\n\
+         link        {:.0} deltas/s of a {:.0} ceiling ({:.1} %) in batches of {}, {} - {}\n\
          latency     {:.1} us per READ round trip\n\
          verified    {}",
         v["transport"].as_str().unwrap_or(""),
@@ -191,6 +273,7 @@ pub fn print(v: &Value) {
         v["link_deltas_per_sec"].as_f64().unwrap_or(0.0),
         v["link_ceiling_deltas_per_sec"].as_f64().unwrap_or(0.0),
         v["link_percent_of_ceiling"].as_f64().unwrap_or(0.0),
+        v["link_batch"],
         v["link_time_basis"].as_str().unwrap_or(""),
         if v["link_verified"] == true {
             "state verified"
@@ -200,4 +283,17 @@ pub fn print(v: &Value) {
         v["op_latency_us"].as_f64().unwrap_or(0.0),
         v["verified"]
     );
+    if let Some(rows) = v["link_batch_sweep"].as_array().filter(|r| !r.is_empty()) {
+        for r in rows {
+            println!(
+                "  batch {:>3}  {:.0} deltas/s ({:.1} %)",
+                r["batch"].as_u64().unwrap_or(0),
+                r["deltas_per_sec"].as_f64().unwrap_or(0.0),
+                r["percent_of_ceiling"].as_f64().unwrap_or(0.0)
+            );
+        }
+    }
+    if let Some(p) = v["plot"].as_str() {
+        println!("chart       {p} (link rate by batch size, with the ceiling)");
+    }
 }

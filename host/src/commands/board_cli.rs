@@ -95,6 +95,13 @@ pub enum BoardCommand {
         mhz: Option<f64>,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Deltas per batch frame for the link figure (1 to 64).
+        #[arg(long, default_value_t = atomik_hdl::link::frame::MAX_BATCH_DELTAS)]
+        batch: usize,
+        /// Also measure every power-of-two batch size and write a chart of link rate against
+        /// batch size, with the ceiling, to this SVG file.
+        #[arg(long)]
+        plot: Option<PathBuf>,
         /// One JSON object.
         #[arg(long)]
         json: bool,
@@ -258,6 +265,8 @@ pub fn dispatch(cmd: BoardCommand) -> Result<bool> {
             link_deltas,
             mhz,
             seed,
+            batch,
+            plot,
             json,
         } => {
             let v = super::bench::run(&super::bench::BenchOptions {
@@ -266,6 +275,8 @@ pub fn dispatch(cmd: BoardCommand) -> Result<bool> {
                 link_deltas,
                 mhz,
                 seed,
+                batch,
+                plot,
             })?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&v)?);

@@ -58,6 +58,8 @@ pub fn run(out_dir: &Path) -> Result<bool> {
         link_deltas: 1_000,
         mhz: None,
         seed: 1,
+        batch: atomik_hdl::link::frame::MAX_BATCH_DELTAS,
+        plot: None,
     })?;
     super::bench::print(&bench);
 

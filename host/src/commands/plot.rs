@@ -1,5 +1,6 @@
-//! A small self-contained SVG chart for sweeps: Gops (bars, left axis) and Fmax (line, right
-//! axis) against lane count (log2 spacing). No plotting dependency: the chart is a few dozen
+//! Small self-contained SVG charts: for sweeps, Gops (bars, left axis) and Fmax (line, right
+//! axis) against lane count (log2 spacing); for `atomik bench`, a rate (bars) against a
+//! parameter with its ceiling (dashed line). No plotting dependency: a chart is a few dozen
 //! SVG elements.
 
 use std::fmt::Write as _;
@@ -131,6 +132,96 @@ pub fn sweep_svg(title: &str, points: &[PlotPoint]) -> String {
     s
 }
 
+/// One bar of [`rate_svg`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct RatePoint {
+    /// The x label (e.g. a batch size).
+    pub x: u32,
+    pub rate: f64,
+}
+
+/// Bars of `rate` per x, each labelled with its share of `ceiling`, and the ceiling as a
+/// dashed line (the y axis reaches at least the ceiling).
+pub fn rate_svg(
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    points: &[RatePoint],
+    ceiling: f64,
+) -> String {
+    let (w, h, left, right, top, bottom) = (720.0, 420.0, 80.0, 30.0, 50.0, 60.0);
+    let plot_w = w - left - right;
+    let plot_h = h - top - bottom;
+    let ymax = nice_max(points.iter().map(|p| p.rate).fold(ceiling, f64::max));
+    let slot = plot_w / points.len().max(1) as f64;
+    let y = |v: f64| top + plot_h * (1.0 - v / ymax);
+    let mut s = String::new();
+    // Writing to a String cannot fail.
+    let _ = writeln!(
+        s,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" \
+         font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" \
+         fill=\"white\"/>\n<text x=\"{}\" y=\"24\" text-anchor=\"middle\" font-size=\"15\">{}</text>",
+        w / 2.0,
+        escape(title)
+    );
+    for k in 0..=4 {
+        let v = ymax * k as f64 / 4.0;
+        let _ = writeln!(
+            s,
+            "<line x1=\"{left}\" x2=\"{}\" y1=\"{yv}\" y2=\"{yv}\" stroke=\"#ddd\"/>\n\
+             <text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
+            w - right,
+            left - 6.0,
+            y(v) + 4.0,
+            trim(v),
+            yv = y(v)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "<text x=\"18\" y=\"{mid}\" transform=\"rotate(-90 18 {mid})\" \
+         text-anchor=\"middle\">{}</text>\n<text x=\"{}\" y=\"{}\" \
+         text-anchor=\"middle\">{}</text>",
+        escape(y_label),
+        left + plot_w / 2.0,
+        h - 14.0,
+        escape(x_label),
+        mid = top + plot_h / 2.0
+    );
+    for (i, p) in points.iter().enumerate() {
+        let cx = left + slot * (i as f64 + 0.5);
+        let _ = writeln!(
+            s,
+            "<text x=\"{cx}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n\
+             <rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#1f5fa8\" \
+             opacity=\"0.75\"/>\n<text x=\"{cx}\" y=\"{}\" text-anchor=\"middle\" \
+             font-size=\"11\">{:.1} %</text>",
+            top + plot_h + 18.0,
+            p.x,
+            cx - slot * 0.3,
+            y(p.rate),
+            slot * 0.6,
+            top + plot_h - y(p.rate),
+            y(p.rate) - 4.0,
+            100.0 * p.rate / ceiling
+        );
+    }
+    let _ = writeln!(
+        s,
+        "<line x1=\"{left}\" x2=\"{}\" y1=\"{yc}\" y2=\"{yc}\" stroke=\"#c0392b\" \
+         stroke-width=\"2\" stroke-dasharray=\"6 4\"/>\n<text x=\"{}\" y=\"{}\" \
+         text-anchor=\"end\" fill=\"#c0392b\">ceiling {}</text>",
+        w - right,
+        w - right,
+        y(ceiling) - 6.0,
+        trim(ceiling),
+        yc = y(ceiling)
+    );
+    s.push_str("</svg>\n");
+    s
+}
+
 fn trim(v: f64) -> String {
     let t = format!("{v:.1}");
     t.strip_suffix(".0").map(str::to_string).unwrap_or(t)
@@ -173,5 +264,21 @@ mod tests {
         assert!(svg.contains("failed") && svg.contains("<polyline"));
         assert!(svg.contains("a &lt;test&gt;"));
         assert!(svg.contains(">2.40<"));
+    }
+
+    #[test]
+    fn rate_chart_has_a_bar_per_point_its_share_and_the_ceiling() {
+        let points = [
+            RatePoint { x: 1, rate: 10.0 },
+            RatePoint { x: 64, rate: 36.0 },
+        ];
+        let svg = rate_svg("link", "batch", "deltas/s", &points, 40.0);
+        assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+        assert_eq!(svg.matches("opacity=\"0.75\"").count(), 2);
+        assert!(
+            svg.contains(">25.0 %<") && svg.contains(">90.0 %<"),
+            "{svg}"
+        );
+        assert!(svg.contains("ceiling 40") && svg.contains("stroke-dasharray"));
     }
 }

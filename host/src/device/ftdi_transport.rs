@@ -77,6 +77,12 @@ impl<P: FifoPipe> Transport for FtdiTransport<P> {
     fn simulated(&self) -> bool {
         self.pipe.simulated()
     }
+
+    /// The simulated FIFO board runs its core on the chip's CLKOUT; hardware's clock comes
+    /// from its build.
+    fn board_clock_hz(&self) -> Option<f64> {
+        self.pipe.simulated().then_some(CLKOUT_HZ)
+    }
 }
 
 /// How long the host waits for an answer beyond the bytes' own time: the board's frame timeout

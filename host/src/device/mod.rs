@@ -26,7 +26,7 @@ pub mod transport;
 pub mod uri;
 
 use atomik_hdl::lanes::single::{StatusReg, DESIGN_ID};
-use atomik_hdl::link::frame::FrameStatus;
+use atomik_hdl::link::frame::{BatchError, FrameStatus, Response, MAX_BATCH_DELTAS};
 use atomik_hdl::Op;
 use atomik_sim::lanes_model::{gen_run_word, OP_GEN_RUN, OP_GEN_SEED, OP_STATUS};
 use frame_link::{ExchangeError, FrameLink, LinkStats};
@@ -75,6 +75,8 @@ pub enum DeviceError {
         delta: u64,
         width: u64,
     },
+    #[error("{device}: a batch frame carries 1 to {max} deltas, not {size}", max = MAX_BATCH_DELTAS)]
+    BatchSize { device: String, size: usize },
     #[error("{device} is not an ATOMiK design: its ID register reads {id:#018x}")]
     NotAtomik { device: String, id: u64 },
 }
@@ -120,6 +122,9 @@ impl Transport for Box<dyn Transport> {
     }
     fn simulated(&self) -> bool {
         (**self).simulated()
+    }
+    fn board_clock_hz(&self) -> Option<f64> {
+        (**self).board_clock_hz()
     }
 }
 
@@ -272,6 +277,11 @@ impl Device {
         self.info
     }
 
+    /// The board's clock in Hz when the link knows it (a simulated board's nominal clock).
+    pub fn board_clock_hz(&self) -> Option<f64> {
+        self.link.transport.board_clock_hz()
+    }
+
     pub fn transport(&self) -> &dyn Transport {
         &*self.link.transport
     }
@@ -301,10 +311,22 @@ impl Device {
     }
 
     fn command(&mut self, what: String, op: u8, addr: u16, data: u64) -> Result<u64, DeviceError> {
-        match self.link.exchange(op, addr, data) {
+        let answer = self.link.exchange(op, addr, data);
+        self.answer(what, 1, answer)
+    }
+
+    /// A response checked for its status; `operations` is what the frame carried (a batch
+    /// frame's deltas count one each).
+    fn answer(
+        &mut self,
+        what: String,
+        operations: u64,
+        answer: Result<Response, ExchangeError>,
+    ) -> Result<u64, DeviceError> {
+        match answer {
             Ok(r) => match FrameStatus::from_byte(r.status) {
                 Some(FrameStatus::Ok) => {
-                    self.acknowledged += 1;
+                    self.acknowledged += operations;
                     self.last_acknowledged = what;
                     Ok(r.data)
                 }
@@ -312,10 +334,7 @@ impl Device {
                     device: self.name.clone(),
                     op: what,
                     status: r.status,
-                    meaning: match other {
-                        Some(FrameStatus::IllegalOp) => "illegal opcode",
-                        _ => "unknown status",
-                    },
+                    meaning: other.map_or("unknown status", FrameStatus::meaning),
                 }),
             },
             Err(e) => Err(DeviceError::Link {
@@ -348,12 +367,61 @@ impl Device {
             .map(|_| ())
     }
 
-    /// Every delta into context `addr`, in order (one acknowledged frame each).
+    /// Every delta into context `addr`, in order, in batch frames of up to
+    /// [`MAX_BATCH_DELTAS`] deltas (each frame applied whole and once, or not at all).
     pub fn batch_accum(&mut self, addr: u32, deltas: &[u64]) -> Result<(), DeviceError> {
-        for &d in deltas {
-            self.accum(addr, d)?;
+        self.batch_accum_in(addr, deltas, MAX_BATCH_DELTAS)
+    }
+
+    /// [`Self::batch_accum`] with at most `per_frame` deltas per frame (1 to
+    /// [`MAX_BATCH_DELTAS`]; what `atomik bench` varies).
+    pub fn batch_accum_in(
+        &mut self,
+        addr: u32,
+        deltas: &[u64],
+        per_frame: usize,
+    ) -> Result<(), DeviceError> {
+        let a = self.check_addr(addr)?;
+        if !(1..=MAX_BATCH_DELTAS).contains(&per_frame) {
+            return Err(DeviceError::BatchSize {
+                device: self.name.clone(),
+                size: per_frame,
+            });
+        }
+        for chunk in deltas.chunks(per_frame) {
+            let what = format!("batch of {} ACCUMs into context {addr}", chunk.len());
+            let answer = self.link.exchange_batch(a, chunk).map_err(|e| match e {
+                BatchError::Count(size) => DeviceError::BatchSize {
+                    device: self.name.clone(),
+                    size,
+                },
+            })?;
+            self.answer(what, chunk.len() as u64, answer)?;
         }
         Ok(())
+    }
+
+    /// Streams deltas into context `addr` as they come from `deltas`, in batch frames of up
+    /// to [`MAX_BATCH_DELTAS`]: the next frame is taken from the iterator only once the board
+    /// has acknowledged the last (back-pressure), so an endless source is fine. Returns how
+    /// many deltas were applied.
+    pub fn accum_stream(
+        &mut self,
+        addr: u32,
+        deltas: impl IntoIterator<Item = u64>,
+    ) -> Result<u64, DeviceError> {
+        let mut deltas = deltas.into_iter();
+        let mut frame = Vec::with_capacity(MAX_BATCH_DELTAS);
+        let mut applied = 0u64;
+        loop {
+            frame.clear();
+            frame.extend(deltas.by_ref().take(MAX_BATCH_DELTAS));
+            if frame.is_empty() {
+                return Ok(applied);
+            }
+            self.batch_accum(addr, &frame)?;
+            applied += frame.len() as u64;
+        }
     }
 
     /// Reference XOR accumulator of context `addr`.

@@ -393,4 +393,10 @@ impl Transport for PcieTransport {
     fn simulated(&self) -> bool {
         self.clock.simulated()
     }
+
+    /// A simulated window runs its core at the nominal clock the URI gave; hardware's clock
+    /// comes from its build.
+    fn board_clock_hz(&self) -> Option<f64> {
+        self.clock.simulated().then_some(self.clock_hz)
+    }
 }

@@ -86,4 +86,8 @@ impl Transport for SimTransport {
     fn simulated(&self) -> bool {
         true
     }
+
+    fn board_clock_hz(&self) -> Option<f64> {
+        Some(self.clock_hz)
+    }
 }

@@ -19,4 +19,9 @@ pub trait Transport {
     fn raw_bytes_per_sec(&self) -> f64;
     /// Whether [`Self::link_time`] is simulated time.
     fn simulated(&self) -> bool;
+    /// The board's clock in Hz when the transport knows it (a simulated board runs at a
+    /// nominal clock); `None` for hardware, whose clock comes from its build.
+    fn board_clock_hz(&self) -> Option<f64> {
+        None
+    }
 }
