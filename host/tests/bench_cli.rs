@@ -88,6 +88,8 @@ fn pcie_sim_bench_is_verified_and_each_delta_costs_its_modelled_reads() {
         "2000",
         "--link-deltas",
         "300",
+        "--batch",
+        "1",
     ]);
     assert_eq!(v["verified"], true);
     assert_eq!(v["onchip_deltas"], 4 * 2000);
@@ -101,6 +103,20 @@ fn pcie_sim_bench_is_verified_and_each_delta_costs_its_modelled_reads() {
     let us = v["op_latency_us"].as_f64().unwrap();
     assert!(us > 5.0 && us < 7.5, "{us}");
     assert_eq!(v["retransmissions"], 0);
+    // A full batch frame (523 bytes) fits the default 1 KiB ring whole: the same six reads
+    // now carry 64 deltas, so the rate rises about tenfold and nothing is retransmitted.
+    let batched = bench(&[
+        "--device",
+        "pcie://sim?lanes=4&read_ns=1000",
+        "--clocks",
+        "2000",
+        "--link-deltas",
+        "640",
+    ]);
+    assert_eq!(batched["verified"], true);
+    assert_eq!(batched["retransmissions"], 0);
+    let batched_rate = batched["link_deltas_per_sec"].as_f64().unwrap();
+    assert!(batched_rate > 10.0 * rate, "{batched_rate} vs {rate}");
 }
 
 #[test]

@@ -41,7 +41,7 @@ pub enum DeviceUri {
         path: Option<String>,
         clock_hz: f64,
     },
-    /// `pcie://sim?lanes=16&mode=single&contexts=256&mhz=125&ring=64&read_ns=1000`: the window
+    /// `pcie://sim?lanes=16&mode=single&contexts=256&mhz=125&ring=256&read_ns=1000`: the window
     /// and core in Verilator behind a window file (see `pcie_sim`).
     PcieSim {
         lanes: LanesConfig,
