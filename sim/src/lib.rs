@@ -13,6 +13,7 @@ pub mod cosim;
 pub mod cycle_model;
 pub mod driver;
 pub mod dut;
+pub mod fuzz;
 pub mod generator;
 pub mod generator_model;
 pub mod lanes_model;

@@ -46,6 +46,8 @@ impl CoreArgs {
 enum Command {
     #[command(flatten)]
     Board(commands::board_cli::BoardCommand),
+    #[command(flatten)]
+    Link(commands::link_cli::LinkCommand),
     /// The main job (the default): RTL -> Verilator -> co-simulation -> conformance.
     Demo {
         /// Where the generated Verilog goes.
@@ -173,6 +175,7 @@ fn run(cli: Cli) -> Result<bool> {
     }) {
         Command::Demo { out_dir } => commands::demo::run(&out_dir),
         Command::Board(cmd) => commands::board_cli::dispatch(cmd),
+        Command::Link(cmd) => commands::link_cli::dispatch(cmd),
         Command::Doctor { json } => Ok(commands::doctor::run(json)),
         Command::Verilog { core, output } => {
             commands::verilog::run(core.config()?, &output)?;
