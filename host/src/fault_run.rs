@@ -41,6 +41,8 @@ pub struct FaultRunReport {
     pub acknowledged: u64,
     pub faults_injected: u64,
     pub faults: std::collections::BTreeMap<String, u64>,
+    /// Injected damage that still passed the CRC-8 (see [`FaultCounts::crc_escapes`]).
+    pub crc_escapes: u64,
     pub frames_sent: u64,
     pub retransmissions: u64,
     pub bad_responses: u64,
@@ -100,7 +102,8 @@ pub fn run(
     };
     let snapshot = |r: &mut FaultRunReport, device: &Device, counts: &FaultCounts| {
         r.faults_injected = counts.total();
-        r.faults = counts.0.clone();
+        r.faults = counts.by_kind.clone();
+        r.crc_escapes = counts.crc_escapes;
         let s = device.stats();
         r.frames_sent = s.frames;
         r.retransmissions = s.retransmissions;
@@ -158,7 +161,9 @@ pub fn run(
                 }
             }
             Ok(_) => {}
-            Err(e @ DeviceError::Link { .. }) => {
+            // A refusal with a status the board never sends is a damaged answer that passed
+            // the CRC: as unrecovered as a lost one.
+            Err(e @ (DeviceError::Link { .. } | DeviceError::Refused { .. })) => {
                 r.unrecovered += 1;
                 if r.errors.len() < FAILURES_KEPT {
                     r.errors.push(e.to_string());
@@ -226,7 +231,9 @@ fn resync_read(device: &mut Device, ctx: u32, r: &mut FaultRunReport) -> Result<
     for _ in 0..RESYNC_READS {
         match device.read(ctx) {
             Ok(v) => return Ok(v),
-            Err(e @ DeviceError::Link { .. }) => {
+            // A refusal with a status the board never sends is a damaged answer that passed
+            // the CRC: as unrecovered as a lost one.
+            Err(e @ (DeviceError::Link { .. } | DeviceError::Refused { .. })) => {
                 r.unrecovered += 1;
                 if r.errors.len() < FAILURES_KEPT {
                     r.errors.push(e.to_string());

@@ -41,6 +41,11 @@ pub fn print(options: &FaultRunOptions, r: &FaultRunReport) {
             .join(", ")
     );
     println!(
+        "crc escapes   {} damaged frames passed the CRC-8 (counted by the injector; the \
+         protocol cannot catch them)",
+        r.crc_escapes
+    );
+    println!(
         "operations    {} ({} acknowledged), {} frames sent, {} retransmissions, {} bad responses",
         r.operations, r.acknowledged, r.frames_sent, r.retransmissions, r.bad_responses
     );
