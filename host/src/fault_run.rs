@@ -194,7 +194,7 @@ pub fn run(
             }
             Err(e) => return Err(e),
         }
-        if r.operations % 2048 == 0 {
+        if r.operations.is_multiple_of(2048) {
             snapshot(&mut r, &device, &counts.borrow());
             progress(&r);
         }
