@@ -4,5 +4,6 @@
 pub mod commands;
 pub mod device;
 pub mod doctor;
+pub mod fault_run;
 
 pub use device::{Device, DeviceError, DeviceInfo};

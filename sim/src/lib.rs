@@ -14,6 +14,7 @@ pub mod cycle_model;
 pub mod driver;
 pub mod dut;
 pub mod ft2232h;
+pub mod fuzz;
 pub mod generator;
 pub mod generator_model;
 pub mod lanes_model;

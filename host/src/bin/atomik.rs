@@ -48,6 +48,8 @@ enum Command {
     Board(commands::board_cli::BoardCommand),
     #[command(flatten)]
     Records(commands::records::RecordCommand),
+    #[command(flatten)]
+    Link(commands::link_cli::LinkCommand),
     /// The main job (the default): RTL -> Verilator -> co-simulation -> conformance.
     Demo {
         /// Where the generated Verilog goes.
@@ -176,6 +178,7 @@ fn run(cli: Cli) -> Result<bool> {
         Command::Demo { out_dir } => commands::demo::run(&out_dir),
         Command::Board(cmd) => commands::board_cli::dispatch(cmd),
         Command::Records(cmd) => commands::records::dispatch(cmd),
+        Command::Link(cmd) => commands::link_cli::dispatch(cmd),
         Command::Doctor { json } => Ok(commands::doctor::run(json)),
         Command::Verilog { core, output } => {
             commands::verilog::run(core.config()?, &output)?;

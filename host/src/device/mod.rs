@@ -15,6 +15,7 @@
 //! before it failed: everything counted there was applied exactly once, nothing after it is
 //! known to have been.
 
+pub mod fault_transport;
 pub mod frame_link;
 pub mod ftdi_transport;
 pub mod messages;

@@ -1,0 +1,89 @@
+//! Fault injection between the host library and the simulated board (the board top in
+//! Verilator through its UART pins): with retries on, every answer and every context's final
+//! state match the model, every delta is applied exactly once, and what the host could not
+//! recover comes back as an error.
+
+use atomik_hdl::lanes::LanesConfig;
+use atomik_host::device::fault_transport::{FaultRates, FAULTS};
+use atomik_host::device::sim_transport::{DEFAULT_CLOCKS_PER_BIT, DEFAULT_CLOCK_HZ};
+use atomik_host::fault_run::{run, FaultRunOptions, FaultRunReport};
+use std::time::Duration;
+
+fn options(faults: u64, rates: FaultRates, seed: u64) -> FaultRunOptions {
+    FaultRunOptions {
+        lanes: LanesConfig::table(2, 16).unwrap(),
+        faults,
+        rates,
+        seed,
+        clock_hz: DEFAULT_CLOCK_HZ,
+        clocks_per_bit: DEFAULT_CLOCKS_PER_BIT,
+    }
+}
+
+fn run_ok(o: &FaultRunOptions) -> FaultRunReport {
+    let r = run(o, &mut |_| {}).expect("the run completes");
+    eprintln!("{}", serde_json::to_string_pretty(&r).unwrap());
+    r
+}
+
+#[test]
+fn five_thousand_faults_of_every_caught_kind_leave_every_context_right() {
+    let rates = FaultRates::new(0.01, 0.001, 0.0, Duration::from_micros(400)).unwrap();
+    let r = run_ok(&options(5_000, rates, 1));
+    assert!(r.faults_injected >= 5_000);
+    // Every kind the CRC always catches, in both directions, chunks and bytes.
+    for dir in ["sent", "received"] {
+        for f in FAULTS {
+            assert!(
+                r.faults[&format!("{dir}.chunk.{}", f.name())] > 50,
+                "{dir} chunk {f:?}"
+            );
+        }
+        for f in ["drop", "corrupt", "delay"] {
+            assert!(r.faults[&format!("{dir}.byte.{f}")] > 50, "{dir} byte {f}");
+        }
+    }
+    assert!(r.retransmissions > 1_000 && r.bad_responses > 500);
+    assert!(r.verified, "{:#?}", r.problems);
+    assert_eq!(r.deltas_not_exactly_once, 0);
+    assert_eq!(r.errors.len() as u64, r.unrecovered.min(20));
+}
+
+#[test]
+fn operations_the_host_gives_up_on_are_errors_and_applied_at_most_once() {
+    // Lose a fifth of all chunks both ways: about 1 operation in 500 fails all attempts.
+    let mut rates = FaultRates::new(0.0, 0.0, 0.0, Duration::ZERO).unwrap();
+    rates.chunk[0] = 0.2;
+    let r = run_ok(&options(3_000, rates, 2));
+    assert!(
+        r.unrecovered > 0,
+        "no operation failed: raise the drop rate"
+    );
+    for e in &r.errors {
+        // Only drops here: every failure is a lost answer, none a damaged one.
+        assert!(
+            e.contains("failed: no valid response after 6 attempts")
+                && e.contains("operations were acknowledged before it"),
+            "{e}"
+        );
+    }
+    assert!(r.verified, "{:#?}", r.problems);
+    assert_eq!(r.deltas_not_exactly_once, 0);
+}
+
+#[test]
+fn byte_shifts_that_pass_the_crc_are_the_only_source_of_wrong_results() {
+    let rates = FaultRates::new(0.0, 0.0, 0.01, Duration::ZERO).unwrap();
+    let r = run_ok(&options(5_000, rates, 3));
+    assert!(
+        r.crc_escapes > 0,
+        "at this rate some shifted frame passes the CRC-8"
+    );
+    let wrong = r.wrong_answers + r.answers_corrupted_in_transit + r.wrong_contexts;
+    assert!(
+        wrong <= r.crc_escapes,
+        "wrong results without an escape: {:#?}",
+        r.problems
+    );
+    assert_eq!(r.verified, wrong == 0 && r.deltas_not_exactly_once == 0);
+}
