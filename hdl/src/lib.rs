@@ -14,6 +14,7 @@ pub mod context_ram;
 pub mod core;
 pub mod dispatch;
 pub mod export;
+pub mod formal;
 pub mod lanes;
 pub mod link;
 pub mod op;

@@ -12,6 +12,7 @@ pub mod generator;
 pub mod plot;
 pub mod program;
 pub mod progress;
+pub mod prove;
 pub mod sim;
 pub mod stage_bar;
 pub mod sweep;
