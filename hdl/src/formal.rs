@@ -163,6 +163,10 @@ pub mod broken {
             "the core's Verilog no longer has the forwarding line `{line}`"
         );
         proof.design = proof.design.replace(line, "s1_forward$d = 1'b0;");
+        // Deep enough for the base case to reach the bug from power-up (ready in cycle 1, an
+        // ACCUM then a READ of one context, the stale read in S1 at step 3), so the rejection
+        // is a real counterexample, not only an induction step that does not close.
+        proof.depth = 5;
         proof.name = "core_without_forwarding";
         proof.claim = "BROKEN on purpose: the core without its one-stage forwarding";
         proof

@@ -7,6 +7,7 @@
 //! - [`link`]: the UART host link and its frames, shared with the host.
 //! - [`board_top`]: a board's top level (clock, reset, link, core) as Verilog.
 //! - [`export`]: Verilog generation for a run-time configuration.
+//! - [`formal`]: the formal proofs (`atomik prove`): designs, harnesses and SymbiYosys jobs.
 
 pub mod board_top;
 pub mod config;
