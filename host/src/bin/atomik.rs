@@ -169,6 +169,19 @@ enum Command {
         #[arg(long, default_value = "build/estimate")]
         out_dir: PathBuf,
     },
+    /// Proves the RTL's properties by k-induction with SymbiYosys (solver boolector); exits 1
+    /// if any proof fails or does not close, 2 if a tool is missing.
+    Prove {
+        /// Run only this proof (e.g. core).
+        #[arg(long)]
+        only: Option<String>,
+        /// One JSON object with a `proofs` array instead of the table.
+        #[arg(long)]
+        json: bool,
+        /// Where each proof's Verilog, harness, job and logs go (`<dir>/<proof>/`).
+        #[arg(long, default_value = commands::prove::DEFAULT_OUT_DIR)]
+        out_dir: PathBuf,
+    },
 }
 
 fn run(cli: Cli) -> Result<bool> {
@@ -180,6 +193,17 @@ fn run(cli: Cli) -> Result<bool> {
         Command::Records(cmd) => commands::records::dispatch(cmd),
         Command::Link(cmd) => commands::link_cli::dispatch(cmd),
         Command::Doctor { json } => Ok(commands::doctor::run(json)),
+        Command::Prove {
+            only,
+            json,
+            out_dir,
+        } => {
+            let outcomes = commands::prove::run(only.as_deref(), &out_dir)?;
+            commands::prove::print(&outcomes, json);
+            Ok(outcomes
+                .iter()
+                .all(|o| o.verdict == commands::prove::Verdict::Proved))
+        }
         Command::Verilog { core, output } => {
             commands::verilog::run(core.config()?, &output)?;
             Ok(true)

@@ -16,6 +16,7 @@ pub mod plot;
 pub mod program;
 pub mod progress;
 pub mod records;
+pub mod prove;
 pub mod sim;
 pub mod stage_bar;
 pub mod sweep;
