@@ -140,7 +140,7 @@ mod tests {
             rng ^= rng << 13;
             rng ^= rng >> 7;
             rng ^= rng << 17;
-            let reset = rng % 97 == 0;
+            let reset = rng.is_multiple_of(97);
             let push = !reset && expected.len() < DEPTH && rng & 2 != 0;
             let pop = rng & 4 != 0;
             uut.clock.next = false.into();
