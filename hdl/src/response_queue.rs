@@ -1,18 +1,29 @@
-//! The core's response queue: 8 entries of `W` bits in flip-flops, first-word-fall-through.
+//! The core's response queue: 8 entries of `W` bits in flip-flops, first-word-fall-through,
+//! built as a shift register whose head is always entry 0.
 //!
 //! ```text
-//!   push/push_data ──► mem[wr_ptr]      mem[rd_ptr] ──► data     (count != 0) ──► valid
-//!                                       pop & valid advances rd_ptr
+//!   push/push_data ──► the first free entry (after this clock's pop)
+//!   mem[7] ─► ... ─► mem[1] ─► mem[0] ──► data      occupied[0] ──► valid
+//!            pop & valid shifts every entry one place toward the head
 //! ```
-//! Flip-flops rather than block RAM: the queue is tiny, and a registered count plus a mux keeps
-//! `valid`/`data` free of RAM read latency so a response is visible the cycle after its push.
-//! The core never pushes into a full queue (it admits reading ops against a credit count), so
-//! the queue has no full flag.
+//! Why a shift register rather than a pointer and an 8:1 read mux: `data` comes straight from
+//! flip-flops, so nothing downstream of the queue starts with three LUT levels of read mux
+//! driven by a read pointer with a 192-load fan-out. That path was the GW1NR-9 critical path of
+//! the 64-lane core (9.5 ns: rd_ptr, 8:1 mux, the consumer's flip-flop). Here every entry takes
+//! one of three values (its own, its neighbour's, `push_data`): a 3:1 mux per bit whose selects
+//! are one LUT from registers and `pop`. Occupancy is a thermometer code, so `valid` is one
+//! flip-flop and which entry a push lands in is a LUT of two of its bits, not a 4-bit compare.
+//!
+//! The outside behaviour is the pointer queue's: a response is visible the cycle after its
+//! push. The core never pushes into a full queue (it admits reading ops against a credit
+//! count), so the queue has no full flag.
 
 use rust_hdl::prelude::*;
 
 /// Entries in the queue; must equal [`crate::config::RESPONSE_QUEUE_DEPTH`].
 pub const DEPTH: usize = 8;
+// The update writes DEPTH - 1 and DEPTH as literals (see there).
+const _: () = assert!(DEPTH == 8);
 
 /// An 8-deep FWFT queue of `W`-bit responses with a synchronous reset.
 #[derive(LogicBlock)]
@@ -28,10 +39,12 @@ pub struct ResponseQueue<const W: usize> {
     /// The queue is non-empty; `data` is its head.
     pub valid: Signal<Out, Bit>,
     pub data: Signal<Out, Bits<W>>,
+    /// Entry 0 is the head. No reset: an entry is only read once `occupied` says it holds one.
     mem: [DFF<Bits<W>>; DEPTH],
-    rd_ptr: DFF<Bits<3>>,
-    wr_ptr: DFF<Bits<3>>,
-    count: DFF<Bits<4>>,
+    /// Thermometer occupancy: bit i set when entry i holds a value (all zero, the power-on
+    /// value, is empty), so `valid` is one flip-flop and where a push lands is a LUT of two
+    /// neighbouring bits.
+    occupied: DFF<Bits<8>>,
     pop_fire: Signal<Local, Bit>,
 }
 
@@ -46,9 +59,7 @@ impl<const W: usize> Default for ResponseQueue<W> {
             valid: Default::default(),
             data: Default::default(),
             mem: array_init::array_init(|_| Default::default()),
-            rd_ptr: Default::default(),
-            wr_ptr: Default::default(),
-            count: Default::default(),
+            occupied: Default::default(),
             pop_fire: Default::default(),
         }
     }
@@ -57,40 +68,112 @@ impl<const W: usize> Default for ResponseQueue<W> {
 impl<const W: usize> Logic for ResponseQueue<W> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, rd_ptr, wr_ptr, count);
+        // Literal 7 and 8 below are DEPTH - 1 and DEPTH: rust-hdl's Verilog generator takes
+        // loop variables and literals in indices, not named constants.
+        dff_setup!(self, clock, occupied);
         for i in 0..DEPTH {
             self.mem[i].clock.next = self.clock.val();
             self.mem[i].d.next = self.mem[i].q.val();
         }
-        self.valid.next = self.count.q.val().any();
+        self.valid.next = self.occupied.q.val().get_bit(0);
         self.data.next = self.mem[0].q.val();
-        for i in 0..DEPTH {
-            if self.rd_ptr.q.val().index() == i {
-                self.data.next = self.mem[i].q.val();
+        self.pop_fire.next = self.pop.val() & self.occupied.q.val().get_bit(0);
+        if self.pop_fire.val() {
+            for i in 0..7 {
+                self.mem[i].d.next = self.mem[i + 1].q.val();
             }
         }
-        self.pop_fire.next = self.pop.val() & self.count.q.val().any();
+        // A push lands in the first free entry as it stands after this clock's pop: without a
+        // pop, entry i when it is free and i - 1 is not; with one, entry i when i + 1 is free
+        // and i is not (the pop frees the last held entry).
         if self.push.val() {
-            for i in 0..DEPTH {
-                if self.wr_ptr.q.val().index() == i {
+            if !self.pop_fire.val() & !self.occupied.q.val().get_bit(0) {
+                self.mem[0].d.next = self.push_data.val();
+            }
+            for i in 1..8 {
+                if !self.pop_fire.val()
+                    & !self.occupied.q.val().get_bit(i)
+                    & self.occupied.q.val().get_bit(i - 1)
+                {
                     self.mem[i].d.next = self.push_data.val();
                 }
             }
-            self.wr_ptr.d.next = self.wr_ptr.q.val() + 1;
-        }
-        if self.pop_fire.val() {
-            self.rd_ptr.d.next = self.rd_ptr.q.val() + 1;
+            for i in 0..7 {
+                if self.pop_fire.val()
+                    & !self.occupied.q.val().get_bit(i + 1)
+                    & self.occupied.q.val().get_bit(i)
+                {
+                    self.mem[i].d.next = self.push_data.val();
+                }
+            }
+            if self.pop_fire.val() & self.occupied.q.val().get_bit(7) {
+                self.mem[7].d.next = self.push_data.val();
+            }
         }
         if self.push.val() & !self.pop_fire.val() {
-            self.count.d.next = self.count.q.val() + 1;
+            self.occupied.d.next = (self.occupied.q.val() << 1) | 1;
         }
         if !self.push.val() & self.pop_fire.val() {
-            self.count.d.next = self.count.q.val() - 1;
+            self.occupied.d.next = self.occupied.q.val() >> 1;
         }
         if self.reset.val() {
-            self.rd_ptr.d.next = 0.into();
-            self.wr_ptr.d.next = 0.into();
-            self.count.d.next = 0.into();
+            self.occupied.d.next = 0.into();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::VecDeque;
+
+    /// Random pushes and pops against a `VecDeque`, through rust-hdl's simulator: same
+    /// `valid` and head every cycle.
+    #[test]
+    fn matches_a_software_queue() {
+        let mut uut = ResponseQueue::<16>::default();
+        uut.connect_all();
+        let mut expected: VecDeque<u64> = VecDeque::new();
+        let mut rng = 0x2545_f491_4f6c_dd1du64;
+        let mut next_value = 1u64;
+        for cycle in 0..2000 {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            let reset = rng.is_multiple_of(97);
+            let push = !reset && expected.len() < DEPTH && rng & 2 != 0;
+            let pop = rng & 4 != 0;
+            uut.clock.next = false.into();
+            uut.reset.next = reset;
+            uut.push.next = push;
+            uut.push_data.next = (next_value & 0xffff).to_bits();
+            uut.pop.next = pop;
+            simulate_settle(&mut uut);
+            assert_eq!(
+                uut.valid.val(),
+                !expected.is_empty(),
+                "valid, cycle {cycle}"
+            );
+            if let Some(&head) = expected.front() {
+                assert_eq!(uut.data.val().to_u64(), head, "head, cycle {cycle}");
+            }
+            uut.clock.next = true.into();
+            simulate_settle(&mut uut);
+            if reset {
+                expected.clear();
+                continue;
+            }
+            if pop {
+                expected.pop_front();
+            }
+            if push {
+                expected.push_back(next_value & 0xffff);
+                next_value += 1;
+            }
+        }
+    }
+
+    fn simulate_settle(uut: &mut ResponseQueue<16>) {
+        assert!(simulate(uut, 100), "the queue did not settle");
     }
 }

@@ -33,7 +33,13 @@ pub(crate) static TOOLS: StageTools = StageTools {
 };
 
 pub(crate) static CELLS: CellNames = CellNames {
-    synth_pass: "synth_gowin",
+    // `-nowidelut`: XOR trees only, never LUT5..LUT8 built from LUT4 pairs and MUX2_LUT5..8.
+    // abc9 maps for depth, so by default it builds the merge tree's 8-input XOR (four gated
+    // lanes) as a LUT4 feeding a LUT5: the same three LUT4s as a LUT4 tree, plus a MUX2_LUT5
+    // that ties two of them to one slice. At 64 lanes that was 1105 MUX2_LUT5 (25 % of them)
+    // and the 64-lane board top could not be legally placed; with plain LUT4s it has no such
+    // pairing constraint and the LUT count is no higher (measured in docs/performance.md).
+    synth_pass: "synth_gowin -nowidelut",
     lut_weight: |t| u64::from(matches!(t, "LUT1" | "LUT2" | "LUT3" | "LUT4" | "ALU")),
     is_ff: |t| t.starts_with("DFF"),
     bram_bels: &["BSRAM"],

@@ -368,7 +368,7 @@ impl StageTools {
 
 /// How a family's yosys cells and nextpnr bels map onto the report's figures.
 pub(crate) struct CellNames {
-    /// The `synth_*` pass.
+    /// The `synth_*` pass with the family's options.
     pub synth_pass: &'static str,
     /// LUT4-equivalents per yosys cell type (0 for anything else).
     pub lut_weight: fn(&str) -> u64,

@@ -19,6 +19,14 @@ pub mod xor_node;
 
 use thiserror::Error;
 
+/// The merge tree's default shape: a register every third binary level. A lane's delta is
+/// gated by its enable (see [`lane`]), so one LUT4 takes two gated lanes (en, bit, en, bit) and
+/// the next LUT4 XORs four of those: eight lanes per registered stage in two LUT levels, five
+/// LUT4s per bit. A register every second level also has two LUT levels per stage (the second
+/// one a 2-input XOR), but three LUT4s per bit for four lanes: measured on GW1NR-9 at 64 lanes,
+/// 3 instead of 2 took the core from 5116 to 4526 LUT4 and 2895 to 2118 FF (docs/performance.md).
+pub const DEFAULT_REGISTER_EVERY: u32 = 3;
+
 /// Largest lane count: 1024 lanes x 64 bits is already beyond every device we target.
 pub const MAX_LANES: u32 = 1024;
 
@@ -55,7 +63,7 @@ pub struct LanesConfig {
     pub lanes: u32,
     /// Bits per delta and state (8, 16, 32, 64).
     pub width: u32,
-    /// Merge-tree levels per pipeline register (1..=3; 2 = one LUT4 level per stage).
+    /// Merge-tree levels per pipeline register (1..=3; [`DEFAULT_REGISTER_EVERY`] by default).
     pub register_every: u32,
     pub mode: LaneMode,
     /// Contexts: 1 in single mode; a power of two, 2..=4096, in table mode.
@@ -65,12 +73,12 @@ pub struct LanesConfig {
 impl LanesConfig {
     /// A validated single-context configuration with the default tree shape.
     pub fn single(lanes: u32, width: u32) -> Result<Self, LanesError> {
-        Self::new(lanes, width, 2, LaneMode::Single)
+        Self::new(lanes, width, DEFAULT_REGISTER_EVERY, LaneMode::Single)
     }
 
     /// A validated table-mode configuration (width 64) with the default tree shape.
     pub fn table(lanes: u32, contexts: u32) -> Result<Self, LanesError> {
-        Self::new(lanes, 64, 2, LaneMode::Table)?.with_contexts(contexts)
+        Self::new(lanes, 64, DEFAULT_REGISTER_EVERY, LaneMode::Table)?.with_contexts(contexts)
     }
 
     /// Validates every parameter; table mode starts with 256 contexts (see

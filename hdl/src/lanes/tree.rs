@@ -3,10 +3,11 @@
 //! The tree is a binary heap: node 1 is the root, node k's children are 2k and 2k+1, and the
 //! N lanes are the leaves N..2N-1 (N a power of two). Internal nodes at height h (leaves are
 //! height 0) are registered when `h % register_every == 0`, below the root; one output register
-//! follows the root. With `register_every = 2` every registered stage is a 4:1 XOR, which is one
-//! 4-input LUT per bit on iCE40/ECP5/Gowin: the shallowest stage those fabrics can do, so the
-//! tree never sets the clock, however many lanes it merges. A larger value saves registers on
-//! fabrics with wider LUTs at the cost of deeper logic per stage.
+//! follows the root. Every registered stage is at most two LUT4 levels deep with
+//! `register_every` 2 or 3, so the tree never sets the clock however many lanes it merges; 3
+//! (the default, [`super::DEFAULT_REGISTER_EVERY`]) packs the gated leaves best: two gated lanes
+//! per LUT4, then a 4:1 XOR, eight lanes per stage. Above the first stage an 8:1 XOR of
+//! registers is also two LUT4 levels. 1 registers every 2:1 XOR (most flip-flops, one level).
 
 /// Height of node `k` in a heap with `lanes` leaves (`lanes` a power of two).
 pub fn height(k: usize, lanes: usize) -> u32 {

@@ -109,7 +109,7 @@ enum Command {
         #[arg(long)]
         lanes: Option<u32>,
         /// Merge-tree levels per pipeline register (multi-lane core).
-        #[arg(long, default_value_t = 2)]
+        #[arg(long, default_value_t = atomik_hdl::lanes::DEFAULT_REGISTER_EVERY)]
         register_every: u32,
         /// Multi-lane mode: single (one context in registers) or table (a block-RAM partial
         /// table per lane, --contexts contexts, width 64).
@@ -156,7 +156,7 @@ enum Command {
         #[arg(long, default_value_t = 256)]
         contexts: u32,
         /// Merge-tree levels per pipeline register (1..=3).
-        #[arg(long, default_value_t = 2)]
+        #[arg(long, default_value_t = atomik_hdl::lanes::DEFAULT_REGISTER_EVERY)]
         register_every: u32,
         /// Clock target in MHz (nextpnr reports the achieved Fmax regardless; Gops uses
         /// min(Fmax, target)).

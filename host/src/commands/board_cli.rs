@@ -27,7 +27,7 @@ pub struct DesignArgs {
     #[arg(long, default_value_t = 256)]
     pub contexts: u32,
     /// Merge-tree levels per pipeline register (1..=3).
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = atomik_hdl::lanes::DEFAULT_REGISTER_EVERY)]
     pub register_every: u32,
     /// Core clock wanted, MHz: the PLL gives the closest clock not above it, and nextpnr
     /// times the design against that clock.
