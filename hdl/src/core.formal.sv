@@ -27,9 +27,7 @@
 // tap t_acc_read    dut.accumulator.read_data
 // tap t_ref_words   dut.reference.formal_words
 // tap t_acc_words   dut.accumulator.formal_words
-// tap t_q_rd        dut.responses.rd_ptr.q
-// tap t_q_wr        dut.responses.wr_ptr.q
-// tap t_q_count     dut.responses.count.q
+// tap t_q_occ       dut.responses.occupied.q
 // tap t_q0          dut.responses.mem$0.q
 // tap t_q1          dut.responses.mem$1.q
 // tap t_q2          dut.responses.mem$2.q
@@ -66,10 +64,11 @@ module core_formal #(
     );
 
     wire t_s1_valid, t_s1_forward, t_ready, t_clearing;
-    wire [2:0] t_s1_op, t_q_rd, t_q_wr;
+    wire [2:0] t_s1_op;
+    wire [DEPTH-1:0] t_q_occ; // the queue's occupancy, a thermometer code
     wire [A-1:0] t_s1_addr, t_clear_addr;
     wire [W-1:0] t_s1_data, t_last_ref, t_last_acc, t_ref_read, t_acc_read;
-    wire [3:0] t_in_flight, t_q_count;
+    wire [3:0] t_in_flight;
     wire [N*W-1:0] t_ref_words, t_acc_words;
     wire [W-1:0] t_q0, t_q1, t_q2, t_q3, t_q4, t_q5, t_q6, t_q7;
     wire [DEPTH*W-1:0] t_q = {t_q7, t_q6, t_q5, t_q4, t_q3, t_q2, t_q1, t_q0};
@@ -143,9 +142,10 @@ module core_formal #(
     always @* assert (f_wr == f_rd + f_owed[2:0]);
     always @* assert (!s1_responds || f_owed != 0);
     always @* assert (t_in_flight == f_owed);
-    always @* assert (t_q_count == queued);
-    always @* assert (t_q_rd == f_rd);
-    always @* assert (t_q_wr == f_wr - s1_responds);
+    // The queue is a shift register whose entry 0 is the head: its occupancy is `queued`
+    // ones from bit 0 up.
+    wire [DEPTH:0] q_therm = ({{DEPTH{1'b0}}, 1'b1} << queued) - 1'b1;
+    always @* assert (t_q_occ == q_therm[DEPTH-1:0]);
     // I2: the op in S1 sees its context as the spec had it when the op was accepted (through
     // the RAM read or the forwarded last write), the spec already holds its effect, and its
     // response slot holds that state.
@@ -160,10 +160,10 @@ module core_formal #(
     genvar g;
     generate
         for (g = 0; g < DEPTH; g = g + 1) begin : queue_slot
-            // I4: every occupied queue slot holds the response the spec owes there.
-            wire [2:0] slot = g;
-            wire [2:0] age = slot - t_q_rd; // 0 for the head
-            always @* assert (!(age < t_q_count) || t_q[g*W +: W] == f_rsp[g*W +: W]);
+            // I4: every occupied queue entry holds the response the spec owes there: entry g
+            // (g = 0 is the head) is the g-th oldest owed response.
+            wire [2:0] slot = f_rd + g;
+            always @* assert (!(g < queued) || t_q[g*W +: W] == f_rsp[slot*W +: W]);
         end
         for (g = 0; g < N; g = g + 1) begin : context_word
             // I5: the block RAM holds every context as the spec has it, except the one the op
