@@ -1,16 +1,25 @@
-// Formal harness of the frame decoder (bridge.rs CommandBridge, rust-hdl module `top`), proved
-// by k-induction with `atomik prove --only bridge`.
+// Formal harness of the frame decoder (bridge.rs CommandBridge, rust-hdl module `top`, protocol
+// v1: 14-byte command frames checked by CRC-8, batch frames of 10 + 8 n bytes checked by
+// CRC-32), proved by k-induction with `atomik prove --only bridge`.
 //
 // Every input is free in every cycle: any bytes (garbage, truncated frames, frames with bad
-// CRCs, sync bytes inside frames) at any spacing, resets at any time, and any behaviour of the
-// core and the transmitter. The harness computes the CRC-8 (polynomial 0x07) of the frame
-// being received on its own, independently of the RTL's XOR equations.
+// CRCs, sync bytes inside frames, batch headers with any count byte) at any spacing, resets at
+// any time, and any behaviour of the core and the transmitter. The harness decodes the frame
+// being received on its own: its length (from the op and count bytes), its CRC-8 (polynomial
+// 0x07) and its CRC-32/MPEG-2 (polynomial 0x04C11DB7, initial FFFFFFFF), bit by bit,
+// independently of the RTL's XOR equations.
 //
 // tap t_state   dut.state.q
 // tap t_count   dut.count.q
+// tap t_last    dut.last_index.q
 // tap t_idle    dut.idle.q
 // tap t_crc     dut.crc.q
+// tap t_crc32   dut.crc32.q
 // tap t_crc_ok  dut.crc_ok.q
+// tap t_batch   dut.is_batch.q
+// tap t_n1      dut.batch_n1.q
+// tap t_left    dut.batch_left.q
+// tap t_phase   dut.rd_phase.q
 
 module bridge_formal #(
     parameter L = 160 // the idle timeout in clocks (IDLE_TIMEOUT_BITS x clocks per bit)
@@ -24,9 +33,14 @@ module bridge_formal #(
     input wire rsp_valid,
     input wire [63:0] rsp_data
 );
-    localparam [2:0] HUNT = 0, RECV = 1, ISSUE = 2, WAIT = 3, SEND = 4, CHECK = 5;
-    localparam FRAME_BYTES = 13; // after the sync byte: 12 bytes of fields and the CRC
-    localparam BOUND = FRAME_BYTES * (L + 1);
+    localparam [2:0] HUNT = 0, RECV = 1, ISSUE = 2, WAIT = 3, SEND = 4, CHECK = 5, BREAD = 6;
+    localparam [7:0] BATCH_OP = 8'hF0;
+    localparam COMMAND_BYTES = 13;  // after the sync byte: 12 bytes of fields and the CRC-8
+    // A batch header may claim up to 256 deltas (count byte 255): 5 header bytes, 8 x 256
+    // delta bytes, 4 CRC bytes after the sync byte. Frames above 64 deltas are received whole
+    // (and answered BadCount), so this, not the 64-delta frame, sets the bound.
+    localparam LONGEST_BYTES = 5 + 8 * 256 + 4; // 2057
+    localparam BOUND = LONGEST_BYTES * (L + 1);
 
     wire tx_valid, cmd_valid, rsp_ready;
     wire [7:0] tx_data;
@@ -44,10 +58,12 @@ module bridge_formal #(
     );
 
     wire [2:0] t_state;
-    wire [3:0] t_count;
+    wire [11:0] t_count, t_last;
     wire [23:0] t_idle;
-    wire [7:0] t_crc;
-    wire t_crc_ok;
+    wire [7:0] t_crc, t_n1, t_left;
+    wire [31:0] t_crc32;
+    wire t_crc_ok, t_batch;
+    wire [3:0] t_phase;
 
     function [7:0] crc8(input [7:0] crc, input [7:0] data);
         integer i;
@@ -59,33 +75,81 @@ module bridge_formal #(
         end
     endfunction
 
+    function [31:0] crc32(input [31:0] crc, input [7:0] data);
+        integer i;
+        reg [31:0] c;
+        begin
+            c = crc ^ {data, 24'h0};
+            for (i = 0; i < 8; i = i + 1) c = c[31] ? ((c << 1) ^ 32'h04C11DB7) : (c << 1);
+            crc32 = c;
+        end
+    endfunction
+
+    // The harness's own decode of the current frame (everything after its sync byte).
     reg [31:0] f_decoding = 0; // consecutive clocks spent receiving or checking a frame
-    reg [7:0] f_crc = 0;       // CRC-8 of the current frame's bytes after the sync byte
+    reg [11:0] f_bytes = 0;    // bytes received
+    reg [7:0] f_op = 0;        // byte 1: the op
+    reg [7:0] f_n1 = 0;        // byte 4: a batch's count byte (deltas - 1)
+    reg [7:0] f_crc = 0;       // CRC-8 of the bytes
+    reg [31:0] f_crc32 = 0;    // CRC-32 of the bytes
     always @(posedge clock) begin
         f_decoding <= (t_state == RECV || t_state == CHECK) ? f_decoding + 1 : 0;
-        if (t_state == HUNT && rx_valid && rx_data == 8'hA5) f_crc <= 0;
-        if (t_state == RECV && rx_valid) f_crc <= crc8(f_crc, rx_data);
+        if (t_state == HUNT && rx_valid && rx_data == 8'hA5) begin
+            f_bytes <= 0;
+            f_crc <= 0;
+            f_crc32 <= 32'hFFFFFFFF;
+        end
+        if (t_state == RECV && rx_valid) begin
+            f_bytes <= f_bytes + 1;
+            f_crc <= crc8(f_crc, rx_data);
+            f_crc32 <= crc32(f_crc32, rx_data);
+            if (f_bytes == 1) f_op <= rx_data;
+            if (f_bytes == 4) f_n1 <= rx_data;
+        end
     end
+    // What the harness makes of the frame so far.
+    wire f_is_batch = f_bytes >= 2 && f_op == BATCH_OP;
+    wire [11:0] f_batch_bytes = {1'b0, f_n1, 3'b000} + 12'd17; // 5 + 8 (n1 + 1) + 4
+    wire [11:0] f_length = (f_is_batch && f_bytes >= 5) ? f_batch_bytes : COMMAND_BYTES;
+    // The frame is whole and its own check (CRC-8 or CRC-32) passes.
+    wire f_checked = f_bytes == f_length && (f_is_batch ? f_crc32 == 0 : f_crc == 0);
+    wire post_check = t_state == ISSUE || t_state == WAIT || t_state == SEND || t_state == BREAD;
 
     // ---- Properties ----------------------------------------------------------------------
-    // P1: after a sync byte, whatever follows (garbage, silence, a truncated frame), the
-    // decoder is back to hunting, or has moved on with a complete CRC-good frame, within
-    // 13 x (L + 1) + 1 clocks (f_decoding counts the clocks before this one).
+    // P1: after a sync byte, whatever follows (garbage, silence, a truncated frame, a batch
+    // header claiming any count), the decoder is back to hunting, or has moved on with a
+    // complete frame that checks, within 2057 x (L + 1) + 1 clocks (f_decoding counts the
+    // clocks before this one).
     always @* assert (f_decoding <= BOUND + 1);
-    // P2: only a frame whose CRC checks reaches the core or is answered: a corrupt frame
-    // never leaves the decoder.
-    always @* assert (!(t_state == ISSUE || t_state == WAIT || t_state == SEND) || f_crc == 0);
-    // P3: the command stream is offered exactly in ISSUE, responses taken exactly in WAIT.
+    // P2: only a whole frame whose check passes (CRC-8 for a command, CRC-32 for a batch)
+    // reaches the core or is answered: a corrupt or truncated frame never leaves the decoder.
+    always @* assert (!post_check || f_checked);
+    // P3: a batch's deltas reach the core (BREAD reads the frame buffer, ISSUE offers a
+    // delta) only after the whole batch frame was received and its CRC-32 passed, and only
+    // for a count the buffer holds (at most 64 deltas); a batch never issues more deltas
+    // than its count.
+    always @* assert (!((t_state == BREAD || t_state == ISSUE) && t_batch)
+                      || (f_is_batch && f_checked && f_n1 <= 63 && t_left <= f_n1));
+    // P4: the command stream is offered exactly in ISSUE, responses taken exactly in WAIT.
     always @* assert (cmd_valid == (t_state == ISSUE));
     always @* assert (rsp_ready == (t_state == WAIT));
 
     // ---- Invariants ----------------------------------------------------------------------
-    always @* assert (t_state <= CHECK);
-    // I1: receiving: at most 12 bytes so far, the idle counter within its limit, the time
-    // spent bounded by the bytes and the idle time, and the running CRC the harness's.
-    always @* assert (t_state != RECV || (t_count <= FRAME_BYTES - 1 && t_idle <= L));
+    always @* assert (t_state <= BREAD);
+    // I1: receiving: the RTL's count, batch flag, count byte, last index and both CRCs are
+    // the harness's; the idle counter within its limit; the time spent bounded by the bytes
+    // and the idle time.
+    always @* assert (t_state != RECV || (t_count == f_bytes && f_bytes < f_length && t_idle <= L));
+    always @* assert (t_state != RECV || t_batch == f_is_batch);
+    always @* assert (t_state != RECV || t_last == f_length - 1);
+    always @* assert (t_state != RECV || !(f_is_batch && f_bytes >= 5) || t_n1 == f_n1);
     always @* assert (t_state != RECV || f_decoding <= t_count * (L + 1) + t_idle);
-    always @* assert (t_state != RECV || t_crc == f_crc);
-    // I2: checking: the flag is the harness's verdict on the whole frame.
-    always @* assert (t_state != CHECK || (t_crc_ok == (f_crc == 0) && f_decoding <= BOUND));
+    always @* assert (t_state != RECV || (t_crc == f_crc && t_crc32 == f_crc32));
+    // I2: checking: the whole frame is in, and the flag is the harness's verdict on it.
+    always @* assert (t_state != CHECK || (f_bytes == f_length && t_batch == f_is_batch
+                      && (!f_is_batch || t_n1 == f_n1) && t_crc_ok == f_checked
+                      && f_decoding <= BOUND));
+    // I3: after the check the frame's kind and count stay the harness's.
+    always @* assert (!post_check || (t_batch == f_is_batch && (!f_is_batch || t_n1 == f_n1)));
+    always @* assert (t_state != BREAD || t_phase <= 8);
 endmodule
