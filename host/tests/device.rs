@@ -67,6 +67,43 @@ fn sim_table_device_matches_a_per_context_model() {
 }
 
 #[test]
+fn pairs_and_snapshot_mirror_the_models_table() {
+    use atomik_sim::model::Table;
+    let mut d = Device::open("sim://?lanes=4&mode=table&contexts=16").unwrap();
+    let mut model = Table::new(64, 16).unwrap();
+    let mut x = 0x0DDB_1A5E_5BAD_5EEDu64;
+    let mut pairs = Vec::new();
+    for i in 0..200u32 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        // Runs of one context (batched together) mixed with single pairs.
+        let addr = if i % 7 < 4 { 3 } else { (x % 16) as u32 };
+        pairs.push((addr, x));
+    }
+    d.batch_accum_pairs(&pairs).unwrap();
+    let model_pairs: Vec<(u64, u64)> = pairs.iter().map(|&(a, x)| (a as u64, x)).collect();
+    model.batch_accum(&model_pairs).unwrap();
+    let expected: Vec<(u32, u64)> = model
+        .snapshot()
+        .into_iter()
+        .map(|(a, s)| (a as u32, s))
+        .collect();
+    assert!(!expected.is_empty());
+    assert_eq!(d.snapshot().unwrap(), expected);
+    // One bad address anywhere: refused before anything is sent, as the model refuses it.
+    let before = d.acknowledged();
+    let e = d
+        .batch_accum_pairs(&[(1, 5), (2, 6), (16, 7)])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("context 16 is out of range"), "{e}");
+    assert!(model.batch_accum(&[(1, 5), (2, 6), (16, 7)]).is_err());
+    assert_eq!(d.acknowledged(), before);
+    assert_eq!(d.snapshot().unwrap(), expected);
+}
+
+#[test]
 fn serial_device_through_a_pty_to_a_simulated_board_and_unplugged_mid_run() {
     let mut board = PtyBoard::start(LanesConfig::single(4, 64).unwrap());
     let uri = format!("serial://{}?baud=3000000", board.slave_path);

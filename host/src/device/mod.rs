@@ -402,6 +402,37 @@ impl Device {
         Ok(())
     }
 
+    /// The model's `Table::batch_accum`: `(addr, delta)` pairs applied in order. Every address
+    /// is checked before anything is sent, so an out-of-range pair changes nothing (as in the
+    /// model); consecutive pairs for one context travel together in batch frames.
+    pub fn batch_accum_pairs(&mut self, pairs: &[(u32, u64)]) -> Result<(), DeviceError> {
+        for &(addr, _) in pairs {
+            self.check_addr(addr)?;
+        }
+        let mut rest = pairs;
+        while let Some(&(addr, _)) = rest.first() {
+            let run = rest.iter().take_while(|&&(a, _)| a == addr).count();
+            let deltas: Vec<u64> = rest[..run].iter().map(|&(_, d)| d).collect();
+            self.batch_accum(addr, &deltas)?;
+            rest = &rest[run..];
+        }
+        Ok(())
+    }
+
+    /// The model's `Table::snapshot`: `(addr, state)` for every context whose state is not
+    /// zero, ascending by address (one READ per context).
+    pub fn snapshot(&mut self) -> Result<Vec<(u32, u64)>, DeviceError> {
+        let contexts = self.info.contexts.max(1) as u32;
+        let mut states = Vec::new();
+        for addr in 0..contexts {
+            let state = self.read(addr)?;
+            if state != 0 {
+                states.push((addr, state));
+            }
+        }
+        Ok(states)
+    }
+
     /// Streams deltas into context `addr` as they come from `deltas`, in batch frames of up
     /// to [`MAX_BATCH_DELTAS`]: the next frame is taken from the iterator only once the board
     /// has acknowledged the last (back-pressure), so an endless source is fine. Returns how
