@@ -56,7 +56,7 @@ pub fn print(lanes: LanesConfig, r: &FuzzReport) {
     );
     println!(
         "fed           {} bytes in {} units; {} frames answered ({} retransmissions answered once, \
-         {} mutated frames passed the CRC-8 by chance and were answered as frames)",
+         {} mutated frames passed their CRC by chance and were answered as frames)",
         r.bytes, r.frames, r.answered_frames, r.repeats_answered, r.crc_collisions
     );
     let kinds: Vec<String> = r.kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
@@ -64,6 +64,15 @@ pub fn print(lanes: LanesConfig, r: &FuzzReport) {
     println!(
         "hangs         {} (answer within {} clocks of a frame's last byte; longest {})",
         r.hangs, r.response_bound_clocks, r.max_response_clocks
+    );
+    println!(
+        "batches       {} applied ({} deltas), {} refused for a count above 64 (answer within \
+         the bound plus the frame's wire time, {} clocks at 64 deltas; longest {})",
+        r.batches_applied,
+        r.batch_deltas_applied,
+        r.batches_refused,
+        r.batch_response_bound_clocks,
+        r.max_batch_response_clocks
     );
     println!("corrupt_applied {}", r.corrupt_applied);
     println!(

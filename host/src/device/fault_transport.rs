@@ -133,7 +133,7 @@ impl FaultCounts {
 /// bytes did not.
 fn command_escapes(original: &[u8], damaged: &[u8]) -> bool {
     match scan(damaged) {
-        Scan::Accepted { frame, .. } => original != frame.as_slice(),
+        Scan::Accepted { start, end, .. } => original != &damaged[start..end],
         _ => false,
     }
 }

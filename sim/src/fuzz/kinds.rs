@@ -3,8 +3,12 @@
 //! wrong length field) is one function and one row.
 
 use crate::cosim::SplitMix64;
+use crate::fuzz::protocol_model::{Batch, Command};
 use crate::lanes_model::{OP_GEN_SEED, OP_STATUS};
-use atomik_hdl::link::frame::{encode_command, COMMAND_LEN, COMMAND_SYNC};
+use atomik_hdl::link::frame::{
+    batch_len, encode_batch_unchecked, encode_command, BATCH_ACCUM_OP, BATCH_HEADER_LEN,
+    COMMAND_LEN, COMMAND_SYNC, MAX_BATCH_DELTAS,
+};
 use atomik_hdl::Op;
 
 /// A kind of unit: its name in reports, how often it is drawn, and how it is made.
@@ -75,6 +79,56 @@ pub const KINDS: &[Kind] = &[
         meant_valid: false,
         make: spliced,
     },
+    // Protocol v1 batch frames. Mostly short (a long batch costs as many bytes as dozens of
+    // command units), so every kind still gets thousands of draws in 10^6 bytes.
+    Kind {
+        name: "batch",
+        weight: 6,
+        meant_valid: true,
+        make: batch,
+    },
+    Kind {
+        name: "batch_duplicate",
+        weight: 4,
+        meant_valid: true,
+        make: batch_duplicate,
+    },
+    Kind {
+        name: "batch_over_64",
+        weight: 2,
+        meant_valid: true,
+        make: batch_over_64,
+    },
+    Kind {
+        name: "batch_bit_flip",
+        weight: 4,
+        meant_valid: false,
+        make: batch_bit_flip,
+    },
+    Kind {
+        name: "batch_truncated",
+        weight: 3,
+        meant_valid: false,
+        make: batch_truncated,
+    },
+    Kind {
+        name: "batch_wrong_crc",
+        weight: 3,
+        meant_valid: false,
+        make: batch_wrong_crc,
+    },
+    Kind {
+        name: "batch_wrong_count",
+        weight: 3,
+        meant_valid: false,
+        make: batch_wrong_count,
+    },
+    Kind {
+        name: "batch_over_long",
+        weight: 3,
+        meant_valid: false,
+        make: batch_over_long,
+    },
 ];
 
 /// Random frames with fresh sequence numbers, and the last valid frame for duplicates.
@@ -84,9 +138,14 @@ pub struct FrameGen {
     seq: u8,
     /// The board's last sequence number: a new command must not reuse it.
     pub board_last_seq: Option<u8>,
-    last_valid: Option<[u8; COMMAND_LEN]>,
-    /// The command a mutated unit was made from (for attributing a wrong state to it).
-    pub intended: Option<[u8; COMMAND_LEN]>,
+    last_valid: Option<Vec<u8>>,
+    /// The last valid batch frame, for batch retransmissions.
+    last_batch: Option<Vec<u8>>,
+    /// Draw `batch_duplicate` next: its batch is retransmitted after the board answers it.
+    retransmit_batch_next: bool,
+    /// The command a mutated unit was made from, a batch as the ACCUM of its deltas' XOR (for
+    /// attributing a wrong state to it).
+    pub intended: Option<Command>,
     total_weight: u32,
 }
 
@@ -98,6 +157,8 @@ impl FrameGen {
             seq: 0,
             board_last_seq: None,
             last_valid: None,
+            last_batch: None,
+            retransmit_batch_next: false,
             intended: None,
             total_weight: KINDS.iter().map(|k| k.weight).sum(),
         }
@@ -105,6 +166,12 @@ impl FrameGen {
 
     /// Draws a kind by weight.
     pub fn pick(&mut self) -> &'static Kind {
+        if std::mem::take(&mut self.retransmit_batch_next) {
+            return KINDS
+                .iter()
+                .find(|k| k.name == "batch_duplicate")
+                .expect("batch_duplicate is a kind");
+        }
         let mut r = self.rng.below(self.total_weight as u64) as u32;
         for k in KINDS {
             if r < k.weight {
@@ -150,7 +217,12 @@ impl FrameGen {
             78..=80 => Op::Nop as u8,
             81..=88 => OP_STATUS,
             89..=90 => OP_GEN_SEED,
-            _ => 9 + self.below(247) as u8,
+            // An opcode the core lacks, never the batch op: a host cannot send a 14-byte
+            // frame with op F0 (the board reads it as a batch header).
+            _ => match 9 + self.below(246) as u8 {
+                op if op >= BATCH_ACCUM_OP => op + 1,
+                op => op,
+            },
         };
         let data = if op == OP_STATUS {
             self.below(10)
@@ -164,7 +236,32 @@ impl FrameGen {
     /// A command to mutate, remembered as the unit's intent.
     fn intended_command(&mut self) -> [u8; COMMAND_LEN] {
         let f = self.command();
-        self.intended = Some(f);
+        self.intended = Some(Command::from_frame(&f));
+        f
+    }
+
+    /// A delta count: mostly a few, sometimes up to the maximum.
+    fn batch_count(&mut self) -> usize {
+        match self.below(10) {
+            0..=5 => 1 + self.below(4) as usize,
+            6..=8 => 5 + self.below(12) as usize,
+            _ => 17 + self.below(MAX_BATCH_DELTAS as u64 - 16) as usize,
+        }
+    }
+
+    /// A valid batch frame of `n` deltas (fresh sequence number; any address, as for
+    /// commands) carrying `count_minus_1` in its count byte.
+    fn batch_frame(&mut self, count_minus_1: u8, n: usize) -> Vec<u8> {
+        let (seq, addr) = (self.next_seq(), self.addr());
+        let deltas: Vec<u64> = (0..n).map(|_| self.rng.next_u64()).collect();
+        encode_batch_unchecked(seq, addr, count_minus_1, &deltas)
+    }
+
+    /// A valid batch to mutate, remembered as the unit's intent.
+    fn intended_batch(&mut self) -> Vec<u8> {
+        let n = self.batch_count();
+        let f = self.batch_frame(n as u8 - 1, n);
+        self.intended = Some(Batch::from_frame(&f).as_accum());
         f
     }
 
@@ -174,17 +271,17 @@ impl FrameGen {
 }
 
 fn valid(g: &mut FrameGen) -> Vec<u8> {
-    let f = g.command();
-    g.last_valid = Some(f);
-    f.to_vec()
+    let f = g.command().to_vec();
+    g.last_valid = Some(f.clone());
+    f
 }
 
 /// The last valid frame again, same sequence number: a host's retransmission. Only while it
 /// is the board's last frame (a host retransmits only the command it waits for); otherwise a
 /// new valid frame.
 fn duplicate(g: &mut FrameGen) -> Vec<u8> {
-    match g.last_valid {
-        Some(f) if Some(f[1]) == g.board_last_seq => f.to_vec(),
+    match &g.last_valid {
+        Some(f) if Some(f[1]) == g.board_last_seq => f.clone(),
         _ => valid(g),
     }
 }
@@ -258,6 +355,109 @@ fn spliced(g: &mut FrameGen) -> Vec<u8> {
     b
 }
 
+/// A valid batch of 1 to 64 deltas for one context.
+fn batch(g: &mut FrameGen) -> Vec<u8> {
+    let n = g.batch_count();
+    let f = g.batch_frame(n as u8 - 1, n);
+    g.last_valid = Some(f.clone());
+    g.last_batch = Some(f.clone());
+    f
+}
+
+/// The last valid batch again while it is the board's last frame (answered from the stored
+/// response, its deltas not applied twice); otherwise a new batch, and this kind is drawn
+/// again next so that the new batch is retransmitted.
+fn batch_duplicate(g: &mut FrameGen) -> Vec<u8> {
+    match &g.last_batch {
+        Some(f) if Some(f[1]) == g.board_last_seq => f.clone(),
+        _ => {
+            g.retransmit_batch_next = true;
+            batch(g)
+        }
+    }
+}
+
+/// A batch whose count byte says 65 to 256 deltas, with that many deltas and a good CRC-32:
+/// the board must answer status 2 and apply nothing. Mostly just over the limit (a count
+/// of 256 is a 2 066-byte frame).
+fn batch_over_64(g: &mut FrameGen) -> Vec<u8> {
+    let n = if g.below(8) == 0 {
+        MAX_BATCH_DELTAS + 1 + g.below(192) as usize
+    } else {
+        MAX_BATCH_DELTAS + 1 + g.below(4) as usize
+    };
+    let f = g.batch_frame((n - 1) as u8, n);
+    g.last_valid = Some(f.clone());
+    f
+}
+
+/// One to three bits flipped in a batch frame: half the time in its header (sync, seq, op,
+/// address, count), else anywhere (payload and CRC-32 included). CRC-32 catches every such
+/// error at this length; a flipped op or count byte changes the frame's shape instead.
+fn batch_bit_flip(g: &mut FrameGen) -> Vec<u8> {
+    let mut f = g.intended_batch();
+    for _ in 0..1 + g.below(3) {
+        let span = if g.below(2) == 0 {
+            1 + BATCH_HEADER_LEN
+        } else {
+            f.len()
+        };
+        let bit = g.below(span as u64 * 8) as usize;
+        f[bit / 8] ^= 1 << (bit % 8);
+    }
+    f
+}
+
+/// A batch frame cut short anywhere (before the count byte too); the decoder must time out.
+fn batch_truncated(g: &mut FrameGen) -> Vec<u8> {
+    let mut f = g.intended_batch();
+    let keep = 1 + g.below(f.len() as u64 - 1) as usize;
+    f.truncate(keep);
+    f
+}
+
+/// A batch frame whose CRC-32 bytes are changed.
+fn batch_wrong_crc(g: &mut FrameGen) -> Vec<u8> {
+    let mut f = g.intended_batch();
+    let len = f.len();
+    let at = len - 1 - g.below(4) as usize;
+    f[at] ^= 1 + g.below(255) as u8;
+    f
+}
+
+/// A count byte the payload does not match, the CRC-32 computed over the bytes sent: a count
+/// too high leaves the decoder waiting (timeout), one too low puts the CRC inside the payload.
+fn batch_wrong_count(g: &mut FrameGen) -> Vec<u8> {
+    let n = g.batch_count();
+    let n1 = loop {
+        let c = g.below(MAX_BATCH_DELTAS as u64) as usize;
+        if c != n - 1 {
+            break c as u8;
+        }
+    };
+    let f = g.batch_frame(n1, n);
+    g.intended = Some(Batch::from_frame(&f).as_accum());
+    f
+}
+
+/// Extra bytes inside a batch frame (payload or CRC), or deltas dropped, the count byte
+/// unchanged: the decoder checks the CRC-32 at the wrong byte.
+fn batch_over_long(g: &mut FrameGen) -> Vec<u8> {
+    let mut f = g.intended_batch();
+    let n = (f.len() - batch_len(0)) / 8;
+    if g.below(4) == 0 && n > 1 {
+        let drop = 1 + g.below(n as u64 - 1) as usize;
+        let at = 1 + BATCH_HEADER_LEN;
+        f.drain(at..at + 8 * drop);
+    } else {
+        let at = 1 + BATCH_HEADER_LEN + g.below((f.len() - BATCH_HEADER_LEN) as u64) as usize;
+        for _ in 0..1 + g.below(16) {
+            f.insert(at, g.rng.next_u64() as u8);
+        }
+    }
+    f
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,7 +473,10 @@ mod tests {
                 if k.meant_valid {
                     assert!(taken, "{}: {unit:02x?}", k.name);
                 }
-                if matches!(k.name, "bit_flip" | "truncated" | "wrong_crc") {
+                if matches!(
+                    k.name,
+                    "bit_flip" | "truncated" | "wrong_crc" | "batch_wrong_crc"
+                ) {
                     assert!(!taken, "{} was taken: {unit:02x?}", k.name);
                 }
             }

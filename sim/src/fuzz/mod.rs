@@ -1,4 +1,5 @@
-//! Link fuzzing: a seeded stream of valid and mutated frames ([`kinds`]) fed through the UART
+//! Link fuzzing: a seeded stream of valid and mutated frames ([`kinds`]: protocol v0 commands
+//! and v1 batch frames) fed through the UART
 //! pins of the simulated board (the board top in Verilator: the same receiver, frame decoder
 //! and core as the bitstreams), every answer checked against the protocol's model
 //! ([`protocol_model`]).
@@ -21,10 +22,12 @@ pub mod kinds;
 pub mod protocol_model;
 
 use crate::sim_board::SimBoard;
-use atomik_hdl::link::frame::{decode_response, IDLE_TIMEOUT_BITS, RESPONSE_LEN};
+use atomik_hdl::link::frame::{
+    batch_len, decode_response, IDLE_TIMEOUT_BITS, MAX_BATCH_DELTAS, RESPONSE_LEN,
+};
 use atomik_hdl::Op;
 use kinds::{FrameGen, KINDS};
-use protocol_model::{scan, BoardModel, Command, Expected, Scan};
+use protocol_model::{scan, BoardModel, Command, Expected, Scan, Taken};
 use std::collections::{BTreeMap, VecDeque};
 use std::time::Instant;
 
@@ -77,7 +80,8 @@ pub struct FuzzReport {
     /// Retransmissions answered from the stored response and not applied again.
     pub repeats_answered: u64,
     /// Mutated units that passed the CRC by chance (the protocol's CRC-8 lets 1 in 256
-    /// random windows through; the board must treat them as frames).
+    /// random command windows through, CRC-32 1 in 2^32 batch windows; the board must treat
+    /// them as frames).
     pub crc_collisions: u64,
     pub hangs: u64,
     pub corrupt_applied: u64,
@@ -88,6 +92,16 @@ pub struct FuzzReport {
     /// `response_bound_clocks`).
     pub max_response_clocks: u64,
     pub response_bound_clocks: u64,
+    /// The same for batch frames taken, whose bound adds the frame's own wire time (the time
+    /// the protocol gives the board to apply it); `batch_response_bound_clocks` is that bound
+    /// for the longest (64-delta) batch.
+    pub max_batch_response_clocks: u64,
+    pub batch_response_bound_clocks: u64,
+    /// Batch frames taken and answered status 0 (applied), and deltas they carried.
+    pub batches_applied: u64,
+    pub batch_deltas_applied: u64,
+    /// Batch frames taken and answered status 2 (count above 64, nothing applied).
+    pub batches_refused: u64,
     /// Board clocks simulated.
     pub clocks: u64,
     pub seconds: f64,
@@ -124,6 +138,13 @@ pub fn response_bound_clocks(clocks_per_bit: u64) -> u64 {
     (IDLE_TIMEOUT_BITS as u64 + RESPONSE_LEN as u64 * 10) * clocks_per_bit
 }
 
+/// The bound for a batch frame of `n` deltas: the command bound plus the frame's wire time,
+/// which the protocol gives the board for applying it (a host waits that long before
+/// retransmitting).
+pub fn batch_response_bound_clocks(clocks_per_bit: u64, n: usize) -> u64 {
+    response_bound_clocks(clocks_per_bit) + batch_len(n) as u64 * 10 * clocks_per_bit
+}
+
 /// Fuzzes `target` (fresh out of reset, settled) whose core is `model`'s configuration;
 /// `progress` is called now and then with the report so far.
 pub fn run(
@@ -144,6 +165,7 @@ pub fn run(
         report: FuzzReport {
             seed: options.seed,
             response_bound_clocks: response_bound_clocks(cpb),
+            batch_response_bound_clocks: batch_response_bound_clocks(cpb, MAX_BATCH_DELTAS),
             kinds: KINDS.iter().map(|k| (k.name.to_string(), 0)).collect(),
             ..Default::default()
         },
@@ -204,13 +226,14 @@ impl Fuzzer<'_> {
         // chance gets its CRC byte broken instead (its run is outside the model).
         let taken = loop {
             match scan(&unit) {
-                Scan::Accepted { end, frame } => {
+                Scan::Accepted { end, frame, .. } => {
                     unit.truncate(end);
-                    if frame[2] == crate::lanes_model::OP_GEN_RUN {
+                    if matches!(&frame, Taken::Command(c) if c.op == crate::lanes_model::OP_GEN_RUN)
+                    {
                         unit[end - 1] ^= 1;
                         continue;
                     }
-                    break Some(Command::from_frame(&frame));
+                    break Some(frame);
                 }
                 Scan::Partial => break None,
                 Scan::Hunting => break None,
@@ -219,8 +242,8 @@ impl Fuzzer<'_> {
         let partial = matches!(scan(&unit), Scan::Partial);
         self.report.frames += 1;
         self.report.bytes += unit.len() as u64;
-        if let (Some(intent), None) = (self.gen.intended, taken) {
-            self.remember_rejected(Command::from_frame(&intent));
+        if let (Some(intent), None) = (self.gen.intended, &taken) {
+            self.remember_rejected(intent);
         }
 
         self.target.send(&unit);
@@ -233,11 +256,11 @@ impl Fuzzer<'_> {
                 if !meant_valid {
                     self.report.crc_collisions += 1;
                 }
-                let expected = model.take(c);
+                let expected = model.take_frame(&c);
                 if !stray.is_empty() {
                     self.stray(&stray, "before the frame it answers had ended");
                 }
-                self.answer(model, c, expected);
+                self.answer(model, &c, expected);
             }
             None => {
                 // Half a frame waits for the idle timeout; a rejected frame needs nothing,
@@ -279,12 +302,26 @@ impl Fuzzer<'_> {
         }
     }
 
-    fn answer(&mut self, model: &mut BoardModel, c: Command, e: Expected) {
+    fn answer(&mut self, model: &mut BoardModel, c: &Taken, e: Expected) {
         self.report.answered_frames += 1;
         self.report.repeats_answered += e.repeated as u64;
+        let bound = match c {
+            Taken::Command(_) => self.bound,
+            Taken::Batch(b) => {
+                if !e.repeated {
+                    if e.status == 0 {
+                        self.report.batches_applied += 1;
+                        self.report.batch_deltas_applied += b.deltas.len() as u64;
+                    } else {
+                        self.report.batches_refused += 1;
+                    }
+                }
+                batch_response_bound_clocks(self.cpb, b.deltas.len())
+            }
+        };
         let mut got = Vec::with_capacity(RESPONSE_LEN);
         let mut waited = 0;
-        while got.len() < RESPONSE_LEN && waited < self.bound {
+        while got.len() < RESPONSE_LEN && waited < bound {
             got.extend(self.target.tick());
             waited += 1;
         }
@@ -293,15 +330,19 @@ impl Fuzzer<'_> {
             self.report.problem(format!(
                 "{c:?}: {} of {RESPONSE_LEN} answer bytes within {} clocks",
                 got.len(),
-                self.bound
+                bound
             ));
             // Give a late answer time to finish, and count nothing more about this frame.
-            for _ in 0..self.bound {
+            for _ in 0..bound {
                 self.target.tick();
             }
             return;
         }
-        self.report.max_response_clocks = self.report.max_response_clocks.max(waited);
+        let max = match c {
+            Taken::Command(_) => &mut self.report.max_response_clocks,
+            Taken::Batch(_) => &mut self.report.max_batch_response_clocks,
+        };
+        *max = (*max).max(waited);
         let r = match decode_response(&got) {
             Ok(r) => r,
             Err(err) => {
@@ -343,7 +384,8 @@ impl Fuzzer<'_> {
         ));
         if let Some(ctx) = e.state_of {
             // After SWAP_LOAD the state is its data whatever the answer was.
-            if !e.repeated && c.op != Op::SwapLoad as u8 {
+            let swap_load = matches!(c, Taken::Command(c) if c.op == Op::SwapLoad as u8);
+            if !e.repeated && !swap_load {
                 model.adopt(ctx, r.data);
             }
         }

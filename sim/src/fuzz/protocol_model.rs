@@ -1,14 +1,20 @@
 //! The link protocol in software, as the fuzzer's reference: which bytes make a frame the
-//! board must take (the decoder's rule: hunt for `A5`, take 13 more bytes, accept when the CRC
-//! over them is 0), and what the board must answer to it (exactly once per sequence number,
-//! from the algebra). Written from `docs/protocol.md` and `atomik_hdl::link::frame`, not from
-//! the RTL, so the fuzzer compares two independent readings of the protocol.
+//! board must take (the decoder's rule: hunt for `A5`; a frame whose op byte is `F0` is a
+//! batch of `8 (n1 + 1) + 18` bytes, `n1` its sixth byte, accepted when the CRC-32 over all
+//! but the sync byte is 0; any other is a 14-byte command accepted when the CRC-8 over all but
+//! the sync byte is 0), and what the board must answer to it (exactly once per sequence
+//! number, from the algebra; a batch count above 64 is answered status 2 and applies nothing).
+//! Written from `docs/protocol.md` and `atomik_hdl::link::frame`, not from the RTL, so the
+//! fuzzer compares two independent readings of the protocol.
 
 use crate::generator_model::GeneratorModel;
 use crate::model::Table;
 use atomik_hdl::lanes::single::StatusReg;
 use atomik_hdl::lanes::LanesConfig;
-use atomik_hdl::link::frame::{crc8, FrameStatus, COMMAND_LEN, COMMAND_SYNC};
+use atomik_hdl::link::frame::{
+    batch_len, crc32, crc8, FrameStatus, BATCH_ACCUM_OP, BATCH_HEADER_LEN, COMMAND_LEN,
+    COMMAND_SYNC, MAX_BATCH_DELTAS,
+};
 use atomik_hdl::Op;
 
 /// Highest opcode the link passes to the core (8 STATUS); higher ones are refused.
@@ -20,8 +26,9 @@ pub enum Scan {
     /// A frame passed the CRC; it ends at byte `end` (exclusive). The decoder answers it and
     /// drops bytes arriving meanwhile, so a caller cuts its bytes there.
     Accepted {
+        start: usize,
         end: usize,
-        frame: [u8; COMMAND_LEN],
+        frame: Taken,
     },
     /// The bytes end inside a frame: the decoder waits, and abandons it after the idle
     /// timeout.
@@ -38,20 +45,38 @@ pub fn scan(bytes: &[u8]) -> Scan {
             i += 1;
             continue;
         }
-        if i + COMMAND_LEN > bytes.len() {
+        // The op byte decides the frame's shape: a batch's length comes from its count byte.
+        let is_batch = bytes.get(i + 2) == Some(&BATCH_ACCUM_OP);
+        let len = if is_batch {
+            match bytes.get(i + BATCH_HEADER_LEN) {
+                Some(&n1) => batch_len(n1 as usize + 1),
+                None => return Scan::Partial,
+            }
+        } else {
+            COMMAND_LEN
+        };
+        if i + len > bytes.len() {
             return Scan::Partial;
         }
-        let window = &bytes[i..i + COMMAND_LEN];
-        if crc8(&window[1..]) == 0 {
+        let window = &bytes[i..i + len];
+        if is_batch && crc32(&window[1..]) == 0 {
+            return Scan::Accepted {
+                start: i,
+                end: i + len,
+                frame: Taken::Batch(Batch::from_frame(window)),
+            };
+        }
+        if !is_batch && crc8(&window[1..]) == 0 {
             let mut frame = [0u8; COMMAND_LEN];
             frame.copy_from_slice(window);
             return Scan::Accepted {
-                end: i + COMMAND_LEN,
-                frame,
+                start: i,
+                end: i + len,
+                frame: Taken::Command(Command::from_frame(&frame)),
             };
         }
         // A bad CRC sends the decoder back to hunting from the byte after the window.
-        i += COMMAND_LEN;
+        i += len;
     }
     Scan::Hunting
 }
@@ -74,6 +99,59 @@ impl Command {
             op: frame[2],
             addr: u16::from_le_bytes([frame[3], frame[4]]),
             data: u64::from_le_bytes(data),
+        }
+    }
+}
+
+/// A batch frame's fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Batch {
+    pub seq: u8,
+    pub addr: u16,
+    /// The count byte (deltas - 1); above 63 the board refuses the frame.
+    pub n1: u8,
+    pub deltas: Vec<u64>,
+}
+
+impl Batch {
+    /// Reads a batch frame whose length matches its count byte.
+    pub fn from_frame(frame: &[u8]) -> Batch {
+        let payload = &frame[1 + BATCH_HEADER_LEN..frame.len() - 4];
+        Batch {
+            seq: frame[1],
+            addr: u16::from_le_bytes([frame[3], frame[4]]),
+            n1: frame[5],
+            deltas: payload
+                .chunks_exact(8)
+                .map(|c| u64::from_le_bytes(c.try_into().expect("8-byte chunk")))
+                .collect(),
+        }
+    }
+
+    /// What the batch would do to its context if applied whole: one ACCUM of the XOR of its
+    /// deltas (for attributing a wrong state to a rejected batch).
+    pub fn as_accum(&self) -> Command {
+        Command {
+            seq: self.seq,
+            op: Op::Accum as u8,
+            addr: self.addr,
+            data: self.deltas.iter().fold(0, |a, d| a ^ d),
+        }
+    }
+}
+
+/// A frame the decoder took.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Taken {
+    Command(Command),
+    Batch(Batch),
+}
+
+impl Taken {
+    pub fn seq(&self) -> u8 {
+        match self {
+            Taken::Command(c) => c.seq,
+            Taken::Batch(b) => b.seq,
         }
     }
 }
@@ -130,15 +208,54 @@ impl BoardModel {
         self.last.map(|e| e.seq)
     }
 
-    /// Takes a frame that passed the CRC and returns the answer it is owed.
-    pub fn take(&mut self, c: Command) -> Expected {
-        if let Some(last) = self.last {
-            if last.seq == c.seq {
-                return Expected {
-                    repeated: true,
-                    ..last
-                };
+    /// Takes a frame that passed its CRC and returns the answer it is owed.
+    pub fn take_frame(&mut self, t: &Taken) -> Expected {
+        match t {
+            Taken::Command(c) => self.take(*c),
+            Taken::Batch(b) => self.take_batch(b),
+        }
+    }
+
+    /// The stored answer when `seq` is the last frame's (a retransmission, of any kind).
+    fn repeat_of(&self, seq: u8) -> Option<Expected> {
+        self.last.filter(|l| l.seq == seq).map(|l| Expected {
+            repeated: true,
+            ..l
+        })
+    }
+
+    /// Takes a batch frame that passed the CRC-32: its deltas XORed into its context in
+    /// order, or (a count above the maximum) status 2 and nothing applied.
+    pub fn take_batch(&mut self, b: &Batch) -> Expected {
+        if let Some(e) = self.repeat_of(b.seq) {
+            return e;
+        }
+        let status = if b.n1 as usize >= MAX_BATCH_DELTAS {
+            FrameStatus::BadCount as u8
+        } else {
+            let ctx = self.context_of(b.addr);
+            for &d in &b.deltas {
+                self.table
+                    .accum(ctx, d)
+                    .expect("context_of keeps it in range");
             }
+            FrameStatus::Ok as u8
+        };
+        let e = Expected {
+            seq: b.seq,
+            status,
+            data: Some(0),
+            state_of: None,
+            repeated: false,
+        };
+        self.last = Some(e);
+        e
+    }
+
+    /// Takes a command frame that passed the CRC-8 and returns the answer it is owed.
+    pub fn take(&mut self, c: Command) -> Expected {
+        if let Some(e) = self.repeat_of(c.seq) {
+            return e;
         }
         let ctx = self.context_of(c.addr);
         let t = &mut self.table;
@@ -205,7 +322,7 @@ impl BoardModel {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use atomik_hdl::link::frame::encode_command;
+    use atomik_hdl::link::frame::{encode_batch, encode_batch_unchecked, encode_command};
 
     #[test]
     fn scan_follows_the_decoder_rule() {
@@ -213,8 +330,9 @@ mod tests {
         assert_eq!(
             scan(&good),
             Scan::Accepted {
+                start: 0,
                 end: COMMAND_LEN,
-                frame: good
+                frame: Taken::Command(Command::from_frame(&good))
             }
         );
         assert_eq!(scan(&good[..9]), Scan::Partial);
@@ -226,6 +344,60 @@ mod tests {
         let mut spliced = vec![COMMAND_SYNC];
         spliced.extend_from_slice(&good);
         assert!(!matches!(scan(&spliced), Scan::Accepted { .. }));
+    }
+
+    #[test]
+    fn scan_reads_batch_frames_by_their_count_byte() {
+        let batch = encode_batch(4, 2, &[1, 2, 3]).unwrap();
+        match scan(&batch) {
+            Scan::Accepted {
+                end,
+                frame: Taken::Batch(b),
+                ..
+            } => {
+                assert_eq!(end, batch.len());
+                assert_eq!((b.seq, b.addr, b.n1, b.deltas), (4, 2, 2, vec![1, 2, 3]));
+            }
+            other => panic!("{other:?}"),
+        }
+        // Cut anywhere, including before the count byte, the decoder waits.
+        for keep in 1..batch.len() {
+            assert_eq!(scan(&batch[..keep]), Scan::Partial, "{keep}");
+        }
+        // A command whose op byte became F0 is read as a batch of data[0] + 1 deltas: the
+        // decoder waits for that many bytes whatever the CRC-8 says.
+        let mut c = encode_command(3, 2, 0, 7);
+        c[2] = BATCH_ACCUM_OP;
+        c[13] = crc8(&c[1..13]);
+        assert_eq!(scan(&c), Scan::Partial);
+        // A count one too high (CRC over the bytes sent) waits; one too low misplaces the CRC.
+        let mut long = encode_batch_unchecked(5, 0, 3, &[1, 2, 3]);
+        assert_eq!(scan(&long), Scan::Partial);
+        long = encode_batch_unchecked(5, 0, 1, &[1, 2, 3]);
+        assert_eq!(scan(&long), Scan::Hunting);
+    }
+
+    #[test]
+    fn a_batch_is_applied_whole_or_refused_for_its_count() {
+        let mut m = BoardModel::new(LanesConfig::table(1, 4).unwrap());
+        let b = Batch {
+            seq: 1,
+            addr: 6,
+            n1: 1,
+            deltas: vec![3, 5],
+        };
+        assert_eq!(m.take_batch(&b).status, 0);
+        assert_eq!(m.state(2), 6);
+        assert!(m.take_batch(&b).repeated);
+        assert_eq!(m.state(2), 6);
+        let too_many = Batch {
+            seq: 2,
+            addr: 2,
+            n1: 64,
+            deltas: vec![1; 65],
+        };
+        assert_eq!(m.take_batch(&too_many).status, FrameStatus::BadCount as u8);
+        assert_eq!(m.state(2), 6);
     }
 
     #[test]
