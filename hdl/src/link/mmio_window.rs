@@ -441,7 +441,7 @@ mod tests {
         }
         let e = WindowConfig::new(64, 0).unwrap_err().to_string();
         assert!(e.contains("stall_clocks_per_bit 0"), "{e}");
-        assert_eq!(WindowConfig::default().geometry(), 1 | 64 << 8);
+        assert_eq!(WindowConfig::default().geometry(), 1 | 256 << 8);
     }
 
     #[test]
