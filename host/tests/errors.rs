@@ -144,7 +144,10 @@ fn missing_tool_names_it_and_how_to_install_it_before_writing_anything() {
     std::fs::create_dir_all(&empty).unwrap();
     // An earlier build's files in the output directory must survive the refused build.
     let out = dir.join("out");
-    let earlier = out.join("alchitry-cu").join("single_l1_w64_r2_100mhz");
+    let earlier = out.join("alchitry-cu").join(format!(
+        "single_l1_w64_r{}_100mhz",
+        atomik_hdl::lanes::DEFAULT_REGISTER_EVERY
+    ));
     std::fs::create_dir_all(&earlier).unwrap();
     std::fs::write(earlier.join("atomik_board.v"), "earlier sources").unwrap();
     std::fs::write(earlier.join("report.json"), "earlier report").unwrap();

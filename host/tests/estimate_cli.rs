@@ -80,7 +80,15 @@ fn one_lane_on_ice40_gives_a_json_row_with_consistent_gops() {
     for stage in ["synth", "place-route", "pack"] {
         assert!(stderr.contains(&format!(": {stage} (+")), "{stderr}");
     }
-    assert!(dir.join("alchitry-cu/single_l1_w64_r2/pnr.log").is_file());
+    let design = format!(
+        "single_l1_w64_r{}",
+        atomik_hdl::lanes::DEFAULT_REGISTER_EVERY
+    );
+    assert!(dir
+        .join("alchitry-cu")
+        .join(design)
+        .join("pnr.log")
+        .is_file());
 }
 
 #[test]
