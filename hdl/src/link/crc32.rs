@@ -2,9 +2,9 @@
 //! [`super::frame::crc32_update`], so the hardware and the host cannot disagree on the
 //! polynomial. Checks batch frames (see [`super::frame`] for why they need more than CRC-8).
 
+use super::crc_step::step_verilog;
 use super::frame::{crc32_equations, crc32_update};
 use rust_hdl::prelude::*;
-use std::fmt::Write as _;
 
 /// `out = crc32_update(crc, data_in)`, combinational.
 #[derive(LogicBlock, Default)]
@@ -26,25 +26,9 @@ impl Logic for Crc32Step {
     }
 
     fn hdl(&self) -> Verilog {
-        let mut v = String::new();
-        for (bit, (crc_mask, byte_mask)) in crc32_equations().iter().enumerate() {
-            let terms: Vec<String> = (0..32)
-                .filter(|i| crc_mask >> i & 1 == 1)
-                .map(|i| format!("crc[{i}]"))
-                .chain(
-                    (0..8)
-                        .filter(|i| byte_mask >> i & 1 == 1)
-                        .map(|i| format!("data_in[{i}]")),
-                )
-                .collect();
-            let rhs = if terms.is_empty() {
-                "1'b0".to_string()
-            } else {
-                terms.join(" ^ ")
-            };
-            // Writing to a String cannot fail.
-            let _ = writeln!(v, "always @(*) out[{bit}] = {rhs};");
-        }
-        Verilog::Custom(v)
+        Verilog::Custom(step_verilog(
+            32,
+            crc32_equations().iter().map(|&(c, b)| (c as u64, b)),
+        ))
     }
 }

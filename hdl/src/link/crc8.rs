@@ -1,9 +1,9 @@
 //! One byte of CRC-8 in one clock: the XOR equations come from [`super::frame::crc8_update`],
 //! so the hardware and the host cannot disagree on the polynomial.
 
+use super::crc_step::step_verilog;
 use super::frame::{crc8_equations, crc8_update};
 use rust_hdl::prelude::*;
-use std::fmt::Write as _;
 
 /// `out = crc8_update(crc, byte)`, combinational.
 #[derive(LogicBlock, Default)]
@@ -25,25 +25,9 @@ impl Logic for Crc8Step {
     }
 
     fn hdl(&self) -> Verilog {
-        let mut v = String::new();
-        for (bit, (crc_mask, byte_mask)) in crc8_equations().iter().enumerate() {
-            let terms: Vec<String> = (0..8)
-                .filter(|i| crc_mask >> i & 1 == 1)
-                .map(|i| format!("crc[{i}]"))
-                .chain(
-                    (0..8)
-                        .filter(|i| byte_mask >> i & 1 == 1)
-                        .map(|i| format!("data_in[{i}]")),
-                )
-                .collect();
-            let rhs = if terms.is_empty() {
-                "1'b0".to_string()
-            } else {
-                terms.join(" ^ ")
-            };
-            // Writing to a String cannot fail.
-            let _ = writeln!(v, "always @(*) out[{bit}] = {rhs};");
-        }
-        Verilog::Custom(v)
+        Verilog::Custom(step_verilog(
+            8,
+            crc8_equations().iter().map(|&(c, b)| (c as u64, b)),
+        ))
     }
 }
