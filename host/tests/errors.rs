@@ -15,7 +15,7 @@ use atomik_sim::model::{DeltaMessage, DeltaStream};
 use serde_json::Value;
 use std::path::Path;
 use std::time::Duration;
-use support::cli::{atomik, atomik_with_env, scratch, text};
+use support::cli::{assert_refused, atomik, atomik_with_env, scratch, text};
 use support::pty_board::PtyBoard;
 
 /// The one-lane simulated board (64-bit, one context): the cheapest Verilator model.
@@ -73,12 +73,7 @@ fn bad_argument_names_the_argument_and_writes_nothing() {
         "--out-dir",
         d,
     ]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(
-        text(&o).contains("invalid value 'three' for '--lanes <LANES>'"),
-        "{}",
-        text(&o)
-    );
+    assert_refused(&o, 2, "invalid value 'three' for '--lanes <LANES>'");
     let o = atomik(&[
         "build",
         "--board",
@@ -88,16 +83,10 @@ fn bad_argument_names_the_argument_and_writes_nothing() {
         "--out-dir",
         d,
     ]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(
-        text(&o).contains("unsupported lane count 3"),
-        "{}",
-        text(&o)
-    );
+    assert_refused(&o, 2, "unsupported lane count 3");
     // Refused before the device is opened or a build runs.
     let o = atomik(&["bench", "--mhz=-5", "--clocks", "10"]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(text(&o).contains("--mhz -5 is not a clock"), "{}", text(&o));
+    assert_refused(&o, 2, "--mhz -5 is not a clock");
     let plot = dir.join("no-such-dir").join("sweep.svg");
     let o = atomik(&[
         "sweep",
@@ -108,12 +97,7 @@ fn bad_argument_names_the_argument_and_writes_nothing() {
         "--out-dir",
         d,
     ]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(
-        text(&o).contains("sweep.svg: the directory"),
-        "{}",
-        text(&o)
-    );
+    assert_refused(&o, 2, "sweep.svg: the directory");
     assert!(tree(&dir).is_empty(), "nothing is written");
 }
 
@@ -127,11 +111,10 @@ fn unknown_board_lists_the_boards_and_writes_nothing() {
         "--out-dir",
         dir.to_str().unwrap(),
     ]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(
-        text(&o).contains("unknown board `arty`; the boards are: alchitry-cu, ulx3s, tang-nano-9k"),
-        "{}",
-        text(&o)
+    assert_refused(
+        &o,
+        2,
+        "unknown board `arty`; the boards are: alchitry-cu, ulx3s, tang-nano-9k",
     );
     assert!(tree(&dir).is_empty(), "nothing is written");
 }
@@ -272,11 +255,10 @@ fn out_of_range_address_is_refused_on_the_host_before_anything_is_sent() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(
-        text(&o).contains("record 1 (bytes 16..32): sim://?lanes=1: context 5 is out of range"),
-        "{}",
-        text(&o)
+    assert_refused(
+        &o,
+        2,
+        "record 1 (bytes 16..32): sim://?lanes=1: context 5 is out of range",
     );
     assert_unchanged(&out);
 }
@@ -320,8 +302,7 @@ fn width_mismatch_is_refused_naming_the_record_and_the_width() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(text(&o).contains("32-bit width"), "{}", text(&o));
+    assert_refused(&o, 2, "32-bit width");
     assert_unchanged(&out);
 }
 

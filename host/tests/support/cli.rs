@@ -34,3 +34,11 @@ pub fn scratch(test: &str) -> PathBuf {
     std::fs::create_dir_all(&d).expect("scratch dir");
     d
 }
+
+/// Asserts the command exited with `code` and printed `needle`, showing what it printed if not.
+#[track_caller]
+pub fn assert_refused(o: &Output, code: i32, needle: &str) {
+    let t = text(o);
+    assert_eq!(o.status.code(), Some(code), "{t}");
+    assert!(t.contains(needle), "expected {needle:?} in:\n{t}");
+}
