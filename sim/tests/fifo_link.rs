@@ -5,7 +5,7 @@
 
 use atomik_hdl::lanes::single::DESIGN_ID;
 use atomik_hdl::lanes::LanesConfig;
-use atomik_hdl::link::frame::{decode_response, encode_command, Response, RESPONSE_LEN};
+use atomik_hdl::link::frame::{decode_response, encode_command, Response, COMMAND_LEN, RESPONSE_LEN};
 use atomik_hdl::link::FifoLinkConfig;
 use atomik_hdl::Op;
 use atomik_sim::ft2232h::Ft2232hConfig;
@@ -80,7 +80,7 @@ fn assert_clean(b: &SimBoard<FifoEnd>, frames: u64) {
     let c = b.chip().counters;
     assert_eq!(
         c.to_fpga,
-        frames * 14,
+        frames * COMMAND_LEN as u64,
         "every byte the host wrote read once"
     );
     assert_eq!(c.from_fpga, frames * RESPONSE_LEN as u64, "{c:?}");

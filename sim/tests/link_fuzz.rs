@@ -1,6 +1,6 @@
 //! The link fuzzer against the board top in Verilator (through its UART pins): 10^6 bytes of
-//! valid and mutated frames (v0 commands and v1 batches), every answer checked against the
-//! protocol's model.
+//! valid and mutated frames (protocol v2 commands and batches, stale and reordered copies),
+//! every answer checked against the protocol's model.
 
 use atomik_hdl::lanes::LanesConfig;
 use atomik_hdl::link::LinkConfig;
@@ -45,4 +45,8 @@ fn a_million_fuzzed_bytes_leave_the_table_board_consistent() {
         "duplicates answered from the stored response"
     );
     assert!(r.max_response_clocks <= r.response_bound_clocks);
+    assert!(
+        r.out_of_order_answered > 1000,
+        "stale and reordered frames answered status 3"
+    );
 }

@@ -4,7 +4,7 @@
 
 use atomik_hdl::lanes::single::DESIGN_ID;
 use atomik_hdl::lanes::{LaneMode, LanesConfig};
-use atomik_hdl::link::frame::{decode_response, encode_command, RESPONSE_LEN};
+use atomik_hdl::link::frame::{decode_response, encode_command, COMMAND_LEN, RESPONSE_LEN};
 use atomik_hdl::link::mmio_window::{reg, WindowConfig, WINDOW_ID};
 use atomik_sim::mmio_board::{MmioBoard, WindowMirror, WINDOW_FILE_BYTES};
 
@@ -80,26 +80,28 @@ impl BusHost {
         self.send(&encode_command(seq, op, 0, data));
         let got = self.receive(RESPONSE_LEN, 400);
         let r = decode_response(&got).expect("a response frame");
-        assert_eq!((r.seq, r.status), (seq, 0));
+        // STATUS frames are answered with status 4 (a register, outside the sequence).
+        let status = if op == OP_STATUS { 4 } else { 0 };
+        assert_eq!((r.seq, r.status), (seq, status));
         r.data
     }
 }
 
 #[test]
 fn registers_identify_the_window_and_frames_round_trip() {
-    let mut h = BusHost::new(4);
+    let mut h = BusHost::new(8);
     assert_eq!(h.board.read(reg::ID), WINDOW_ID);
-    assert_eq!(h.board.read(reg::GEOMETRY), 1 | 4 << 8);
+    assert_eq!(h.board.read(reg::GEOMETRY), 1 | 8 << 8);
     assert_eq!(h.exchange(1, OP_STATUS, 0), DESIGN_ID);
     h.exchange(2, OP_LOAD, 0x1234);
-    // 40 frames of 14 bytes through a 16-byte ring: every index wraps many times.
+    // 40 frames of 17 bytes through a 32-byte ring: every index wraps many times.
     let mut expect = 0x1234u64;
     for i in 0..40u64 {
         let d = i.wrapping_mul(0x9E37_79B9_7F4A_7C15);
         h.exchange(3 + i as u8, OP_ACCUM, d);
         expect ^= d;
     }
-    assert_eq!(h.exchange(50, OP_READ, 0), expect);
+    assert_eq!(h.exchange(43, OP_READ, 0), expect);
     assert_eq!(h.board.read(reg::TX_LEVEL), 0);
     assert_eq!(h.board.read(reg::RX_LEVEL), 0);
     assert_eq!(h.board.read(reg::DROPPED), 0);
@@ -120,16 +122,18 @@ fn a_retransmitted_frame_is_answered_again_and_not_applied_twice() {
 
 #[test]
 fn a_full_rx_ring_holds_the_answer_back_until_the_host_reads() {
-    // 4 words = 16 bytes: a second response does not fit until the first is read.
-    let mut h = BusHost::new(4);
-    h.send(&encode_command(1, OP_STATUS, 0, 0));
-    h.board.idle(200);
-    h.send(&encode_command(2, OP_STATUS, 0, 0));
+    // 8 words = 32 bytes: a third 15-byte response does not fit until the first is read.
+    let mut h = BusHost::new(8);
+    for seq in 1..=3 {
+        h.send(&encode_command(seq, OP_STATUS, 0, 0));
+        h.board.idle(200);
+    }
     h.board.idle(400);
-    assert_eq!(h.board.read(reg::RX_LEVEL), 16, "ring full, the rest held");
-    let both = h.receive(2 * RESPONSE_LEN, 400);
-    assert_eq!(decode_response(&both[..RESPONSE_LEN]).unwrap().seq, 1);
-    assert_eq!(decode_response(&both[RESPONSE_LEN..]).unwrap().seq, 2);
+    assert_eq!(h.board.read(reg::RX_LEVEL), 32, "ring full, the rest held");
+    let all = h.receive(3 * RESPONSE_LEN, 400);
+    for (i, r) in all.chunks(RESPONSE_LEN).enumerate() {
+        assert_eq!(decode_response(r).unwrap().seq, i as u8 + 1);
+    }
 }
 
 #[test]
@@ -149,7 +153,7 @@ fn the_reset_doorbell_discards_unsent_and_unread_bytes_and_a_half_frame() {
     assert_eq!(h.board.read(reg::TX_LEVEL), 0);
     h.rx_tail = h.board.read(reg::RX_HEAD);
     // The half frame was not applied; the next frame is taken whole.
-    assert_eq!(h.exchange(4, OP_READ, 0), 7);
+    assert_eq!(h.exchange(2, OP_READ, 0), 7);
 }
 
 #[test]
@@ -169,11 +173,11 @@ fn the_mirror_file_shows_the_device_words_and_passes_host_words_on() {
     for (i, &b) in frame.iter().enumerate() {
         f[reg::TX_RING as usize * 4 + i] = b;
     }
-    f[reg::TX_HEAD as usize * 4..][..4].copy_from_slice(&14u32.to_le_bytes());
+    f[reg::TX_HEAD as usize * 4..][..4].copy_from_slice(&(COMMAND_LEN as u32).to_le_bytes());
     std::fs::write(&path, &f).unwrap();
     m.service(&mut h.board, 200).unwrap();
     let after = std::fs::read(&path).unwrap();
-    assert_eq!(word(&after, reg::TX_TAIL), 14);
+    assert_eq!(word(&after, reg::TX_TAIL), COMMAND_LEN as u32);
     assert_eq!(word(&after, reg::RX_HEAD), RESPONSE_LEN as u32);
     let rsp: Vec<u8> = after[reg::RX_RING as usize * 4..][..RESPONSE_LEN].to_vec();
     assert_eq!(decode_response(&rsp).unwrap().data, DESIGN_ID);

@@ -41,8 +41,9 @@ use super::LanesConfig;
 use crate::response_queue::{ResponseQueue, DEPTH};
 use rust_hdl::prelude::*;
 
-/// Value of status register 0: "ATOM" and the design version (major 0, minor 2).
-pub const DESIGN_ID: u64 = 0x4154_4F4D_0000_0002;
+/// Value of status register 0: "ATOM" and the design version (major 0, minor 3 = link protocol
+/// v2, `link::frame::PROTOCOL_VERSION`).
+pub const DESIGN_ID: u64 = 0x4154_4F4D_0000_0003;
 
 /// Status registers readable with [`Op::Status`] (index in `cmd_data`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +66,9 @@ pub enum StatusReg {
     GenBusy = 7,
     /// Merge-tree latency in clocks.
     TreeLatency = 8,
+    /// The link's sequence state, {have_last, last seq}: answered by the frame bridge
+    /// (`link::frame::LINK_SEQ_REG`), never by the core.
+    LinkSeq = 9,
 }
 
 pub use super::generator::{source_count, source_salt};

@@ -7,21 +7,28 @@
 //!    ▲  ▲              last byte │ bad CRC /   │ batch   ▲  │ more deltas           │
 //!    │  │                        │ idle timeout▼         │  ▼                       │
 //!    │  └────────────────────────┘           BREAD ──────┘ BREAD                    │
-//!    │                                  seq == last / bad count: resend             ▼
-//!    └──────────────────────────────────────────── SEND (12 bytes) ◄────────────────┘
+//!    │                 seq == last / out of order / bad count / link register       ▼
+//!    └──────────────────────────────────────────── SEND (15 bytes) ◄────────────────┘
 //! ```
-//! A frame is checked completely before anything is applied, so a corrupt frame never reaches
-//! the core. A batch frame's deltas are written into a block-RAM frame buffer as they arrive
+//! Protocol v2: every frame, command or batch, is checked by one CRC-32 (the CRC-8 of v1 and
+//! its 8 flip-flops and step logic are gone). A frame is checked completely before anything
+//! is applied, so a corrupt frame never reaches the core. The sequence rule: with a frame
+//! remembered, only `last + 1` is applied, `last` is answered again, and any other seq is
+//! answered "out of order" (status 3, data = the seq expected) without being applied.
+//! STATUS frames are executed whatever their seq and answered with status 4, from outside the
+//! stored response (a `transient` answer written straight into the output shifter), so they
+//! never disturb the sequence state; register [`LINK_SEQ_REG`] ({have_last, last seq}) is
+//! answered by the bridge itself. A batch frame's deltas are written into a block-RAM frame buffer as they arrive
 //! and read back (BREAD, eight bytes per delta) only once the frame's CRC-32 has passed; each
 //! is issued as an ACCUM, and the next delta is read while the command port carries the last
 //! one. The response of the last applied frame is kept with its `seq`: a retransmitted frame
 //! (same `seq`) is answered from it and not applied again (exactly-once).
 
 use super::crc32::Crc32Step;
-use super::crc8::Crc8Step;
 use super::frame::{
-    BATCH_ACCUM_OP, BATCH_CRC_LEN, BATCH_HEADER_LEN, COMMAND_LEN, COMMAND_SYNC, CRC32_INIT,
-    IDLE_TIMEOUT_BITS, MAX_BATCH_DELTAS, RESPONSE_SYNC,
+    FrameStatus, BATCH_ACCUM_OP, BATCH_HEADER_LEN, COMMAND_LEN, COMMAND_SYNC, CRC32_INIT,
+    CRC_LEN, IDLE_TIMEOUT_BITS, LINK_SEQ_REG, MAX_BATCH_DELTAS, RESPONSE_LEN, RESPONSE_SYNC,
+    STATUS_OP,
 };
 use crate::context_ram::ContextRam;
 use crate::op::Op;
@@ -68,9 +75,8 @@ pub struct CommandBridge {
     fields: DFF<Bits<96>>,
     /// Bytes received after the sync byte (a batch frame of 64 deltas has 521).
     count: DFF<Bits<12>>,
-    /// `count` of the frame's last byte: 12 for a command, 8 n + 8 for a batch of n deltas.
+    /// `count` of the frame's last byte: 15 for a command, 8 n + 8 for a batch of n deltas.
     last_index: DFF<Bits<12>>,
-    crc: DFF<Bits<8>>,
     crc32: DFF<Bits<32>>,
     /// The frame is a batch (its op byte is BATCH_ACCUM_OP).
     is_batch: DFF<Bit>,
@@ -94,17 +100,26 @@ pub struct CommandBridge {
     crc_ok: DFF<Bit>,
     responds_q: DFF<Bit>,
     accepted: DFF<Bit>,
+    /// The answer being sent is not the stored one (a STATUS answer or "out of order"): it
+    /// was written into `out_shift` directly and the stored response stays as it was.
+    transient: DFF<Bit>,
     /// {data, status, seq} being sent, lowest byte next.
     out_shift: DFF<Bits<80>>,
     out_index: DFF<Bits<4>>,
-    out_crc: DFF<Bits<8>>,
+    /// The response's CRC-32, then shifted out most significant byte first.
+    out_crc: DFF<Bits<32>>,
     dropped_count: DFF<Bits<16>>,
-    rx_crc: Crc8Step,
     rx_crc32: Crc32Step,
-    tx_crc: Crc8Step,
+    tx_crc: Crc32Step,
     payload_index: Signal<Local, Bits<12>>,
     frame_seq: Signal<Local, Bits<8>>,
     frame_op: Signal<Local, Bits<8>>,
+    /// The seq the board applies next (`last_seq + 1`).
+    expected_seq: Signal<Local, Bits<8>>,
+    /// The frame is a STATUS command (not a batch).
+    is_status: Signal<Local, Bit>,
+    /// `have_last` as a byte, for the link register's answer.
+    have_last_byte: Signal<Local, Bits<8>>,
     responds: Signal<Local, Bit>,
     out_byte: Signal<Local, Bits<8>>,
     rsp_payload: Signal<Local, Bits<64>>,
@@ -126,13 +141,26 @@ pub struct CommandBridge {
     /// `count - last_index` of a batch frame: header (less the count byte) and CRC bytes.
     batch_extra: Constant<Bits<12>>,
     max_n1: Constant<Bits<8>>,
+    status_op: Constant<Bits<8>>,
+    link_seq_reg: Constant<Bits<64>>,
+    st_out_of_order: Constant<Bits<8>>,
+    st_register: Constant<Bits<8>>,
+    /// `out_index` of the first CRC byte and of the last byte of a response.
+    out_crc_index: Constant<Bits<4>>,
+    out_last_index: Constant<Bits<4>>,
     count_index: Constant<Bits<12>>,
     payload_start: Constant<Bits<12>>,
     buffer_bytes: Constant<Bits<12>>,
 }
 
 impl CommandBridge {
+    /// `clocks_per_bit`: link clocks per bit time (UART divider; 1 on byte-wide links); the
+    /// idle timeout is [`IDLE_TIMEOUT_BITS`] of them. Must be at least 1.
     pub fn new(clocks_per_bit: u16) -> Self {
+        assert!(
+            clocks_per_bit >= 1,
+            "CommandBridge: clocks_per_bit must be at least 1, not {clocks_per_bit}"
+        );
         let idle = IDLE_TIMEOUT_BITS as u64 * clocks_per_bit as u64;
         let c3 = |v: u64| Constant::new(v.to_bits());
         CommandBridge {
@@ -156,7 +184,6 @@ impl CommandBridge {
             fields: Default::default(),
             count: Default::default(),
             last_index: Default::default(),
-            crc: Default::default(),
             crc32: Default::default(),
             is_batch: Default::default(),
             batch_n1: Default::default(),
@@ -174,16 +201,19 @@ impl CommandBridge {
             crc_ok: Default::default(),
             responds_q: Default::default(),
             accepted: Default::default(),
+            transient: Default::default(),
             out_shift: Default::default(),
             out_index: Default::default(),
             out_crc: Default::default(),
             dropped_count: Default::default(),
-            rx_crc: Default::default(),
             rx_crc32: Default::default(),
             tx_crc: Default::default(),
             payload_index: Default::default(),
             frame_seq: Default::default(),
             frame_op: Default::default(),
+            expected_seq: Default::default(),
+            is_status: Default::default(),
+            have_last_byte: Default::default(),
             responds: Default::default(),
             out_byte: Default::default(),
             rsp_payload: Default::default(),
@@ -202,10 +232,14 @@ impl CommandBridge {
             accum_op: Constant::new((Op::Accum as u64).to_bits()),
             crc32_init: Constant::new((CRC32_INIT as u64).to_bits()),
             command_last: Constant::new((COMMAND_LEN as u64 - 2).to_bits()),
-            batch_extra: Constant::new(
-                (BATCH_HEADER_LEN as u64 - 1 + BATCH_CRC_LEN as u64).to_bits(),
-            ),
+            batch_extra: Constant::new((BATCH_HEADER_LEN as u64 - 1 + CRC_LEN as u64).to_bits()),
             max_n1: Constant::new((MAX_BATCH_DELTAS as u64 - 1).to_bits()),
+            status_op: Constant::new((STATUS_OP as u64).to_bits()),
+            link_seq_reg: Constant::new(LINK_SEQ_REG.to_bits()),
+            st_out_of_order: Constant::new((FrameStatus::OutOfOrder as u64).to_bits()),
+            st_register: Constant::new((FrameStatus::Register as u64).to_bits()),
+            out_crc_index: Constant::new(((RESPONSE_LEN - CRC_LEN) as u64).to_bits()),
+            out_last_index: Constant::new((RESPONSE_LEN as u64 - 1).to_bits()),
             count_index: Constant::new(COUNT_INDEX.to_bits()),
             payload_start: Constant::new(PAYLOAD_INDEX.to_bits()),
             buffer_bytes: Constant::new((8 * MAX_BATCH_DELTAS as u64).to_bits()),
@@ -223,7 +257,6 @@ impl Logic for CommandBridge {
             fields,
             count,
             last_index,
-            crc,
             crc32,
             is_batch,
             batch_n1,
@@ -240,6 +273,7 @@ impl Logic for CommandBridge {
             crc_ok,
             responds_q,
             accepted,
+            transient,
             out_shift,
             out_index,
             out_crc,
@@ -247,6 +281,12 @@ impl Logic for CommandBridge {
         );
         self.frame_seq.next = self.fields.q.val().get_bits::<8>(0);
         self.frame_op.next = self.fields.q.val().get_bits::<8>(8);
+        self.expected_seq.next = self.last_seq.q.val() + 1;
+        self.have_last_byte.next = 0.into();
+        if self.have_last.q.val() {
+            self.have_last_byte.next = 1.into();
+        }
+        self.is_status.next = !self.is_batch.q.val() & (self.frame_op.val() == self.status_op.val());
         self.cmd_op.next = self.fields.q.val().get_bits::<4>(8);
         self.cmd_addr.next = self.fields.q.val().get_bits::<16>(16);
         self.cmd_data.next = self.fields.q.val().get_bits::<64>(32);
@@ -266,8 +306,6 @@ impl Logic for CommandBridge {
             | (self.frame_op.val() == 4)
             | (self.frame_op.val() == 5)
             | (self.frame_op.val() == 8);
-        self.rx_crc.crc.next = self.crc.q.val();
-        self.rx_crc.data_in.next = self.rx_data.val();
         self.rx_crc32.crc.next = self.crc32.q.val();
         self.rx_crc32.data_in.next = self.rx_data.val();
         // ---- Frame buffer: batch payload bytes in as they arrive, out in BREAD --------------
@@ -287,13 +325,13 @@ impl Logic for CommandBridge {
         self.cmd_valid.next = self.state.q.val() == self.st_issue.val();
         self.rsp_ready.next = self.state.q.val() == self.st_wait.val();
 
-        // ---- Byte out: 5A, then {seq, status, data} lowest byte first, then the CRC --------
+        // ---- Byte out: 5A, then {seq, status, data} lowest byte first, then the CRC-32 ------
         self.out_byte.next = self.out_shift.q.val().get_bits::<8>(0);
         if self.out_index.q.val() == 0 {
             self.out_byte.next = self.response_sync.val();
         }
-        if self.out_index.q.val() == 11 {
-            self.out_byte.next = self.out_crc.q.val();
+        if self.out_index.q.val() >= self.out_crc_index.val() {
+            self.out_byte.next = self.out_crc.q.val().get_bits::<8>(24);
         }
         self.tx_crc.data_in.next = self.out_byte.val();
         self.tx_data.next = self.out_byte.val();
@@ -312,7 +350,6 @@ impl Logic for CommandBridge {
             self.state.d.next = self.st_recv.val();
             self.count.d.next = 0.into();
             self.last_index.d.next = self.command_last.val();
-            self.crc.d.next = 0.into();
             self.crc32.d.next = self.crc32_init.val();
             self.is_batch.d.next = false;
             self.idle.d.next = 0.into();
@@ -325,7 +362,6 @@ impl Logic for CommandBridge {
             }
             if self.rx_valid.val() {
                 self.idle.d.next = 0.into();
-                self.crc.d.next = self.rx_crc.out.val();
                 self.crc32.d.next = self.rx_crc32.out.val();
                 self.count.d.next = self.count.q.val() + 1;
                 if self.count.q.val() < 12 {
@@ -342,14 +378,11 @@ impl Logic for CommandBridge {
                         (bit_cast::<12, 8>(self.rx_data.val()) << 3) + 8 + self.batch_extra.val();
                 }
                 if self.count.q.val() == self.last_index.q.val() {
-                    // The last byte is (the end of) the CRC: the CRC over everything must be
+                    // The last byte is the end of the CRC-32: the CRC over everything must be
                     // 0. The decision runs next clock from this registered flag, keeping the
                     // CRC logic off the decision path.
                     self.state.d.next = self.st_check.val();
-                    self.crc_ok.d.next = !self.rx_crc.out.val().any();
-                    if self.is_batch.q.val() {
-                        self.crc_ok.d.next = !self.rx_crc32.out.val().any();
-                    }
+                    self.crc_ok.d.next = !self.rx_crc32.out.val().any();
                 }
             }
         }
@@ -357,11 +390,38 @@ impl Logic for CommandBridge {
             if !self.crc_ok.q.val() {
                 self.state.d.next = self.st_hunt.val();
                 self.dropped_count.d.next = self.dropped_count.q.val() + 1;
+            } else if self.is_status.val() {
+                // Read-only, outside the sequence: executed whatever its seq, answered with
+                // status 4 and its own seq, nothing stored.
+                self.out_index.d.next = 0.into();
+                self.transient.d.next = true;
+                if self.cmd_data.val() == self.link_seq_reg.val() {
+                    self.state.d.next = self.st_send.val();
+                    self.out_shift.d.next = (bit_cast::<80, 8>(self.last_seq.q.val()) << 16)
+                        | (bit_cast::<80, 8>(self.have_last_byte.val()) << 24)
+                        | (bit_cast::<80, 8>(self.st_register.val()) << 8)
+                        | bit_cast::<80, 8>(self.frame_seq.val());
+                } else {
+                    self.state.d.next = self.st_issue.val();
+                    self.responds_q.d.next = true;
+                }
             } else if self.have_last.q.val() & (self.frame_seq.val() == self.last_seq.q.val()) {
                 // A retransmission of the frame already applied: answer it again.
                 self.state.d.next = self.st_send.val();
                 self.out_index.d.next = 0.into();
+                self.transient.d.next = false;
+            } else if self.have_last.q.val() & (self.frame_seq.val() != self.expected_seq.val())
+            {
+                // Neither the last frame nor the next: a stale or early frame. Nothing is
+                // applied; the answer names the seq expected so the host can resynchronise.
+                self.state.d.next = self.st_send.val();
+                self.out_index.d.next = 0.into();
+                self.transient.d.next = true;
+                self.out_shift.d.next = (bit_cast::<80, 8>(self.expected_seq.val()) << 16)
+                    | (bit_cast::<80, 8>(self.st_out_of_order.val()) << 8)
+                    | bit_cast::<80, 8>(self.frame_seq.val());
             } else if self.is_batch.q.val() {
+                self.transient.d.next = false;
                 // Checked, new: answer BadCount for too many deltas, else apply them all.
                 self.out_index.d.next = 0.into();
                 self.rsp_zero.d.next = true;
@@ -379,6 +439,7 @@ impl Logic for CommandBridge {
                     self.batch_left.d.next = self.batch_n1.q.val();
                 }
             } else if self.frame_op.val() > 8 {
+                self.transient.d.next = false;
                 self.state.d.next = self.st_send.val();
                 self.out_index.d.next = 0.into();
                 self.rsp_status.d.next = 1.into();
@@ -388,6 +449,7 @@ impl Logic for CommandBridge {
             } else {
                 // Everything the answer needs is set here, from registers, so that taking
                 // the core's cmd_ready in ISSUE only moves the state.
+                self.transient.d.next = false;
                 self.state.d.next = self.st_issue.val();
                 self.rsp_status.d.next = 0.into();
                 self.rsp_zero.d.next = true;
@@ -424,21 +486,35 @@ impl Logic for CommandBridge {
             }
         }
         if (self.state.q.val() == self.st_wait.val()) & self.rsp_valid.val() {
-            self.rsp_word.d.next = self.rsp_data.val();
-            self.rsp_zero.d.next = false;
             self.state.d.next = self.st_send.val();
+            if self.transient.q.val() {
+                // A STATUS answer goes straight to the shifter, past the stored response.
+                self.out_shift.d.next = (bit_cast::<80, 64>(self.rsp_data.val()) << 16)
+                    | (bit_cast::<80, 8>(self.st_register.val()) << 8)
+                    | bit_cast::<80, 8>(self.frame_seq.val());
+            } else {
+                self.rsp_word.d.next = self.rsp_data.val();
+                self.rsp_zero.d.next = false;
+            }
         }
         if self.tx_fire.val() {
             self.out_index.d.next = self.out_index.q.val() + 1;
             self.out_crc.d.next = self.tx_crc.out.val();
             self.out_shift.d.next = self.out_shift.q.val() >> 8;
             if self.out_index.q.val() == 0 {
-                self.out_crc.d.next = 0.into();
-                self.out_shift.d.next = (bit_cast::<80, 64>(self.rsp_payload.val()) << 16)
-                    | (bit_cast::<80, 8>(self.rsp_status.q.val()) << 8)
-                    | bit_cast::<80, 8>(self.last_seq.q.val());
+                self.out_crc.d.next = self.crc32_init.val();
+                self.out_shift.d.next = self.out_shift.q.val();
+                if !self.transient.q.val() {
+                    self.out_shift.d.next = (bit_cast::<80, 64>(self.rsp_payload.val()) << 16)
+                        | (bit_cast::<80, 8>(self.rsp_status.q.val()) << 8)
+                        | bit_cast::<80, 8>(self.last_seq.q.val());
+                }
             }
-            if self.out_index.q.val() == 11 {
+            if self.out_index.q.val() >= self.out_crc_index.val() {
+                // The CRC bytes: shift the register out instead of stepping it.
+                self.out_crc.d.next = self.out_crc.q.val() << 8;
+            }
+            if self.out_index.q.val() == self.out_last_index.val() {
                 self.state.d.next = self.st_hunt.val();
             }
         }

@@ -1,6 +1,6 @@
 //! One byte of CRC-32 in one clock: the XOR equations come from
 //! [`super::frame::crc32_update`], so the hardware and the host cannot disagree on the
-//! polynomial. Checks batch frames (see [`super::frame`] for why they need more than CRC-8).
+//! polynomial. Checks every frame (protocol v2; see [`super::frame`]).
 
 use super::crc_step::step_verilog;
 use super::frame::{crc32_equations, crc32_update};

@@ -1,5 +1,5 @@
-//! The Verilog of a one-byte CRC step from its XOR equations, shared by [`super::crc8`] and
-//! [`super::crc32`] so both widths are emitted by one piece of code.
+//! The Verilog of a one-byte CRC step from its XOR equations (used by [`super::crc32`]; kept
+//! apart so the emitter is independent of the width).
 
 use std::fmt::Write as _;
 

@@ -1,53 +1,69 @@
-//! The link's frames (protocol v1), defined once here for the RTL decoder and the host.
+//! The link's frames (protocol v2), defined once here for the RTL decoder and the host.
 //!
 //! ```text
-//! command  (host → board, 14 bytes): A5 | seq | op | addr lo | addr hi | data 0..7 (LE) | crc
+//! command  (host → board, 17 bytes): A5 | seq | op | addr lo | addr hi | data 0..7 (LE) | crc32
 //! batch    (host → board, 10 + 8n):  A5 | seq | F0 | addr lo | addr hi | n - 1 |
-//!                                    n deltas of 8 bytes (LE) | crc32 (4 bytes, MSB first)
-//! response (board → host, 12 bytes): 5A | seq | status | data 0..7 (LE) | crc
+//!                                    n deltas of 8 bytes (LE) | crc32
+//! response (board → host, 15 bytes): 5A | seq | status | data 0..7 (LE) | crc32
 //! ```
-//! - `crc` is CRC-8 (polynomial 0x07, initial 0, no reflection, no final XOR) over every byte
-//!   after the sync byte; the CRC of a frame including its CRC byte is therefore 0, which is
-//!   how the decoder checks it.
+//! - `crc32` is CRC-32/MPEG-2 ([`crc32`]: polynomial 0x04C11DB7, initial 0xFFFFFFFF, no
+//!   reflection, no final XOR) over every byte after the sync byte, sent most significant byte
+//!   first, so the CRC over a whole frame including its CRC is 0: that is how both ends check.
+//!   v1's CRC-8 on single frames let about 1 in 256 byte-shifted frames through; v2 has none.
 //! - A batch frame ([`BATCH_ACCUM_OP`]) XORs n deltas (1 to [`MAX_BATCH_DELTAS`]) into one
-//!   context, in order, all or none. Its check is CRC-32/MPEG-2 ([`crc32`]) over every byte
-//!   after the sync byte, sent most significant byte first, so again the CRC over the whole
-//!   frame is 0. A count above [`MAX_BATCH_DELTAS`] is answered [`FrameStatus::BadCount`].
-//! - Every command frame is answered by one response frame with the same `seq`. A frame with
-//!   the `seq` of the last frame the board applied is not applied again: the board re-sends the
-//!   stored response. So a host that retransmits after losing a response never doubles a delta.
+//!   context, in order, all or none. A count above [`MAX_BATCH_DELTAS`] is answered
+//!   [`FrameStatus::BadCount`].
+//! - The sequence rule (go-back-N on the board): the board keeps the last applied frame's
+//!   `seq` and response. `seq == last` is answered from the stored response, not applied;
+//!   `seq == last + 1` (mod 256) is applied; any other seq is answered
+//!   [`FrameStatus::OutOfOrder`] with data = the seq expected, nothing applied. After reset
+//!   any seq is applied. So a stale copy of an older frame is never applied twice.
+//! - STATUS frames ([`STATUS_OP`]) are read-only: executed whatever their seq, never stored,
+//!   never change the sequence state, and answered with [`FrameStatus::Register`], a status no
+//!   other frame gets, so a late STATUS answer is never taken for a real frame's (nor the
+//!   reverse). Register [`LINK_SEQ_REG`] holds {have_last, last seq}: a host reads it at open.
 //! - A frame with a bad CRC is dropped without an answer; so is a frame that stalls: after
 //!   [`IDLE_TIMEOUT_BITS`] bit times without a byte the decoder returns to hunting for `A5`.
 //!   A host waiting longer than that before retransmitting always finds the decoder hunting.
-//! - The board handles one frame at a time (stop and wait); bytes arriving while it answers
-//!   are dropped, and their frame is retransmitted by the host.
+//! - The board handles one frame at a time; on a UART bytes arriving while it answers are
+//!   dropped, and their frame is retransmitted by the host.
+
+/// Protocol version, the low 16 bits of the design ID (status register 0,
+/// `lanes::single::DESIGN_ID`): a host refuses a board speaking another.
+pub const PROTOCOL_VERSION: u16 = 3;
+const _: () = assert!(crate::lanes::single::DESIGN_ID as u16 == PROTOCOL_VERSION);
+/// The STATUS opcode (read-only; outside the sequence rule).
+pub const STATUS_OP: u8 = 8;
+/// STATUS register answered by the frame bridge itself: bit 8 = a frame has been applied
+/// since reset, bits 7..0 = its seq (the next one applied is that plus 1).
+pub const LINK_SEQ_REG: u64 = 9;
 
 /// First byte of a command frame.
 pub const COMMAND_SYNC: u8 = 0xA5;
 /// First byte of a response frame.
 pub const RESPONSE_SYNC: u8 = 0x5A;
+/// Bytes of every frame's CRC-32.
+pub const CRC_LEN: usize = 4;
 /// Bytes in a command frame.
-pub const COMMAND_LEN: usize = 14;
+pub const COMMAND_LEN: usize = 13 + CRC_LEN;
 /// Bytes in a response frame.
-pub const RESPONSE_LEN: usize = 12;
+pub const RESPONSE_LEN: usize = 11 + CRC_LEN;
 /// Bit times of silence after which a partly received frame is abandoned.
 pub const IDLE_TIMEOUT_BITS: u32 = 40;
 /// The `op` byte of a batch frame. Far (four or more bit flips) from every core opcode
-/// (0 to 8), so a corrupted batch header is unlikely to pass as a short CRC-8 frame.
+/// (0 to 8), so a damaged op byte is not read as the other kind of frame.
 pub const BATCH_ACCUM_OP: u8 = 0xF0;
 /// Most deltas in one batch frame: the board's frame buffer holds 8 x this many bytes
 /// (512: one block RAM on iCE40, ECP5 and Gowin). At 64 deltas a frame costs 522 bytes on the
-/// wire for 512 bytes of deltas, plus a 12-byte answer: 95.9 % of the raw rate before the
+/// wire for 512 bytes of deltas, plus a 15-byte answer: 95.3 % of the raw rate before the
 /// board's turnaround.
 pub const MAX_BATCH_DELTAS: usize = 64;
 /// Bytes of a batch frame's header after the sync byte: seq, op, addr (2), n - 1.
 pub const BATCH_HEADER_LEN: usize = 5;
-/// Bytes of a batch frame's CRC-32.
-pub const BATCH_CRC_LEN: usize = 4;
 
 /// Bytes of a batch frame carrying `n` deltas.
 pub const fn batch_len(n: usize) -> usize {
-    1 + BATCH_HEADER_LEN + 8 * n + BATCH_CRC_LEN
+    1 + BATCH_HEADER_LEN + 8 * n + CRC_LEN
 }
 
 /// Status byte of a response.
@@ -60,6 +76,11 @@ pub enum FrameStatus {
     IllegalOp = 1,
     /// A batch frame's count is above [`MAX_BATCH_DELTAS`]; nothing was applied.
     BadCount = 2,
+    /// The seq is neither the last applied nor the next: nothing was applied; `data[7:0]` is
+    /// the seq the board applies next.
+    OutOfOrder = 3,
+    /// A STATUS frame's answer (`data` is the register): outside the sequence, never stored.
+    Register = 4,
 }
 
 impl FrameStatus {
@@ -68,6 +89,8 @@ impl FrameStatus {
             0 => Some(FrameStatus::Ok),
             1 => Some(FrameStatus::IllegalOp),
             2 => Some(FrameStatus::BadCount),
+            3 => Some(FrameStatus::OutOfOrder),
+            4 => Some(FrameStatus::Register),
             _ => None,
         }
     }
@@ -78,26 +101,10 @@ impl FrameStatus {
             FrameStatus::Ok => "applied",
             FrameStatus::IllegalOp => "illegal opcode",
             FrameStatus::BadCount => "batch count out of range",
+            FrameStatus::OutOfOrder => "out of order: the board expects another sequence number",
+            FrameStatus::Register => "status register answer",
         }
     }
-}
-
-/// CRC-8/SMBUS step: `crc` after one more `byte`.
-pub fn crc8_update(crc: u8, byte: u8) -> u8 {
-    let mut c = crc ^ byte;
-    for _ in 0..8 {
-        c = if c & 0x80 != 0 {
-            (c << 1) ^ 0x07
-        } else {
-            c << 1
-        };
-    }
-    c
-}
-
-/// CRC-8 of `bytes`, starting from 0.
-pub fn crc8(bytes: &[u8]) -> u8 {
-    bytes.iter().fold(0, |c, &b| crc8_update(c, b))
 }
 
 /// CRC-32/MPEG-2 step (polynomial 0x04C11DB7, no reflection): `crc` after one more `byte`.
@@ -152,32 +159,34 @@ pub fn encode_batch_unchecked(seq: u8, addr: u16, count_minus_1: u8, deltas: &[u
     for d in deltas {
         f.extend_from_slice(&d.to_le_bytes());
     }
-    let crc = crc32(&f[1..]);
-    f.extend_from_slice(&crc.to_be_bytes());
+    append_crc32(&mut f);
     f
+}
+
+/// Appends the CRC-32 of `frame[1..]` (everything after the sync byte), most significant byte
+/// first.
+fn append_crc32(frame: &mut Vec<u8>) {
+    let crc = crc32(&frame[1..]);
+    frame.extend_from_slice(&crc.to_be_bytes());
 }
 
 /// A command frame.
 pub fn encode_command(seq: u8, op: u8, addr: u16, data: u64) -> [u8; COMMAND_LEN] {
-    let mut f = [0u8; COMMAND_LEN];
-    f[0] = COMMAND_SYNC;
-    f[1] = seq;
-    f[2] = op;
-    f[3..5].copy_from_slice(&addr.to_le_bytes());
-    f[5..13].copy_from_slice(&data.to_le_bytes());
-    f[13] = crc8(&f[1..13]);
-    f
+    let mut f = Vec::with_capacity(COMMAND_LEN);
+    f.extend_from_slice(&[COMMAND_SYNC, seq, op]);
+    f.extend_from_slice(&addr.to_le_bytes());
+    f.extend_from_slice(&data.to_le_bytes());
+    append_crc32(&mut f);
+    f.try_into().expect("a command frame is COMMAND_LEN bytes")
 }
 
 /// A response frame (what the board sends).
 pub fn encode_response(seq: u8, status: u8, data: u64) -> [u8; RESPONSE_LEN] {
-    let mut f = [0u8; RESPONSE_LEN];
-    f[0] = RESPONSE_SYNC;
-    f[1] = seq;
-    f[2] = status;
-    f[3..11].copy_from_slice(&data.to_le_bytes());
-    f[11] = crc8(&f[1..11]);
-    f
+    let mut f = Vec::with_capacity(RESPONSE_LEN);
+    f.extend_from_slice(&[RESPONSE_SYNC, seq, status]);
+    f.extend_from_slice(&data.to_le_bytes());
+    append_crc32(&mut f);
+    f.try_into().expect("a response frame is RESPONSE_LEN bytes")
 }
 
 /// A decoded response frame.
@@ -195,8 +204,8 @@ pub enum FrameError {
     Length(usize),
     #[error("response frame starts with {0:#04x}, expected {RESPONSE_SYNC:#04x}")]
     Sync(u8),
-    #[error("response frame CRC {got:#04x} does not match its bytes (expected {expected:#04x})")]
-    Crc { got: u8, expected: u8 },
+    #[error("response frame CRC-32 {got:#010x} does not match its bytes (expected {expected:#010x})")]
+    Crc { got: u32, expected: u32 },
 }
 
 /// Decodes and checks a response frame.
@@ -207,12 +216,11 @@ pub fn decode_response(bytes: &[u8]) -> Result<Response, FrameError> {
     if bytes[0] != RESPONSE_SYNC {
         return Err(FrameError::Sync(bytes[0]));
     }
-    let expected = crc8(&bytes[1..11]);
-    if bytes[11] != expected {
-        return Err(FrameError::Crc {
-            got: bytes[11],
-            expected,
-        });
+    let body = RESPONSE_LEN - CRC_LEN;
+    let expected = crc32(&bytes[1..body]);
+    let got = u32::from_be_bytes(bytes[body..].try_into().expect("4 CRC bytes"));
+    if got != expected {
+        return Err(FrameError::Crc { got, expected });
     }
     let mut data = [0u8; 8];
     data.copy_from_slice(&bytes[3..11]);
@@ -223,28 +231,9 @@ pub fn decode_response(bytes: &[u8]) -> Result<Response, FrameError> {
     })
 }
 
-/// The CRC step as XOR equations for hardware: for each output bit, the input bits it XORs,
-/// as `(crc_mask, byte_mask)`. The step is linear over GF(2) (no initial value or final XOR
-/// inside it), so feeding unit vectors through [`crc8_update`] recovers its matrix exactly.
-pub fn crc8_equations() -> [(u8, u8); 8] {
-    let mut eq = [(0u8, 0u8); 8];
-    for i in 0..8 {
-        let from_crc = crc8_update(1 << i, 0);
-        let from_byte = crc8_update(0, 1 << i);
-        for (out, e) in eq.iter_mut().enumerate() {
-            if from_crc >> out & 1 == 1 {
-                e.0 |= 1 << i;
-            }
-            if from_byte >> out & 1 == 1 {
-                e.1 |= 1 << i;
-            }
-        }
-    }
-    eq
-}
-
-/// The CRC-32 step as XOR equations, like [`crc8_equations`]: `(crc_mask, byte_mask)` per
-/// output bit.
+/// The CRC-32 step as XOR equations for hardware: for each output bit, the input bits it
+/// XORs, as `(crc_mask, byte_mask)`. The step is linear over GF(2) (no initial value or final
+/// XOR inside it), so feeding unit vectors through [`crc32_update`] recovers its matrix.
 pub fn crc32_equations() -> [(u32, u8); 32] {
     let mut eq = [(0u32, 0u8); 32];
     for i in 0..32 {
@@ -269,12 +258,6 @@ pub fn crc32_equations() -> [(u32, u8); 32] {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn crc8_matches_the_published_check_value() {
-        // CRC-8/SMBUS check value for "123456789".
-        assert_eq!(crc8(b"123456789"), 0xF4);
-    }
 
     #[test]
     fn crc32_matches_the_published_check_value() {
@@ -325,24 +308,23 @@ mod tests {
     #[test]
     fn a_frame_including_its_crc_has_crc_zero() {
         let f = encode_command(7, 2, 0x1234, 0xDEAD_BEEF_0123_4567);
-        assert_eq!(crc8(&f[1..]), 0);
+        assert_eq!(&f[..5], &[COMMAND_SYNC, 7, 2, 0x34, 0x12]);
+        assert_eq!(crc32(&f[1..]), 0);
         let r = encode_response(7, 0, 42);
-        assert_eq!(crc8(&r[1..]), 0);
+        assert_eq!(&r[..4], &[RESPONSE_SYNC, 7, 0, 42]);
+        assert_eq!(crc32(&r[1..]), 0);
     }
 
     #[test]
-    fn equations_reproduce_the_step() {
-        let eq = crc8_equations();
-        for crc in 0..=255u8 {
-            for byte in [0u8, 1, 0x5A, 0xA5, 0xFF, crc.rotate_left(3)] {
-                let mut out = 0u8;
-                for (bit, (cm, bm)) in eq.iter().enumerate() {
-                    let parity = ((crc & cm).count_ones() + (byte & bm).count_ones()) & 1;
-                    out |= (parity as u8) << bit;
-                }
-                assert_eq!(out, crc8_update(crc, byte));
+    fn statuses_round_trip_through_their_byte() {
+        for b in 0..=255u8 {
+            if let Some(s) = FrameStatus::from_byte(b) {
+                assert_eq!(s as u8, b);
             }
         }
+        assert_eq!(FrameStatus::from_byte(3), Some(FrameStatus::OutOfOrder));
+        assert_eq!(FrameStatus::from_byte(4), Some(FrameStatus::Register));
+        assert_eq!(FrameStatus::from_byte(5), None);
     }
 
     #[test]

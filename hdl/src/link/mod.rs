@@ -7,7 +7,6 @@
 pub mod bridge;
 pub mod bridge_port;
 pub mod crc32;
-pub mod crc8;
 mod crc_step;
 pub mod fifo_host_link;
 pub mod frame;

@@ -7,7 +7,7 @@ use crate::fuzz::protocol_model::{Batch, Command};
 use crate::lanes_model::{OP_GEN_SEED, OP_STATUS};
 use atomik_hdl::link::frame::{
     batch_len, encode_batch_unchecked, encode_command, BATCH_ACCUM_OP, BATCH_HEADER_LEN,
-    COMMAND_LEN, COMMAND_SYNC, MAX_BATCH_DELTAS,
+    COMMAND_LEN, COMMAND_SYNC, LINK_SEQ_REG, MAX_BATCH_DELTAS,
 };
 use atomik_hdl::Op;
 
@@ -129,7 +129,24 @@ pub const KINDS: &[Kind] = &[
         meant_valid: false,
         make: batch_over_long,
     },
+    // Protocol v2's sequence rule.
+    Kind {
+        name: "stale_seq",
+        weight: 7,
+        meant_valid: true,
+        make: stale_seq,
+    },
+    Kind {
+        name: "reorder",
+        weight: 7,
+        meant_valid: true,
+        make: reorder,
+    },
 ];
+
+/// Valid frames remembered for [`reorder`] (a delayed copy arrives up to this many frames
+/// late).
+const HISTORY: usize = 8;
 
 /// Random frames with fresh sequence numbers, and the last valid frame for duplicates.
 pub struct FrameGen {
@@ -141,6 +158,8 @@ pub struct FrameGen {
     last_valid: Option<Vec<u8>>,
     /// The last valid batch frame, for batch retransmissions.
     last_batch: Option<Vec<u8>>,
+    /// The last [`HISTORY`] valid frames, oldest first, for stale copies.
+    history: std::collections::VecDeque<Vec<u8>>,
     /// Draw `batch_duplicate` next: its batch is retransmitted after the board answers it.
     retransmit_batch_next: bool,
     /// The command a mutated unit was made from, a batch as the ACCUM of its deltas' XOR (for
@@ -158,6 +177,7 @@ impl FrameGen {
             board_last_seq: None,
             last_valid: None,
             last_batch: None,
+            history: std::collections::VecDeque::new(),
             retransmit_batch_next: false,
             intended: None,
             total_weight: KINDS.iter().map(|k| k.weight).sum(),
@@ -186,12 +206,21 @@ impl FrameGen {
         self.rng.below(n)
     }
 
+    /// The seq a host sends next: the one after the board's last (the only one it applies),
+    /// or any after a reset.
     fn next_seq(&mut self) -> u8 {
-        self.seq = self.seq.wrapping_add(1);
-        if Some(self.seq) == self.board_last_seq {
-            self.seq = self.seq.wrapping_add(1);
-        }
+        self.seq = match self.board_last_seq {
+            Some(last) => last.wrapping_add(1),
+            None => self.seq.wrapping_add(1),
+        };
         self.seq
+    }
+
+    fn remember(&mut self, frame: &[u8]) {
+        if self.history.len() == HISTORY {
+            self.history.pop_front();
+        }
+        self.history.push_back(frame.to_vec());
     }
 
     /// An address: mostly one of a few hot contexts (so reads see accumulated deltas),
@@ -217,7 +246,7 @@ impl FrameGen {
             78..=80 => Op::Nop as u8,
             81..=88 => OP_STATUS,
             89..=90 => OP_GEN_SEED,
-            // An opcode the core lacks, never the batch op: a host cannot send a 14-byte
+            // An opcode the core lacks, never the batch op: a host cannot send a 17-byte
             // frame with op F0 (the board reads it as a batch header).
             _ => match 9 + self.below(246) as u8 {
                 op if op >= BATCH_ACCUM_OP => op + 1,
@@ -225,7 +254,7 @@ impl FrameGen {
             },
         };
         let data = if op == OP_STATUS {
-            self.below(10)
+            self.below(LINK_SEQ_REG + 1)
         } else {
             self.rng.next_u64()
         };
@@ -273,6 +302,7 @@ impl FrameGen {
 fn valid(g: &mut FrameGen) -> Vec<u8> {
     let f = g.command().to_vec();
     g.last_valid = Some(f.clone());
+    g.remember(&f);
     f
 }
 
@@ -286,8 +316,8 @@ fn duplicate(g: &mut FrameGen) -> Vec<u8> {
     }
 }
 
-/// One to three bits flipped anywhere, the sync byte included (CRC-8 with polynomial 0x07
-/// detects every error of up to three bits in a frame this short).
+/// One to three bits flipped anywhere, the sync byte included (CRC-32 detects every error of
+/// up to three bits in a frame this short).
 fn bit_flip(g: &mut FrameGen) -> Vec<u8> {
     let mut f = g.intended_command();
     for _ in 0..1 + g.below(3) {
@@ -304,10 +334,10 @@ fn truncated(g: &mut FrameGen) -> Vec<u8> {
     f[..keep].to_vec()
 }
 
-/// A frame whose CRC byte is any other value.
+/// A frame with one of its CRC bytes changed.
 fn wrong_crc(g: &mut FrameGen) -> Vec<u8> {
     let mut f = g.intended_command();
-    f[COMMAND_LEN - 1] ^= 1 + g.below(255) as u8;
+    f[COMMAND_LEN - 1 - g.below(4) as usize] ^= 1 + g.below(255) as u8;
     f.to_vec()
 }
 
@@ -333,7 +363,7 @@ fn false_sync(g: &mut FrameGen) -> Vec<u8> {
     b
 }
 
-/// A byte inserted into or removed from a frame (a frame of 15 or 13 bytes).
+/// A byte inserted into or removed from a frame (a frame of 18 or 16 bytes).
 fn wrong_length(g: &mut FrameGen) -> Vec<u8> {
     let mut b = g.intended_command().to_vec();
     let at = 1 + g.below(COMMAND_LEN as u64 - 1) as usize;
@@ -361,6 +391,7 @@ fn batch(g: &mut FrameGen) -> Vec<u8> {
     let f = g.batch_frame(n as u8 - 1, n);
     g.last_valid = Some(f.clone());
     g.last_batch = Some(f.clone());
+    g.remember(&f);
     f
 }
 
@@ -456,6 +487,36 @@ fn batch_over_long(g: &mut FrameGen) -> Vec<u8> {
         }
     }
     f
+}
+
+/// A valid command whose seq is neither the board's last nor the next (a host that lost
+/// count, a frame from long ago): answered status 3 with the seq expected, nothing applied.
+/// Before anything was applied every seq is taken, so it is then a plain valid frame.
+fn stale_seq(g: &mut FrameGen) -> Vec<u8> {
+    let Some(last) = g.board_last_seq else {
+        return valid(g);
+    };
+    let mut f = loop {
+        let f = g.command();
+        if f[2] != OP_STATUS {
+            break f;
+        }
+    };
+    f[1] = last.wrapping_add(2 + g.below(254) as u8);
+    // Re-encode with the new seq (same op, address and data).
+    let c = Command::from_frame(&f);
+    encode_command(f[1], c.op, c.addr, c.data).to_vec()
+}
+
+/// A delayed copy of one of the last few valid frames, arriving after newer ones (true
+/// reordering): the last one is answered from the stored response, an older one (not STATUS)
+/// is answered status 3; neither is applied again.
+fn reorder(g: &mut FrameGen) -> Vec<u8> {
+    if g.history.is_empty() {
+        return valid(g);
+    }
+    let i = g.below(g.history.len() as u64) as usize;
+    g.history[i].clone()
 }
 
 #[cfg(test)]

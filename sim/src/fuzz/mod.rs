@@ -1,5 +1,5 @@
-//! Link fuzzing: a seeded stream of valid and mutated frames ([`kinds`]: protocol v0 commands
-//! and v1 batch frames) fed through the UART
+//! Link fuzzing: a seeded stream of valid and mutated frames ([`kinds`]: protocol v2 commands,
+//! batch frames, stale and reordered sequence numbers) fed through the UART
 //! pins of the simulated board (the board top in Verilator: the same receiver, frame decoder
 //! and core as the bitstreams), every answer checked against the protocol's model
 //! ([`protocol_model`]).
@@ -8,7 +8,7 @@
 //! ends in a frame the decoder must take is answered (within the protocol's bound) before the
 //! next unit; one that leaves a frame half received is followed by the idle timeout. Within a
 //! unit bytes are back to back. A unit is cut after the first frame that passes the CRC
-//! (mutated bytes do so by chance, about 1 window in 256: these are counted as
+//! (mutated bytes would do so by chance about 1 window in 2^32: these are counted as
 //! `crc_collisions` and answered like any frame, since the board cannot tell them apart).
 //!
 //! Counted against the board:
@@ -79,10 +79,12 @@ pub struct FuzzReport {
     pub answered_frames: u64,
     /// Retransmissions answered from the stored response and not applied again.
     pub repeats_answered: u64,
-    /// Mutated units that passed the CRC by chance (the protocol's CRC-8 lets 1 in 256
-    /// random command windows through, CRC-32 1 in 2^32 batch windows; the board must treat
-    /// them as frames).
+    /// Mutated units that passed the CRC by chance (CRC-32 lets about 1 in 2^32 random
+    /// windows through; v1's CRC-8 let 1 in 256 command windows through; the board must
+    /// treat them as frames).
     pub crc_collisions: u64,
+    /// Frames refused for their seq (status 3, nothing applied): stale and reordered copies.
+    pub out_of_order_answered: u64,
     pub hangs: u64,
     pub corrupt_applied: u64,
     pub mismatches: u64,
@@ -305,10 +307,11 @@ impl Fuzzer<'_> {
     fn answer(&mut self, model: &mut BoardModel, c: &Taken, e: Expected) {
         self.report.answered_frames += 1;
         self.report.repeats_answered += e.repeated as u64;
+        self.report.out_of_order_answered += e.out_of_order as u64;
         let bound = match c {
             Taken::Command(_) => self.bound,
             Taken::Batch(b) => {
-                if !e.repeated {
+                if !e.repeated && !e.out_of_order {
                     if e.status == 0 {
                         self.report.batches_applied += 1;
                         self.report.batch_deltas_applied += b.deltas.len() as u64;

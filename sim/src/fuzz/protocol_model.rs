@@ -1,9 +1,11 @@
-//! The link protocol in software, as the fuzzer's reference: which bytes make a frame the
+//! The link protocol (v2) in software, as the fuzzer's reference: which bytes make a frame the
 //! board must take (the decoder's rule: hunt for `A5`; a frame whose op byte is `F0` is a
-//! batch of `8 (n1 + 1) + 18` bytes, `n1` its sixth byte, accepted when the CRC-32 over all
-//! but the sync byte is 0; any other is a 14-byte command accepted when the CRC-8 over all but
-//! the sync byte is 0), and what the board must answer to it (exactly once per sequence
-//! number, from the algebra; a batch count above 64 is answered status 2 and applies nothing).
+//! batch of `8 (n1 + 1) + 18` bytes, `n1` its sixth byte; any other is a 17-byte command;
+//! either is accepted when the CRC-32 over all but the sync byte is 0), and what the board
+//! must answer to it: STATUS frames status 4 and the register, outside the sequence; else the
+//! sequence rule (the last seq re-answered from the stored response, the next one applied from
+//! the algebra, any other answered status 3 with the seq expected); a batch count above 64 is
+//! answered status 2 and applies nothing.
 //! Written from `docs/protocol.md` and `atomik_hdl::link::frame`, not from the RTL, so the
 //! fuzzer compares two independent readings of the protocol.
 
@@ -12,8 +14,8 @@ use crate::model::Table;
 use atomik_hdl::lanes::single::StatusReg;
 use atomik_hdl::lanes::LanesConfig;
 use atomik_hdl::link::frame::{
-    batch_len, crc32, crc8, FrameStatus, BATCH_ACCUM_OP, BATCH_HEADER_LEN, COMMAND_LEN,
-    COMMAND_SYNC, MAX_BATCH_DELTAS,
+    batch_len, crc32, FrameStatus, BATCH_ACCUM_OP, BATCH_HEADER_LEN, COMMAND_LEN, COMMAND_SYNC,
+    LINK_SEQ_REG, MAX_BATCH_DELTAS, STATUS_OP,
 };
 use atomik_hdl::Op;
 
@@ -59,14 +61,18 @@ pub fn scan(bytes: &[u8]) -> Scan {
             return Scan::Partial;
         }
         let window = &bytes[i..i + len];
-        if is_batch && crc32(&window[1..]) == 0 {
+        if crc32(&window[1..]) != 0 {
+            // A bad CRC sends the decoder back to hunting from the byte after the window.
+            i += len;
+            continue;
+        }
+        if is_batch {
             return Scan::Accepted {
                 start: i,
                 end: i + len,
                 frame: Taken::Batch(Batch::from_frame(window)),
             };
-        }
-        if !is_batch && crc8(&window[1..]) == 0 {
+        } else {
             let mut frame = [0u8; COMMAND_LEN];
             frame.copy_from_slice(window);
             return Scan::Accepted {
@@ -75,8 +81,6 @@ pub fn scan(bytes: &[u8]) -> Scan {
                 frame: Taken::Command(Command::from_frame(&frame)),
             };
         }
-        // A bad CRC sends the decoder back to hunting from the byte after the window.
-        i += len;
     }
     Scan::Hunting
 }
@@ -169,6 +173,8 @@ pub struct Expected {
     pub state_of: Option<u64>,
     /// Whether this frame was a retransmission answered from the stored response.
     pub repeated: bool,
+    /// Whether the frame was refused for its seq (status 3: neither the last nor the next).
+    pub out_of_order: bool,
 }
 
 /// The board as the protocol describes it: its contexts, and the last frame's sequence number
@@ -216,18 +222,42 @@ impl BoardModel {
         }
     }
 
-    /// The stored answer when `seq` is the last frame's (a retransmission, of any kind).
-    fn repeat_of(&self, seq: u8) -> Option<Expected> {
-        self.last.filter(|l| l.seq == seq).map(|l| Expected {
-            repeated: true,
-            ..l
+    /// The sequence rule: the stored answer when `seq` is the last frame's (a retransmission,
+    /// of any kind), "out of order" when it is neither that nor the next; `None`: apply it.
+    fn sequence_rule(&self, seq: u8) -> Option<Expected> {
+        let last = self.last?;
+        if last.seq == seq {
+            return Some(Expected {
+                repeated: true,
+                ..last
+            });
+        }
+        let expected = last.seq.wrapping_add(1);
+        (seq != expected).then_some(Expected {
+            seq,
+            status: FrameStatus::OutOfOrder as u8,
+            data: Some(expected as u64),
+            state_of: None,
+            repeated: false,
+            out_of_order: true,
         })
+    }
+
+    /// The STATUS register `reg` ([`LINK_SEQ_REG`] is the link's own).
+    fn status_register(&self, reg: u64) -> Option<u64> {
+        if reg == LINK_SEQ_REG {
+            Some(self.last.map_or(0, |l| 0x100 | l.seq as u64))
+        } else if reg == StatusReg::Clock as u64 {
+            None
+        } else {
+            Some(self.generator.status(reg, &self.config, 0))
+        }
     }
 
     /// Takes a batch frame that passed the CRC-32: its deltas XORed into its context in
     /// order, or (a count above the maximum) status 2 and nothing applied.
     pub fn take_batch(&mut self, b: &Batch) -> Expected {
-        if let Some(e) = self.repeat_of(b.seq) {
+        if let Some(e) = self.sequence_rule(b.seq) {
             return e;
         }
         let status = if b.n1 as usize >= MAX_BATCH_DELTAS {
@@ -247,14 +277,26 @@ impl BoardModel {
             data: Some(0),
             state_of: None,
             repeated: false,
+            out_of_order: false,
         };
         self.last = Some(e);
         e
     }
 
-    /// Takes a command frame that passed the CRC-8 and returns the answer it is owed.
+    /// Takes a command frame that passed the CRC-32 and returns the answer it is owed.
     pub fn take(&mut self, c: Command) -> Expected {
-        if let Some(e) = self.repeat_of(c.seq) {
+        if c.op == STATUS_OP {
+            // Read-only, whatever its seq: not stored, the sequence state untouched.
+            return Expected {
+                seq: c.seq,
+                status: FrameStatus::Register as u8,
+                data: self.status_register(c.data),
+                state_of: None,
+                repeated: false,
+                out_of_order: false,
+            };
+        }
+        if let Some(e) = self.sequence_rule(c.seq) {
             return e;
         }
         let ctx = self.context_of(c.addr);
@@ -280,17 +322,6 @@ impl BoardModel {
                     Some(t.swap(ctx, Some(c.data)).expect(in_range)),
                     Some(ctx),
                 ),
-                _ if c.op == crate::lanes_model::OP_STATUS => {
-                    if c.data == StatusReg::Clock as u64 {
-                        (ok, None, None)
-                    } else {
-                        (
-                            ok,
-                            Some(self.generator.status(c.data, &self.config, 0)),
-                            None,
-                        )
-                    }
-                }
                 // NOP and GEN_SEED change no state a response shows.
                 _ => (ok, Some(0), None),
             }
@@ -301,6 +332,7 @@ impl BoardModel {
             data,
             state_of,
             repeated: false,
+            out_of_order: false,
         };
         self.last = Some(e);
         e
@@ -338,7 +370,7 @@ mod tests {
         assert_eq!(scan(&good[..9]), Scan::Partial);
         assert_eq!(scan(&[1, 2, 3]), Scan::Hunting);
         let mut bad = good;
-        bad[13] ^= 1;
+        bad[COMMAND_LEN - 1] ^= 1;
         assert_eq!(scan(&bad), Scan::Hunting);
         // A false sync swallows the start of the good frame that follows it.
         let mut spliced = vec![COMMAND_SYNC];
@@ -365,10 +397,11 @@ mod tests {
             assert_eq!(scan(&batch[..keep]), Scan::Partial, "{keep}");
         }
         // A command whose op byte became F0 is read as a batch of data[0] + 1 deltas: the
-        // decoder waits for that many bytes whatever the CRC-8 says.
+        // decoder waits for that many bytes whatever the CRC says.
         let mut c = encode_command(3, 2, 0, 7);
         c[2] = BATCH_ACCUM_OP;
-        c[13] = crc8(&c[1..13]);
+        let crc = crc32(&c[1..13]);
+        c[13..].copy_from_slice(&crc.to_be_bytes());
         assert_eq!(scan(&c), Scan::Partial);
         // A count one too high (CRC over the bytes sent) waits; one too low misplaces the CRC.
         let mut long = encode_batch_unchecked(5, 0, 3, &[1, 2, 3]);
@@ -410,6 +443,20 @@ mod tests {
             data: 5,
         };
         assert!(!m.take(accum).repeated);
+        assert!(m.take(accum).repeated);
+        assert_eq!(m.state(1), 5);
+        // An older or later seq is refused, naming the one expected; STATUS stands outside.
+        for seq in [8, 11, 200] {
+            let e = m.take(Command { seq, ..accum });
+            assert!(e.out_of_order && e.data == Some(10), "{e:?}");
+        }
+        let status = Command {
+            seq: 9,
+            op: STATUS_OP,
+            addr: 0,
+            data: LINK_SEQ_REG,
+        };
+        assert_eq!(m.take(status).data, Some(0x109));
         assert!(m.take(accum).repeated);
         assert_eq!(m.state(1), 5);
         // Address bits above log2(contexts) are ignored: 5 reaches context 1.
