@@ -27,7 +27,9 @@ pub mod transport;
 pub mod uri;
 
 use atomik_hdl::lanes::single::{StatusReg, DESIGN_ID};
-use atomik_hdl::link::frame::{BatchError, FrameStatus, Response, MAX_BATCH_DELTAS};
+use atomik_hdl::link::frame::{
+    BatchError, FrameStatus, Response, MAX_BATCH_DELTAS, PROTOCOL_VERSION,
+};
 use atomik_hdl::Op;
 use atomik_sim::lanes_model::{gen_run_word, OP_GEN_RUN, OP_GEN_SEED, OP_STATUS};
 use frame_link::{ExchangeError, FrameLink, LinkStats};
@@ -80,6 +82,11 @@ pub enum DeviceError {
     BatchSize { device: String, size: usize },
     #[error("{device} is not an ATOMiK design: its ID register reads {id:#018x}")]
     NotAtomik { device: String, id: u64 },
+    #[error(
+        "{device} is an ATOMiK design of version {board}, but this host speaks version {host} \
+         (link protocol v2 is version 3): rebuild the bitstream or use a matching host"
+    )]
+    Version { device: String, board: u16, host: u16 },
 }
 
 /// What the design reports about itself.
@@ -252,13 +259,33 @@ impl Device {
             acknowledged: 0,
             last_acknowledged: "none".into(),
         };
-        let id = d.status(StatusReg::Id)?;
+        let id = d.status(StatusReg::Id).map_err(|e| match e {
+            // A board of protocol v1 drops every v2 frame (its CRC-8 check fails): say so.
+            DeviceError::Link { cause, .. } => DeviceError::Open {
+                device: d.name.clone(),
+                cause: format!(
+                    "no answer to the ID read ({cause}); a board built for link protocol v1 \
+                     (design version 2) does not answer this host's v2 frames"
+                ),
+            },
+            other => other,
+        })?;
         if id >> 32 != DESIGN_ID >> 32 {
             return Err(DeviceError::NotAtomik {
                 device: d.name.clone(),
                 id,
             });
         }
+        if id as u16 != PROTOCOL_VERSION {
+            return Err(DeviceError::Version {
+                device: d.name.clone(),
+                board: id as u16,
+                host: PROTOCOL_VERSION,
+            });
+        }
+        // Number the frames from where the board's sequence is.
+        let sync = d.link.sync();
+        d.answer("STATUS LinkSeq".into(), 1, sync)?;
         d.info = DeviceInfo {
             id,
             version: id as u16,
@@ -326,7 +353,8 @@ impl Device {
     ) -> Result<u64, DeviceError> {
         match answer {
             Ok(r) => match FrameStatus::from_byte(r.status) {
-                Some(FrameStatus::Ok) => {
+                // Register: a STATUS answer (the frame layer takes it only for a STATUS frame).
+                Some(FrameStatus::Ok | FrameStatus::Register) => {
                     self.acknowledged += operations;
                     self.last_acknowledged = what;
                     Ok(r.data)
