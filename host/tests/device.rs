@@ -234,3 +234,102 @@ fn batches_and_streams_apply_every_delta_once_through_retransmissions() {
     // nothing.
     assert_eq!(d.acknowledged(), 6 + 1 + 200 + 50 + 130 + 3);
 }
+
+/// A transport shared by two handles (two hosts on one board, taking turns).
+struct Shared(std::rc::Rc<std::cell::RefCell<atomik_host::device::sim_transport::SimTransport>>);
+
+impl atomik_host::device::transport::Transport for Shared {
+    fn describe(&self) -> String {
+        "shared sim".into()
+    }
+    fn send(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.0.borrow_mut().send(bytes)
+    }
+    fn receive(&mut self, want: usize, timeout: std::time::Duration) -> std::io::Result<Vec<u8>> {
+        self.0.borrow_mut().receive(want, timeout)
+    }
+    fn link_time(&self) -> std::time::Duration {
+        self.0.borrow().link_time()
+    }
+    fn raw_bytes_per_sec(&self) -> f64 {
+        self.0.borrow().raw_bytes_per_sec()
+    }
+    fn simulated(&self) -> bool {
+        true
+    }
+}
+
+#[test]
+fn a_host_numbers_from_the_boards_sequence_and_resynchronises_on_out_of_order() {
+    use atomik_host::device::sim_transport::SimTransport;
+    use atomik_host::device::transport::Transport;
+    let sim = std::rc::Rc::new(std::cell::RefCell::new(
+        SimTransport::new(LanesConfig::table(4, 16).unwrap(), 12e6, 4).unwrap(),
+    ));
+    let open = |name: &str| {
+        Device::with_transport(name, Box::new(Shared(sim.clone())), std::time::Duration::ZERO)
+            .expect("opens")
+    };
+    let mut a = open("a");
+    a.load(1, 0x10).unwrap();
+    a.accum(1, 0x1).unwrap();
+    // B opens on the same board: it reads the link register and numbers after A's frames
+    // (its first ACCUM is applied, not answered from A's stored response).
+    let mut b = open("b");
+    b.accum(1, 0x2).unwrap();
+    b.accum(1, 0x8).unwrap();
+    assert_eq!(b.stats().out_of_order, 0, "{:?}", b.stats());
+    // A's numbering is now two behind the board's (one behind would be taken for a
+    // retransmission: the protocol is for one host at a time): its next frame is answered
+    // status 3 (not applied), A renumbers it and it is applied once.
+    a.accum(1, 0x4).unwrap();
+    assert_eq!(a.stats().out_of_order, 1, "{:?}", a.stats());
+    let want = 0x10 ^ 0x1 ^ 0x2 ^ 0x8 ^ 0x4;
+    assert_eq!(a.read(1).unwrap(), want);
+    assert_eq!(b.read(1).unwrap(), want);
+    assert!(sim.borrow().link_time() > std::time::Duration::ZERO);
+}
+
+/// A board that answers STATUS frames with a design ID of another version.
+struct OtherVersion {
+    answer: Vec<u8>,
+}
+
+impl atomik_host::device::transport::Transport for OtherVersion {
+    fn describe(&self) -> String {
+        "old board".into()
+    }
+    fn send(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        use atomik_hdl::link::frame::{encode_response, FrameStatus};
+        let id = atomik_hdl::lanes::single::DESIGN_ID & !0xFFFF | 7;
+        self.answer = encode_response(bytes[1], FrameStatus::Register as u8, id).to_vec();
+        Ok(())
+    }
+    fn receive(&mut self, want: usize, _timeout: std::time::Duration) -> std::io::Result<Vec<u8>> {
+        let n = want.min(self.answer.len());
+        Ok(self.answer.drain(..n).collect())
+    }
+    fn link_time(&self) -> std::time::Duration {
+        std::time::Duration::ZERO
+    }
+    fn raw_bytes_per_sec(&self) -> f64 {
+        300_000.0
+    }
+    fn simulated(&self) -> bool {
+        true
+    }
+}
+
+#[test]
+fn a_board_of_another_version_is_refused_naming_both() {
+    let t = OtherVersion { answer: Vec::new() };
+    let e = Device::with_transport("old", Box::new(t), std::time::Duration::ZERO)
+        .err()
+        .expect("refused")
+        .to_string();
+    let host = atomik_hdl::link::frame::PROTOCOL_VERSION;
+    assert!(
+        e.contains("version 7") && e.contains(&format!("version {host}")),
+        "{e}"
+    );
+}
