@@ -41,11 +41,17 @@ pub struct FaultRunReport {
     pub acknowledged: u64,
     pub faults_injected: u64,
     pub faults: std::collections::BTreeMap<String, u64>,
-    /// Injected damage that still passed the CRC-8 (see [`FaultCounts::crc_escapes`]).
+    /// Injected damage that still passed the CRC-32 (see [`FaultCounts::crc_escapes`]).
     pub crc_escapes: u64,
     pub frames_sent: u64,
     pub retransmissions: u64,
     pub bad_responses: u64,
+    /// Status 3 answers (frame not applied, renumbered and resent by the host).
+    pub out_of_order: u64,
+    /// NOPs the host sent to use up the seq of a frame it had given up on.
+    pub seqs_burned: u64,
+    /// Status 3 answers to stale copies of older frames: the board refused to apply them.
+    pub stale_refused: u64,
     /// Operations the host gave up on, each returned as an error.
     pub unrecovered: u64,
     /// Of those, ACCUM/LOAD operations the board had nevertheless applied (once).
@@ -55,7 +61,7 @@ pub struct FaultRunReport {
     /// Answers (READ, SWAP) that differ from the model while the board's state was wrong.
     pub wrong_answers: u64,
     /// Answers that differ from the model while the board's state was right (read again at
-    /// once): a response corrupted in transit that passed the CRC-8, which the host took.
+    /// once): a response corrupted in transit that passed the CRC-32, which the host took.
     pub answers_corrupted_in_transit: u64,
     /// Contexts whose final state differs from the model.
     pub wrong_contexts: u64,
@@ -108,6 +114,9 @@ pub fn run(
         r.frames_sent = s.frames;
         r.retransmissions = s.retransmissions;
         r.bad_responses = s.bad_responses;
+        r.out_of_order = s.out_of_order;
+        r.seqs_burned = s.seqs_burned;
+        r.stale_refused = s.stale_refused;
         r.acknowledged = device.acknowledged();
         r.simulated_seconds = device.transport().link_time().as_secs_f64();
         r.seconds = start.elapsed().as_secs_f64();

@@ -27,11 +27,15 @@ fn run_ok(o: &FaultRunOptions) -> FaultRunReport {
 }
 
 #[test]
-fn five_thousand_faults_of_every_caught_kind_leave_every_context_right() {
-    let rates = FaultRates::new(0.01, 0.001, 0.0, Duration::from_micros(400)).unwrap();
+fn five_thousand_faults_of_every_kind_leave_every_context_right() {
+    // The defaults of `atomik faults`: byte shifts and stale copies on.
+    let rates = FaultRates::new(0.01, 0.001, 0.001, Duration::from_micros(400))
+        .unwrap()
+        .with_stale(0.01)
+        .unwrap();
     let r = run_ok(&options(5_000, rates, 1));
     assert!(r.faults_injected >= 5_000);
-    // Every kind the CRC always catches, in both directions, chunks and bytes.
+    // Every kind, in both directions, chunks and bytes, and stale copies of older frames.
     for dir in ["sent", "received"] {
         for f in FAULTS {
             assert!(
@@ -42,7 +46,12 @@ fn five_thousand_faults_of_every_caught_kind_leave_every_context_right() {
         for f in ["drop", "corrupt", "delay"] {
             assert!(r.faults[&format!("{dir}.byte.{f}")] > 50, "{dir} byte {f}");
         }
+        for f in ["duplicate", "reorder"] {
+            assert!(r.faults[&format!("{dir}.byte.{f}")] > 20, "{dir} byte {f}");
+        }
     }
+    assert!(r.faults["sent.frame.stale_copy"] > 50, "{:?}", r.faults);
+    assert!(r.stale_refused > 50, "stale copies refused: {r:?}");
     assert!(r.retransmissions > 1_000 && r.bad_responses > 500);
     assert!(r.verified, "{:#?}", r.problems);
     assert_eq!(r.deltas_not_exactly_once, 0);
@@ -72,18 +81,22 @@ fn operations_the_host_gives_up_on_are_errors_and_applied_at_most_once() {
 }
 
 #[test]
-fn byte_shifts_that_pass_the_crc_are_the_only_source_of_wrong_results() {
-    let rates = FaultRates::new(0.0, 0.0, 0.01, Duration::ZERO).unwrap();
+fn byte_shifts_and_stale_copies_cause_no_wrong_result() {
+    // Byte shifts ten times the default rate, and a stale copy after one frame in ten: with
+    // v1's CRC-8 such a run took wrong answers; v2's CRC-32 and sequence rule leave none.
+    let rates = FaultRates::new(0.0, 0.0, 0.01, Duration::ZERO)
+        .unwrap()
+        .with_stale(0.1)
+        .unwrap();
     let r = run_ok(&options(5_000, rates, 3));
-    assert!(
-        r.crc_escapes > 0,
-        "at this rate some shifted frame passes the CRC-8"
-    );
-    let wrong = r.wrong_answers + r.answers_corrupted_in_transit + r.wrong_contexts;
-    assert!(
-        wrong <= r.crc_escapes,
-        "wrong results without an escape: {:#?}",
+    assert_eq!(r.crc_escapes, 0);
+    assert!(r.stale_refused > 200, "stale copies refused: {r:?}");
+    assert_eq!(
+        (r.wrong_answers, r.answers_corrupted_in_transit, r.wrong_contexts),
+        (0, 0, 0),
+        "{:#?}",
         r.problems
     );
-    assert_eq!(r.verified, wrong == 0 && r.deltas_not_exactly_once == 0);
+    assert!(r.verified, "{:#?}", r.problems);
+    assert_eq!(r.deltas_not_exactly_once, 0);
 }

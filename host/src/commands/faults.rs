@@ -24,11 +24,12 @@ pub fn run(options: &FaultRunOptions) -> Result<FaultRunReport> {
 pub fn print(options: &FaultRunOptions, r: &FaultRunReport) {
     println!(
         "faults: sim:// board ({}), seed {}, rates per chunk {:?} and per byte {:?} \
-         (drop, duplicate, corrupt, delay, reorder), delays up to {:?}",
+         (drop, duplicate, corrupt, delay, reorder), stale copies {} per frame, delays up to {:?}",
         options.lanes.name(),
         options.seed,
         options.rates.chunk,
         options.rates.byte,
+        options.rates.stale,
         options.rates.max_delay
     );
     println!(
@@ -41,13 +42,22 @@ pub fn print(options: &FaultRunOptions, r: &FaultRunReport) {
             .join(", ")
     );
     println!(
-        "crc escapes   {} damaged frames passed the CRC-8 (counted by the injector; the \
+        "crc escapes   {} damaged frames passed the CRC-32 (counted by the injector; the \
          protocol cannot catch them)",
         r.crc_escapes
     );
     println!(
-        "operations    {} ({} acknowledged), {} frames sent, {} retransmissions, {} bad responses",
-        r.operations, r.acknowledged, r.frames_sent, r.retransmissions, r.bad_responses
+        "operations    {} ({} acknowledged), {} frames sent, {} retransmissions, {} bad responses, \
+         {} answered out of order (renumbered), {} abandoned seqs burned, {} stale copies \
+         refused by the board",
+        r.operations,
+        r.acknowledged,
+        r.frames_sent,
+        r.retransmissions,
+        r.bad_responses,
+        r.out_of_order,
+        r.seqs_burned,
+        r.stale_refused
     );
     println!(
         "unrecovered   {} (each returned as an error; {} of the LOAD/ACCUMs among them had been \

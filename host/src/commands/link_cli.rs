@@ -72,10 +72,13 @@ pub enum LinkCommand {
         #[arg(long, default_value_t = 0.001)]
         byte_rate: f64,
         /// Probability per byte, in each direction, of a duplication and of a swap with the
-        /// next byte. Off by default: the protocol's CRC-8 lets about 1 in 256 of the frames
-        /// they damage through (see `docs/protocol.md`); the run counts what got through.
-        #[arg(long, default_value_t = 0.0)]
+        /// next byte (protocol v2's CRC-32 catches them; v1's CRC-8 let 1 in 256 through).
+        #[arg(long, default_value_t = 0.001)]
         byte_shift_rate: f64,
+        /// Probability per frame sent that a stale copy of one of the 16 frames before it
+        /// arrives just before it (true reordering; the board's sequence rule refuses it).
+        #[arg(long, default_value_t = 0.01)]
+        stale_rate: f64,
         /// Longest injected delay, microseconds of link time (the host waits about 200 us
         /// at 3 Mbaud before retransmitting).
         #[arg(long, default_value_t = 400)]
@@ -112,6 +115,7 @@ pub fn dispatch(cmd: LinkCommand) -> Result<bool> {
             chunk_rate,
             byte_rate,
             byte_shift_rate,
+            stale_rate,
             max_delay_us,
             seed,
             core,
@@ -126,6 +130,7 @@ pub fn dispatch(cmd: LinkCommand) -> Result<bool> {
                     byte_shift_rate,
                     Duration::from_micros(max_delay_us),
                 )
+                .and_then(|r| r.with_stale(stale_rate))
                 .map_err(anyhow::Error::msg)?,
                 seed,
                 clock_hz: DEFAULT_CLOCK_HZ,
