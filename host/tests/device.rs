@@ -267,8 +267,12 @@ fn a_host_numbers_from_the_boards_sequence_and_resynchronises_on_out_of_order() 
         SimTransport::new(LanesConfig::table(4, 16).unwrap(), 12e6, 4).unwrap(),
     ));
     let open = |name: &str| {
-        Device::with_transport(name, Box::new(Shared(sim.clone())), std::time::Duration::ZERO)
-            .expect("opens")
+        Device::with_transport(
+            name,
+            Box::new(Shared(sim.clone())),
+            std::time::Duration::ZERO,
+        )
+        .expect("opens")
     };
     let mut a = open("a");
     a.load(1, 0x10).unwrap();

@@ -92,7 +92,11 @@ fn byte_shifts_and_stale_copies_cause_no_wrong_result() {
     assert_eq!(r.crc_escapes, 0);
     assert!(r.stale_refused > 200, "stale copies refused: {r:?}");
     assert_eq!(
-        (r.wrong_answers, r.answers_corrupted_in_transit, r.wrong_contexts),
+        (
+            r.wrong_answers,
+            r.answers_corrupted_in_transit,
+            r.wrong_contexts
+        ),
         (0, 0, 0),
         "{:#?}",
         r.problems

@@ -55,7 +55,11 @@ fn exchange(b: &mut SimBoard, seq: u8, op: u8, addr: u16, data: u64) -> Response
 /// A STATUS register read: any seq (here 0xEE) is executed and answered with status 4.
 fn status(b: &mut SimBoard, reg: u64) -> u64 {
     let r = exchange(b, 0xEE, OP_STATUS, 0, reg);
-    assert_eq!(r.status, FrameStatus::Register as u8, "STATUS {reg} answered {r:?}");
+    assert_eq!(
+        r.status,
+        FrameStatus::Register as u8,
+        "STATUS {reg} answered {r:?}"
+    );
     r.data
 }
 
@@ -133,7 +137,10 @@ fn only_the_next_seq_is_applied_and_status_frames_stand_outside_the_sequence() {
     );
     // A frame from the future (a lost one in between) is refused the same way.
     let early = exchange_raw(&mut b, &accum(205, 0x40)).unwrap();
-    assert_eq!((early.status, early.data), (FrameStatus::OutOfOrder as u8, 203));
+    assert_eq!(
+        (early.status, early.data),
+        (FrameStatus::OutOfOrder as u8, 203)
+    );
     // The last frame is still answered from its stored response, even after those.
     assert_eq!(exchange_raw(&mut b, &accum(202, 0x2)), Some(a2));
     // STATUS with the last frame's seq is executed, not re-answered, and leaves the stored
@@ -142,7 +149,10 @@ fn only_the_next_seq_is_applied_and_status_frames_stand_outside_the_sequence() {
     assert_eq!((r.status, r.data), (FrameStatus::Register as u8, 16));
     assert_eq!(exchange_raw(&mut b, &accum(202, 0x2)), Some(a2));
     assert_eq!(status(&mut b, LINK_SEQ_REG), 0x100 | 202);
-    assert_eq!(exchange(&mut b, 203, Op::Read as u8, 1, 0).data, 0x10 ^ 0x1 ^ 0x2);
+    assert_eq!(
+        exchange(&mut b, 203, Op::Read as u8, 1, 0).data,
+        0x10 ^ 0x1 ^ 0x2
+    );
     // The sequence wraps: 255 then 0.
     let mut seq = 203u8;
     while seq != 255 {

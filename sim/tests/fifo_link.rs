@@ -5,7 +5,9 @@
 
 use atomik_hdl::lanes::single::DESIGN_ID;
 use atomik_hdl::lanes::LanesConfig;
-use atomik_hdl::link::frame::{decode_response, encode_command, Response, COMMAND_LEN, RESPONSE_LEN};
+use atomik_hdl::link::frame::{
+    decode_response, encode_command, Response, COMMAND_LEN, RESPONSE_LEN,
+};
 use atomik_hdl::link::FifoLinkConfig;
 use atomik_hdl::Op;
 use atomik_sim::ft2232h::Ft2232hConfig;

@@ -26,9 +26,8 @@
 
 use super::crc32::Crc32Step;
 use super::frame::{
-    FrameStatus, BATCH_ACCUM_OP, BATCH_HEADER_LEN, COMMAND_LEN, COMMAND_SYNC, CRC32_INIT,
-    CRC_LEN, IDLE_TIMEOUT_BITS, LINK_SEQ_REG, MAX_BATCH_DELTAS, RESPONSE_LEN, RESPONSE_SYNC,
-    STATUS_OP,
+    FrameStatus, BATCH_ACCUM_OP, BATCH_HEADER_LEN, COMMAND_LEN, COMMAND_SYNC, CRC32_INIT, CRC_LEN,
+    IDLE_TIMEOUT_BITS, LINK_SEQ_REG, MAX_BATCH_DELTAS, RESPONSE_LEN, RESPONSE_SYNC, STATUS_OP,
 };
 use crate::context_ram::ContextRam;
 use crate::op::Op;
@@ -286,7 +285,8 @@ impl Logic for CommandBridge {
         if self.have_last.q.val() {
             self.have_last_byte.next = 1.into();
         }
-        self.is_status.next = !self.is_batch.q.val() & (self.frame_op.val() == self.status_op.val());
+        self.is_status.next =
+            !self.is_batch.q.val() & (self.frame_op.val() == self.status_op.val());
         self.cmd_op.next = self.fields.q.val().get_bits::<4>(8);
         self.cmd_addr.next = self.fields.q.val().get_bits::<16>(16);
         self.cmd_data.next = self.fields.q.val().get_bits::<64>(32);
@@ -410,8 +410,7 @@ impl Logic for CommandBridge {
                 self.state.d.next = self.st_send.val();
                 self.out_index.d.next = 0.into();
                 self.transient.d.next = false;
-            } else if self.have_last.q.val() & (self.frame_seq.val() != self.expected_seq.val())
-            {
+            } else if self.have_last.q.val() & (self.frame_seq.val() != self.expected_seq.val()) {
                 // Neither the last frame nor the next: a stale or early frame. Nothing is
                 // applied; the answer names the seq expected so the host can resynchronise.
                 self.state.d.next = self.st_send.val();

@@ -186,7 +186,8 @@ pub fn encode_response(seq: u8, status: u8, data: u64) -> [u8; RESPONSE_LEN] {
     f.extend_from_slice(&[RESPONSE_SYNC, seq, status]);
     f.extend_from_slice(&data.to_le_bytes());
     append_crc32(&mut f);
-    f.try_into().expect("a response frame is RESPONSE_LEN bytes")
+    f.try_into()
+        .expect("a response frame is RESPONSE_LEN bytes")
 }
 
 /// A decoded response frame.
@@ -204,7 +205,9 @@ pub enum FrameError {
     Length(usize),
     #[error("response frame starts with {0:#04x}, expected {RESPONSE_SYNC:#04x}")]
     Sync(u8),
-    #[error("response frame CRC-32 {got:#010x} does not match its bytes (expected {expected:#010x})")]
+    #[error(
+        "response frame CRC-32 {got:#010x} does not match its bytes (expected {expected:#010x})"
+    )]
     Crc { got: u32, expected: u32 },
 }
 

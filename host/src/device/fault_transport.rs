@@ -403,7 +403,11 @@ impl<T: Transport> Transport for FaultTransport<T> {
         if let Some(h) = held {
             self.queue_out(h, Duration::ZERO);
         }
-        if self.history.back().is_none_or(|last| last.as_slice() != bytes) {
+        if self
+            .history
+            .back()
+            .is_none_or(|last| last.as_slice() != bytes)
+        {
             if self.history.len() == STALE_HISTORY {
                 self.history.pop_front();
             }

@@ -53,6 +53,9 @@ pub struct LinkStats {
     pub out_of_order: u64,
     /// NOPs sent to use up the seq of a frame given up on.
     pub seqs_burned: u64,
+    /// Status 3 answers to another seq than the one awaited: the board refusing a stale or
+    /// duplicated copy of an older frame.
+    pub stale_refused: u64,
 }
 
 /// What a frame is, for building it again under another seq.
@@ -225,7 +228,11 @@ impl<T: Transport> FrameLink<T> {
                     }
                     return Ok(r);
                 }
-                self.stats.bad_responses += 1;
+                if r.status == FrameStatus::OutOfOrder as u8 {
+                    self.stats.stale_refused += 1;
+                } else {
+                    self.stats.bad_responses += 1;
+                }
                 last_problem = format!(
                     "response for seq {} status {} while waiting for seq {seq}",
                     r.seq, r.status

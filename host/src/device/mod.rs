@@ -86,7 +86,11 @@ pub enum DeviceError {
         "{device} is an ATOMiK design of version {board}, but this host speaks version {host} \
          (link protocol v2 is version 3): rebuild the bitstream or use a matching host"
     )]
-    Version { device: String, board: u16, host: u16 },
+    Version {
+        device: String,
+        board: u16,
+        host: u16,
+    },
 }
 
 /// What the design reports about itself.
