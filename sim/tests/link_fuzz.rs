@@ -45,6 +45,7 @@ fn a_million_fuzzed_bytes_leave_the_table_board_consistent() {
         "duplicates answered from the stored response"
     );
     assert!(r.max_response_clocks <= r.response_bound_clocks);
+    assert_eq!(r.crc_collisions, 0, "no mutated unit passes the CRC-32");
     assert!(
         r.out_of_order_answered > 1000,
         "stale and reordered frames answered status 3"
