@@ -56,8 +56,14 @@ pub fn print(lanes: LanesConfig, r: &FuzzReport) {
     );
     println!(
         "fed           {} bytes in {} units; {} frames answered ({} retransmissions answered once, \
-         {} mutated frames passed their CRC by chance and were answered as frames)",
-        r.bytes, r.frames, r.answered_frames, r.repeats_answered, r.crc_collisions
+         {} stale or reordered frames answered \"out of order\" and not applied, {} mutated \
+         frames passed their CRC-32 by chance and were answered as frames)",
+        r.bytes,
+        r.frames,
+        r.answered_frames,
+        r.repeats_answered,
+        r.out_of_order_answered,
+        r.crc_collisions
     );
     let kinds: Vec<String> = r.kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
     println!("units         {}", kinds.join(", "));
