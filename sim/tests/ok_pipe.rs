@@ -5,8 +5,8 @@
 //! - pipe out, with the bridge side handing bytes over with gaps: every byte reaches the host
 //!   once, in order, in well-formed words, and padding fills the blocks.
 
-use atomik_hdl::link::ok_pipe::{ok_pipe_verilog, OkPipeConfig};
-use atomik_sim::ok_host::{pack_in_blocks, unpack_out_words, BoardPins, OkHost, OkHostConfig};
+use atomik_hdl::link::ok_pipe::{ok_pipe_verilog, pack_in_blocks, unpack_out_words, OkPipeConfig};
+use atomik_sim::ok_host::{BoardPins, OkHost, OkHostConfig};
 use atomik_sim::verilator::{ModelSpec, VerilatedModel};
 
 struct Phy {

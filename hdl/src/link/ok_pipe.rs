@@ -171,6 +171,35 @@ impl OkPipeConfig {
     }
 }
 
+/// Packs a byte stream into pipe-in blocks of `block_words` words: each block a header word
+/// (its byte count) then the bytes little-endian, zero-padded (see the module docs).
+pub fn pack_in_blocks(bytes: &[u8], block_words: usize) -> Vec<u8> {
+    let capacity = 4 * (block_words - 1);
+    let mut out = Vec::with_capacity((bytes.len() / capacity + 1) * 4 * block_words);
+    for chunk in bytes.chunks(capacity) {
+        out.extend_from_slice(&(chunk.len() as u32).to_le_bytes());
+        out.extend_from_slice(chunk);
+        out.resize(out.len() + capacity - chunk.len(), 0);
+    }
+    out
+}
+
+/// The stream bytes in pipe-out words (bits 31:24 a count of 0 to 3, the bytes from bit 0);
+/// a word with a count above 3 is an error naming it.
+pub fn unpack_out_words(words: &[u32]) -> Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(3 * words.len());
+    for (i, &w) in words.iter().enumerate() {
+        let count = (w >> 24) as usize;
+        if count > 3 {
+            return Err(format!(
+                "pipe-out word {i} ({w:#010x}) claims {count} bytes; a word carries at most 3"
+            ));
+        }
+        out.extend_from_slice(&w.to_le_bytes()[..count]);
+    }
+    Ok(out)
+}
+
 /// The pipe PHY; see the module docs.
 #[derive(LogicBlock)]
 pub struct OkPipePhy {

@@ -17,8 +17,11 @@
 
 pub mod fault_transport;
 pub mod frame_link;
+pub mod frontpanel;
+pub mod frontpanel_sim;
 pub mod ftdi_transport;
 pub mod messages;
+pub mod ok_transport;
 pub mod pcie_sim;
 pub mod pcie_transport;
 pub mod serial_transport;
@@ -137,6 +140,18 @@ const USB_LATENCY: Duration = Duration::from_millis(40);
 /// while it polls.
 pub const PCIE_LATENCY: Duration = Duration::from_millis(2);
 
+/// How long the host waits for an answer beyond the bytes' own time on the pipe link: the
+/// board's frame timeout (so a retransmission finds the decoder hunting) and, on hardware,
+/// USB's per-call latency.
+pub fn ok_latency(link: &atomik_hdl::link::ok_pipe::OkPipeConfig, hardware: bool) -> Duration {
+    let timeout = Duration::from_secs_f64(link.idle_timeout_us * 1e-6);
+    if hardware {
+        timeout + Duration::from_millis(20)
+    } else {
+        timeout
+    }
+}
+
 impl Device {
     /// Opens a device by URI and reads its identity.
     pub fn open(uri: &str) -> Result<Device, DeviceError> {
@@ -227,6 +242,32 @@ impl Device {
                         cause,
                     })?;
                 (Box::new(t), PCIE_LATENCY)
+            }
+            DeviceUri::OkSim { lanes, host } => {
+                let link = frontpanel_sim::SimFrontPanel::link_for(&host);
+                let open_error = |cause: String| DeviceError::Open {
+                    device: uri.into(),
+                    cause,
+                };
+                let fp = frontpanel_sim::SimFrontPanel::new(lanes, link, host)
+                    .map_err(|e| open_error(e.to_string()))?;
+                let t =
+                    ok_transport::OkTransport::open(fp).map_err(|e| open_error(e.to_string()))?;
+                (Box::new(t), ok_latency(&link, false))
+            }
+            DeviceUri::Ok {
+                serial,
+                usb_bytes_per_sec,
+            } => {
+                let open_error = |e: frontpanel::FrontPanelError| DeviceError::Open {
+                    device: uri.into(),
+                    cause: e.to_string(),
+                };
+                let fp =
+                    frontpanel::open_hardware(&serial, usb_bytes_per_sec).map_err(open_error)?;
+                let t = ok_transport::OkTransport::open(fp).map_err(open_error)?;
+                let link = atomik_hdl::link::ok_pipe::OkPipeConfig::xem7010();
+                (Box::new(t), ok_latency(&link, true))
             }
         };
         Self::with_transport(uri, transport, latency)

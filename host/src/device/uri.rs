@@ -8,6 +8,11 @@
 //! - `ftdi://[?chip=ft2232h|ft232h&serial=S&description=D&index=N]`: a real FT2232H (channel
 //!   A) or FT232H in synchronous FIFO mode, the first match unless a selector is given; needs
 //!   a build with the cargo feature `ftdi`.
+//! - `ok://sim[?lanes=N&mode=..&contexts=C&width=W&usb=3|2]`: the Opal Kelly pipe board top in
+//!   Verilator behind a simulated okHost (`usb=3`: 100.8 MHz FrontPanel clock, pipes at
+//!   340 MB/s; `usb=2`: 48 MHz, 40 MB/s, the XEM7010).
+//! - `ok://SERIAL[?usb=3|2]`: a FrontPanel module by serial number (the ceiling quoted is its
+//!   USB generation's pipe rate); needs a build with the cargo feature `opalkelly`.
 
 use super::ftdi_transport::FtdiSelector;
 use atomik_hdl::lanes::{LaneMode, LanesConfig};
@@ -49,6 +54,29 @@ pub enum DeviceUri {
         clock_hz: f64,
         read_ns: u64,
     },
+    /// `ok://sim?usb=3`: the pipe board behind a simulated okHost.
+    OkSim {
+        lanes: LanesConfig,
+        host: atomik_sim::ok_host::OkHostConfig,
+    },
+    /// `ok://SERIAL?usb=3`: a FrontPanel module.
+    Ok {
+        serial: String,
+        usb_bytes_per_sec: f64,
+    },
+}
+
+/// `usb=3` or `usb=2`: the simulated okHost of that USB generation.
+fn ok_usb(q: &mut BTreeMap<String, String>) -> Result<atomik_sim::ok_host::OkHostConfig, String> {
+    use atomik_sim::ok_host::OkHostConfig;
+    match take(q, "usb", 3u32)? {
+        3 => Ok(OkHostConfig::usb3()),
+        2 => Ok(OkHostConfig::usb2()),
+        other => Err(format!(
+            "`usb={other}`: choose 3 (USB 3.0 FrontPanel, 340 MB/s pipes) or 2 (USB 2.0, \
+             40 MB/s, e.g. the XEM7010)"
+        )),
+    }
 }
 
 fn query(rest: &str) -> Result<(String, BTreeMap<String, String>), String> {
@@ -194,15 +222,35 @@ impl DeviceUri {
                 }
             }
             "ok" => {
-                return Err(format!(
-                    "`{scheme}://` is not available in this build: the Opal Kelly FrontPanel \
-                     transport is not implemented yet (sim://, serial://, ftdi:// and pcie:// \
-                     are)"
-                ))
+                if path.is_empty() {
+                    return Err(
+                        "ok:// needs a module's serial number (ok://1234ABCD) or `sim` \
+                         (ok://sim)"
+                            .into(),
+                    );
+                }
+                let host = ok_usb(&mut q)?;
+                if path == "sim" {
+                    DeviceUri::OkSim {
+                        lanes: lanes_query(&mut q)?,
+                        host,
+                    }
+                } else if path.chars().all(|c| c.is_ascii_alphanumeric()) {
+                    DeviceUri::Ok {
+                        serial: path,
+                        usb_bytes_per_sec: host.usb_bytes_per_sec,
+                    }
+                } else {
+                    return Err(format!(
+                        "ok://{path}: a FrontPanel serial number is letters and digits \
+                         (ok://1234ABCD), or `sim`"
+                    ));
+                }
             }
             other => {
                 return Err(format!(
-                    "unknown device scheme `{other}://` (known: sim://, serial://, ftdi://)"
+                    "unknown device scheme `{other}://` (known: sim://, serial://, ftdi://, \
+                     pcie://, ok://)"
                 ))
             }
         };
@@ -276,6 +324,22 @@ mod tests {
             } => assert_eq!((lanes.lanes, window.ring_words, read_ns), (4, 16, 500)),
             other => panic!("{other:?}"),
         }
+        match DeviceUri::parse("ok://sim?lanes=4&usb=2").unwrap() {
+            DeviceUri::OkSim { lanes, host } => {
+                assert_eq!(
+                    (lanes.lanes, host.clock_hz, host.usb_bytes_per_sec),
+                    (4, 48e6, 40e6)
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            DeviceUri::parse("ok://1234ABCD").unwrap(),
+            DeviceUri::Ok {
+                serial: "1234ABCD".into(),
+                usb_bytes_per_sec: 340e6
+            }
+        );
         assert_eq!(
             DeviceUri::parse("serial:///dev/ttyUSB1?baud=115200").unwrap(),
             DeviceUri::Serial {
@@ -318,7 +382,11 @@ mod tests {
                 "serial:///dev/x?baud=fast",
                 "`baud=fast` is not a valid baud",
             ),
-            ("ok://123", "not available in this build"),
+            ("ok://", "needs a module's serial number"),
+            ("ok://sim?usb=1", "`usb=1`: choose 3"),
+            ("ok://12/34", "letters and digits"),
+            ("ok://sim?lanes=3", "unsupported lane count 3"),
+            ("ok://1234?lanes=4", "unknown option `lanes`"),
             ("pcie://01:00.0", "expected a PCI address DDDD:BB:DD.F"),
             ("pcie://sim?ring=48", "ring_words 48 is not a power of two"),
             ("pcie://sim?mhz=0", "`mhz=0` must be a positive clock"),
