@@ -6,7 +6,8 @@
 //!   `sim://?link=fifo` (the FT245 FIFO board top behind a simulated FT2232H), `serial://` (a
 //!   USB-UART bridge), `ftdi://` (an FT2232H / FT232H in synchronous FIFO mode) and `pcie://`
 //!   (a register window behind a PCIe bridge, or `pcie://sim`, the window in Verilator behind a
-//!   mapped file).
+//!   mapped file), `xdma://` (the same window on an XDMA driver's user BAR) and `ok://` (Opal
+//!   Kelly FrontPanel pipes, or `ok://sim`).
 //! - [`transport`]: the byte-link trait; [`sim_transport`], [`serial_transport`],
 //!   [`ftdi_transport`], [`pcie_transport`] (with [`pcie_sim`]).
 //! - [`frame_link`]: sequence numbers, retransmission and response checking.
@@ -28,6 +29,7 @@ pub mod serial_transport;
 pub mod sim_transport;
 pub mod transport;
 pub mod uri;
+pub mod xdma;
 
 use atomik_hdl::lanes::single::{StatusReg, DESIGN_ID};
 use atomik_hdl::link::frame::{BatchError, FrameStatus, Response, MAX_BATCH_DELTAS};
@@ -241,6 +243,13 @@ impl Device {
                         device: uri.into(),
                         cause,
                     })?;
+                (Box::new(t), PCIE_LATENCY)
+            }
+            DeviceUri::Xdma { prefix, clock_hz } => {
+                let t = xdma::open(&prefix, clock_hz).map_err(|e| DeviceError::Open {
+                    device: uri.into(),
+                    cause: e.to_string(),
+                })?;
                 (Box::new(t), PCIE_LATENCY)
             }
             DeviceUri::OkSim { lanes, host } => {
