@@ -191,11 +191,11 @@ fn pipe_out_carries_every_answer_byte_in_order_with_padding() {
         let (_, taken) = p.clock(offer);
         if taken {
             offered += 1;
-            if offered % 12 == 0 {
+            if offered.is_multiple_of(12) {
                 wait = 30;
             }
-        } else if wait > 0 {
-            wait -= 1;
+        } else {
+            wait = wait.saturating_sub(1);
         }
         got.extend(unpack_out_words(&p.host.take_out_words()).unwrap());
         if got.len() == want.len() {
