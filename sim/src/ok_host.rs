@@ -21,8 +21,6 @@
 //! It checks what the board hands back: every pipe-out word must carry a count of 0 to 3 in
 //! bits 31:24 and nothing in the byte lanes past the count (see `atomik_hdl::link::ok_pipe`).
 
-#[cfg(test)]
-use atomik_hdl::link::ok_pipe::{pack_in_blocks, unpack_out_words};
 use std::collections::VecDeque;
 
 /// The FrontPanel clock and USB rate.
@@ -331,26 +329,6 @@ impl OkHost {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn blocks_pack_and_words_unpack() {
-        let bytes: Vec<u8> = (1..=20).collect();
-        let packed = pack_in_blocks(&bytes, 4);
-        // 12 bytes per 4-word block: two blocks, the second carrying 8.
-        assert_eq!(packed.len(), 32);
-        assert_eq!(&packed[..4], &12u32.to_le_bytes());
-        assert_eq!(&packed[4..16], &bytes[..12]);
-        assert_eq!(&packed[16..20], &8u32.to_le_bytes());
-        assert_eq!(&packed[20..28], &bytes[12..]);
-        assert_eq!(&packed[28..], &[0; 4]);
-        assert_eq!(
-            unpack_out_words(&[0x0302_0100 | 3 << 24, 0x0100_0004, 0]).unwrap(),
-            vec![0, 1, 2, 4]
-        );
-        assert!(unpack_out_words(&[0x0400_0000])
-            .unwrap_err()
-            .contains("4 bytes"));
-    }
 
     #[test]
     fn bad_rates_are_named_and_the_host_waits_for_ready() {

@@ -2,6 +2,7 @@
 //! - pipe in, with USB faster than the PHY drains (a word per clock against a byte per clock):
 //!   the host must wait on `ep_ready`, every block it starts fits (no word dropped: the sticky
 //!   error stays low), and the bytes come out to the bridge side in order, each exactly once;
+//! - a host that breaks the rules (words outside a block) is caught by the sticky error;
 //! - pipe out, with the bridge side handing bytes over with gaps: every byte reaches the host
 //!   once, in order, in well-formed words, and padding fills the blocks.
 
@@ -213,4 +214,25 @@ fn pipe_out_carries_every_answer_byte_in_order_with_padding() {
     // Every answer is its own block at most twice over: ready waits for a finished answer.
     let blocks = p.host.counters.blocks_out;
     assert!((40..=80).contains(&blocks), "{blocks} blocks");
+}
+
+#[test]
+fn words_outside_a_block_are_dropped_and_flagged() {
+    let config = OkPipeConfig::new(4, 4, 100.0, 1000.0).unwrap();
+    let mut p = phy(config);
+    assert_eq!(p.m.get(p.in_error), 0);
+    // ep_write without ep_blockstrobe: no block owes this word.
+    let [_, pi_write, _, pi_data, ..] = p.inputs;
+    p.m.set(pi_write, 1);
+    p.m.set(pi_data, 0xDEAD_BEEF);
+    p.m.tick();
+    p.m.set(pi_write, 0);
+    let mut got = Vec::new();
+    for _ in 0..20 {
+        if let (Some(b), _) = p.clock(None) {
+            got.push(b);
+        }
+    }
+    assert_eq!(p.m.get(p.in_error), 1, "the stray word is flagged");
+    assert!(got.is_empty(), "and never reaches the bridge: {got:?}");
 }

@@ -551,6 +551,26 @@ mod tests {
     }
 
     #[test]
+    fn blocks_pack_and_words_unpack() {
+        let bytes: Vec<u8> = (1..=20).collect();
+        let packed = pack_in_blocks(&bytes, 4);
+        // 12 bytes per 4-word block: two blocks, the second carrying 8.
+        assert_eq!(packed.len(), 32);
+        assert_eq!(&packed[..4], &12u32.to_le_bytes());
+        assert_eq!(&packed[4..16], &bytes[..12]);
+        assert_eq!(&packed[16..20], &8u32.to_le_bytes());
+        assert_eq!(&packed[20..28], &bytes[12..]);
+        assert_eq!(&packed[28..], &[0; 4]);
+        assert_eq!(
+            unpack_out_words(&[0x0302_0100 | 3 << 24, 0x0100_0004, 0]).unwrap(),
+            vec![0, 1, 2, 4]
+        );
+        assert!(unpack_out_words(&[0x0400_0000])
+            .unwrap_err()
+            .contains("4 bytes"));
+    }
+
+    #[test]
     fn ok_link_verilog_has_only_renamed_modules() {
         let v = ok_link_verilog(&OkPipeConfig::xem7010()).unwrap();
         assert!(v.contains("module atomik_ok_link("), "{}", &v[..200]);
