@@ -9,7 +9,8 @@
 //!   mapped file), `xdma://` (the same window on an XDMA driver's user BAR) and `ok://` (Opal
 //!   Kelly FrontPanel pipes, or `ok://sim`).
 //! - [`transport`]: the byte-link trait; [`sim_transport`], [`serial_transport`],
-//!   [`ftdi_transport`], [`pcie_transport`] (with [`pcie_sim`]).
+//!   [`ftdi_transport`], [`pcie_transport`] (with [`pcie_sim`] and [`xdma`]), [`ok_transport`]
+//!   (over the [`frontpanel`] trait: the SDK, or [`frontpanel_sim`]).
 //! - [`frame_link`]: sequence numbers, retransmission and response checking.
 //!
 //! Errors name the device, the operation, and how many operations the device acknowledged
