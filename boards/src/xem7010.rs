@@ -4,10 +4,13 @@
 //! top level, the XDC and a batch TCL script, and runs Vivado only where it is installed. The
 //! text is tested without Vivado (pins, clocks, the timing check, the parts it instantiates).
 //!
-//! The host link is FrontPanel (USB 2.0): `okHost` with three wire-ins (command word, data low,
-//! data high), a trigger-in (issue) and three wire-outs (response low/high, status), in the
-//! 48 MHz FrontPanel clock domain; [`atomik_hdl::link::handshake_port`] carries each command
-//! into the core's clock domain (an MMCM from the 200 MHz system clock) and the response back.
+//! The host link is FrontPanel (USB 2.0) block-throttled pipes carrying the same frames as every
+//! other link (`ok://SERIAL` on the host): `okHost` with a BTPipeIn at 0x80 (frame bytes, 16-word
+//! blocks), a BTPipeOut at 0xA0 (answer bytes, 8-word blocks), a WireIn at 0x00 (bit 0 resets
+//! the link) and WireOuts at 0x20 (the pipe geometry) and 0x21 (dropped frames, pipe error), in
+//! the 48 MHz FrontPanel clock domain; [`atomik_hdl::link::ok_pipe`] is the pipe PHY and the
+//! link's handshake port carries each command into the core's clock domain (an MMCM from the
+//! 200 MHz system clock) and the response back.
 //! The FrontPanel HDL (`okHost` and the endpoints) ships with Opal Kelly's proprietary SDK: the
 //! script reads it from `$FRONTPANEL_HDL_DIR` and stops with that name if it is missing.
 //!
@@ -19,7 +22,10 @@ use atomik_hdl::board_top::CORE_MODULE;
 use atomik_hdl::export::{rename_top, ExportError};
 use atomik_hdl::lanes::export::lanes_verilog;
 use atomik_hdl::lanes::{LaneMode, LanesConfig};
-use atomik_hdl::link::{handshake_port_verilog, HANDSHAKE_MODULE};
+use atomik_hdl::link::ok_pipe::{
+    ok_link_verilog, OkPipeConfig, OK_LINK_MODULE, PIPE_IN_ADDR, PIPE_OUT_ADDR, WIRE_GEOMETRY_ADDR,
+    WIRE_HEALTH_ADDR, WIRE_RESET_ADDR,
+};
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -104,7 +110,7 @@ pub enum Xem7010Error {
 #[derive(Debug, Clone)]
 pub struct VivadoProject {
     pub mmcm: MmcmSetting,
-    /// `atomik_xem7010.v`: the top, the handshake port and the core.
+    /// `atomik_xem7010.v`: the top, the pipe link and the core.
     pub verilog: String,
     /// `atomik_xem7010.xdc`.
     pub xdc: String,
@@ -116,7 +122,8 @@ pub struct VivadoProject {
 pub fn project(lanes: LanesConfig, mhz: f64) -> Result<VivadoProject, Xem7010Error> {
     let mmcm = mmcm_for(mhz).ok_or(Xem7010Error::Clock(mhz))?;
     let core = rename_top(&lanes_verilog(lanes)?.verilog, CORE_MODULE);
-    let port = handshake_port_verilog()?;
+    let link = OkPipeConfig::xem7010();
+    let port = ok_link_verilog(&link)?;
     let mut v = String::new();
     let addr = if lanes.mode == LaneMode::Table {
         format!(
@@ -161,38 +168,46 @@ always @(posedge clk)
     if (!locked) por <= 5'd0;
     else if (!por[4]) por <= por + 5'd1;
 
-// FrontPanel: wire-ins 0x00 {{addr[15:0], op[3:0]}}, 0x01 data[31:0], 0x02 data[63:32];
-// trigger-in 0x40 bit 0 issues; wire-outs 0x20/0x21 response low/high, 0x22 {{done, busy}}.
+// FrontPanel: BTPipeIn {pi:#04x} (frame bytes: each {inw}-word block a byte count, then the
+// bytes), BTPipeOut {po:#04x} (answer bytes, up to 3 per word with the count in 31:24, {outw}-word
+// blocks), WireIn {wr:#04x} bit 0 resets the link, WireOuts {wg:#04x} geometry and {wh:#04x}
+// {{pipe error, dropped frames}}. See atomik_hdl::link::ok_pipe.
 wire ok_clk;
 wire [30:0] ok1;
 wire [16:0] ok2;
-wire [17*3-1:0] ok2x;
+wire [17*4-1:0] ok2x;
 okHost ok_host(.hi_in(hi_in), .hi_out(hi_out), .hi_inout(hi_inout), .hi_aa(hi_aa),
     .ti_clk(ok_clk), .ok1(ok1), .ok2(ok2));
-okWireOR #(.N(3)) ok_or(.ok2(ok2), .ok2s(ok2x));
-wire [31:0] w_cmd, w_lo, w_hi, trig;
-okWireIn ep00(.ok1(ok1), .ep_addr(8'h00), .ep_dataout(w_cmd));
-okWireIn ep01(.ok1(ok1), .ep_addr(8'h01), .ep_dataout(w_lo));
-okWireIn ep02(.ok1(ok1), .ep_addr(8'h02), .ep_dataout(w_hi));
-okTriggerIn ep40(.ok1(ok1), .ep_addr(8'h40), .ep_clk(ok_clk), .ep_trigger(trig));
-wire busy;
-wire [7:0] done;
-wire [63:0] host_rsp;
-okWireOut ep20(.ok1(ok1), .ok2(ok2x[0*17 +: 17]), .ep_addr(8'h20), .ep_datain(host_rsp[31:0]));
-okWireOut ep21(.ok1(ok1), .ok2(ok2x[1*17 +: 17]), .ep_addr(8'h21), .ep_datain(host_rsp[63:32]));
-okWireOut ep22(.ok1(ok1), .ok2(ok2x[2*17 +: 17]), .ep_addr(8'h22),
-    .ep_datain({{23'd0, done, busy}}));
+okWireOR #(.N(4)) ok_or(.ok2(ok2), .ok2s(ok2x));
+wire [31:0] w_reset, pi_data, po_data, geometry;
+wire pi_write, pi_blockstrobe, pi_ready, po_read, po_blockstrobe, po_ready, in_error;
+wire [15:0] dropped;
+okWireIn ep{wr:02x}(.ok1(ok1), .ep_addr(8'h{wr:02x}), .ep_dataout(w_reset));
+okBTPipeIn ep{pi:02x}(.ok1(ok1), .ok2(ok2x[0*17 +: 17]), .ep_addr(8'h{pi:02x}), .ep_write(pi_write),
+    .ep_blockstrobe(pi_blockstrobe), .ep_dataout(pi_data), .ep_ready(pi_ready));
+okBTPipeOut ep{po:02x}(.ok1(ok1), .ok2(ok2x[1*17 +: 17]), .ep_addr(8'h{po:02x}), .ep_read(po_read),
+    .ep_blockstrobe(po_blockstrobe), .ep_datain(po_data), .ep_ready(po_ready));
+okWireOut ep{wg:02x}(.ok1(ok1), .ok2(ok2x[2*17 +: 17]), .ep_addr(8'h{wg:02x}), .ep_datain(geometry));
+okWireOut ep{wh:02x}(.ok1(ok1), .ok2(ok2x[3*17 +: 17]), .ep_addr(8'h{wh:02x}),
+    .ep_datain({{15'd0, in_error, dropped}}));
+// The link's reset: 16 FrontPanel clocks after configuration, and while the WireIn holds it.
+reg [4:0] link_por = 5'd0;
+always @(posedge ok_clk)
+    if (!link_por[4]) link_por <= link_por + 5'd1;
+wire link_reset = ~link_por[4] | w_reset[0];
 
 wire cmd_valid, cmd_ready, rsp_valid, rsp_ready, illegal_op;
 wire [3:0] cmd_op;
 wire [15:0] cmd_addr;
 wire [63:0] cmd_data, rsp_data;
-{HANDSHAKE_MODULE} port(
-    .host_clock(ok_clk), .issue(trig[0]), .host_op(w_cmd[3:0]), .host_addr(w_cmd[19:4]),
-    .host_data({{w_hi, w_lo}}), .busy(busy), .host_rsp(host_rsp), .done(done),
-    .clock(clk), .cmd_valid(cmd_valid), .cmd_ready(cmd_ready), .cmd_op(cmd_op),
-    .cmd_addr(cmd_addr), .cmd_data(cmd_data), .rsp_valid(rsp_valid), .rsp_ready(rsp_ready),
-    .rsp_data(rsp_data)
+{OK_LINK_MODULE} link(
+    .clock(ok_clk), .reset(link_reset), .core_clock(clk),
+    .pi_write(pi_write), .pi_blockstrobe(pi_blockstrobe), .pi_data(pi_data), .pi_ready(pi_ready),
+    .po_read(po_read), .po_blockstrobe(po_blockstrobe), .po_data(po_data), .po_ready(po_ready),
+    .geometry(geometry), .in_error(in_error),
+    .cmd_valid(cmd_valid), .cmd_ready(cmd_ready), .cmd_op(cmd_op), .cmd_addr(cmd_addr),
+    .cmd_data(cmd_data), .rsp_valid(rsp_valid), .rsp_ready(rsp_ready), .rsp_data(rsp_data),
+    .dropped(dropped)
 );
 {CORE_MODULE} core(
     .clock(clk), .reset(reset), .cmd_valid(cmd_valid), .cmd_ready(cmd_ready),
@@ -201,6 +216,7 @@ wire [63:0] cmd_data, rsp_data;
 );
 
 // LEDs light when driven low: 0 heartbeat, 1 command in flight, 2 illegal op.
+wire busy = cmd_valid | rsp_ready;
 reg [25:0] beat = 26'd0;
 always @(posedge clk) beat <= beat + 26'd1;
 assign led = ~{{5'd0, illegal_op, busy, beat[25]}};
@@ -218,6 +234,13 @@ endmodule
         d = mmcm.divide,
         m = mmcm.mult,
         o = mmcm.out_divide,
+        pi = PIPE_IN_ADDR,
+        po = PIPE_OUT_ADDR,
+        wr = WIRE_RESET_ADDR,
+        wg = WIRE_GEOMETRY_ADDR,
+        wh = WIRE_HEALTH_ADDR,
+        inw = link.in_block_words,
+        outw = link.out_block_words,
     );
     v.push('\n');
     v.push_str(&port);
@@ -263,8 +286,8 @@ fn xdc(mmcm: &MmcmSetting) -> String {
 # Vivado from the 200 MHz input clock.
 create_clock -name sys_clk -period 5.000 [get_ports sys_clk_p]
 create_clock -name ok_clk -period {OK_CLOCK_NS:.2} [get_ports {{hi_in[0]}}]
-# The two domains meet only in the handshake port, whose toggles pass 2-FF synchronisers and
-# whose data is held stable across them.
+# The two domains meet only in the pipe link's handshake port, whose toggles pass 2-FF
+# synchronisers and whose data is held stable across them.
 set_clock_groups -asynchronous -group [get_clocks -include_generated_clocks sys_clk] \\
     -group [get_clocks -include_generated_clocks ok_clk]
 set_input_delay -clock ok_clk -max 6.7 [get_ports {{hi_in[*]}}]
@@ -360,7 +383,13 @@ mod tests {
             "okHost ok_host(",
             "MMCME2_BASE",
             ".CLKFBOUT_MULT_F(",
-            "module atomik_handshake(",
+            "module atomik_ok_link(",
+            "atomik_ok_link link(",
+            "okBTPipeIn ep80(",
+            "okBTPipeOut epa0(",
+            "okWireIn ep00(",
+            "okWireOut ep20(",
+            "okWireOR #(.N(4))",
             "module atomik_core(",
             "atomik_core core(",
         ] {

@@ -13,8 +13,10 @@ const STUBS: &str = "
     endmodule
 (* blackbox *) module okWireIn(input [30:0] ok1, input [7:0] ep_addr, output [31:0] ep_dataout);
     endmodule
-(* blackbox *) module okTriggerIn(input [30:0] ok1, input [7:0] ep_addr, input ep_clk,
-    output [31:0] ep_trigger); endmodule
+(* blackbox *) module okBTPipeIn(input [30:0] ok1, output [16:0] ok2, input [7:0] ep_addr,
+    output ep_write, output ep_blockstrobe, output [31:0] ep_dataout, input ep_ready); endmodule
+(* blackbox *) module okBTPipeOut(input [30:0] ok1, output [16:0] ok2, input [7:0] ep_addr,
+    output ep_read, output ep_blockstrobe, input [31:0] ep_datain, input ep_ready); endmodule
 (* blackbox *) module okWireOut(input [30:0] ok1, output [16:0] ok2, input [7:0] ep_addr,
     input [31:0] ep_datain); endmodule
 (* blackbox *) module IBUFDS(input I, input IB, output O); endmodule

@@ -24,6 +24,7 @@
 use crate::export::{rename_top, ExportError};
 use crate::lanes::export::lanes_verilog;
 use crate::lanes::{LaneMode, LanesConfig};
+use crate::link::ok_pipe::{ok_link_verilog, OkPipeConfig, OK_LINK_MODULE};
 use crate::link::{
     fifo_link_verilog, link_verilog, FifoLinkConfig, LinkConfig, FIFO_LINK_MODULE, LINK_MODULE,
 };
@@ -181,6 +182,94 @@ pub fn fifo_board_top_verilog(config: &FifoBoardTopConfig) -> Result<String, Exp
         &config.clock,
         config.leds,
         config.leds_active_low,
+        &link,
+    )
+}
+
+/// What goes into a board top with the Opal Kelly pipe link, [`OK_BOARD_MODULE`]: the
+/// simulated FrontPanel board, everything on `clk_in` (the FrontPanel clock). A real module's
+/// top instantiates `okHost` and its endpoints around the same link (see the boards crate's
+/// XEM7010 generator).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OkBoardTopConfig {
+    pub lanes: LanesConfig,
+    pub link: OkPipeConfig,
+    /// LED outputs driven (0 to 4).
+    pub leds: u32,
+}
+
+/// The pipe board top's module name.
+pub const OK_BOARD_MODULE: &str = "atomik_board_ok";
+
+/// The ports of [`OK_BOARD_MODULE`] (besides `clk_in`): `(name, width, is_input)`; `pi_*` and
+/// `po_*` are the BTPipeIn / BTPipeOut endpoint ports, `ok_reset` the reset WireIn's bit 0,
+/// `ok_geometry` / `ok_health` the two WireOuts.
+pub fn ok_board_ports(config: &OkBoardTopConfig) -> Vec<(&'static str, u32, bool)> {
+    let mut p = vec![
+        ("ok_reset", 1, true),
+        ("pi_write", 1, true),
+        ("pi_blockstrobe", 1, true),
+        ("pi_data", 32, true),
+        ("pi_ready", 1, false),
+        ("po_read", 1, true),
+        ("po_blockstrobe", 1, true),
+        ("po_data", 32, false),
+        ("po_ready", 1, false),
+        ("ok_geometry", 32, false),
+        ("ok_health", 32, false),
+    ];
+    if config.leds > 0 {
+        p.push(("led", config.leds, false));
+    }
+    p
+}
+
+/// The complete Verilog of a pipe board top: [`OK_BOARD_MODULE`], the pipe link and the core.
+pub fn ok_board_top_verilog(config: &OkBoardTopConfig) -> Result<String, ExportError> {
+    let ports: Vec<String> = ok_board_ports(config)
+        .into_iter()
+        .filter(|(name, _, _)| *name != "led")
+        .map(|(name, width, input)| {
+            let dir = if input { "input" } else { "output" };
+            let range = if width > 1 {
+                format!("[{}:0] ", width - 1)
+            } else {
+                String::new()
+            };
+            format!("    {dir} wire {range}{name}")
+        })
+        .collect();
+    let link = LinkPart {
+        summary: format!(
+            "Opal Kelly pipes, {}-word in / {}-word out blocks, {} us frame timeout",
+            config.link.in_block_words, config.link.out_block_words, config.link.idle_timeout_us
+        ),
+        ports: ports.join(",\n"),
+        clock: "clk_in",
+        clock_comment: "clk_in (the FrontPanel clock in simulation)",
+        instance: format!(
+            "assign framing_error = 1'b0;  // no framing on a pipe\n\
+             wire ok_in_error;\n\
+             assign ok_health = {{15'd0, ok_in_error, dropped}};\n\
+             {OK_LINK_MODULE} link(\n    .clock(clk_in), .reset(link_reset | ok_reset), \
+             .core_clock(clk),\n    \
+             .pi_write(pi_write), .pi_blockstrobe(pi_blockstrobe), .pi_data(pi_data), \
+             .pi_ready(pi_ready),\n    \
+             .po_read(po_read), .po_blockstrobe(po_blockstrobe), .po_data(po_data), \
+             .po_ready(po_ready),\n    \
+             .geometry(ok_geometry), .in_error(ok_in_error),\n    \
+             .cmd_valid(cmd_valid), .cmd_ready(cmd_ready), .cmd_op(cmd_op), .cmd_addr(cmd_addr),\n    \
+             .cmd_data(cmd_data), .rsp_valid(rsp_valid), .rsp_ready(rsp_ready), \
+             .rsp_data(rsp_data),\n    .dropped(dropped)\n);"
+        ),
+        verilog: ok_link_verilog(&config.link)?,
+    };
+    compose(
+        OK_BOARD_MODULE,
+        config.lanes,
+        &ClockSource::Direct,
+        config.leds,
+        false,
         &link,
     )
 }

@@ -20,6 +20,7 @@ pub mod generator_model;
 pub mod lanes_model;
 pub mod mmio_board;
 pub mod model;
+pub mod ok_host;
 pub mod onchip;
 pub mod pipelined;
 pub mod rusthdl;

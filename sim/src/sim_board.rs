@@ -5,14 +5,17 @@
 //! ([`crate::ft2232h`]), with the FIFO's clock as the board's one clock.
 
 use crate::ft2232h::{ChipConfigError, FpgaPins, Ft2232hConfig, Ft2232hFifo};
+use crate::ok_host::{BoardPins, OkHost, OkHostConfig, OkHostConfigError};
 use crate::uart_line::{UartReceiver, UartSender};
 use crate::verilator::{ModelSpec, VerilatedModel, VerilatorError};
 use atomik_hdl::board_top::{
-    board_ports, board_top_verilog, fifo_board_ports, fifo_board_top_verilog, BoardTopConfig,
-    ClockSource, FifoBoardTopConfig, BOARD_MODULE, FIFO_BOARD_MODULE,
+    board_ports, board_top_verilog, fifo_board_ports, fifo_board_top_verilog, ok_board_ports,
+    ok_board_top_verilog, BoardTopConfig, ClockSource, FifoBoardTopConfig, OkBoardTopConfig,
+    BOARD_MODULE, FIFO_BOARD_MODULE, OK_BOARD_MODULE,
 };
 use atomik_hdl::export::ExportError;
 use atomik_hdl::lanes::LanesConfig;
+use atomik_hdl::link::ok_pipe::OkPipeConfig;
 use atomik_hdl::link::{FifoLinkConfig, LinkConfig};
 use std::path::Path;
 
@@ -25,6 +28,8 @@ pub enum SimBoardError {
     Verilator(#[from] VerilatorError),
     #[error(transparent)]
     Chip(#[from] ChipConfigError),
+    #[error(transparent)]
+    OkHost(#[from] OkHostConfigError),
 }
 
 /// The board top of `lanes` with a UART of `clocks_per_bit`, as a Verilator model spec.
@@ -84,6 +89,41 @@ pub fn fifo_board_model_spec(
         "clk_in",
     );
     for (name, width, input) in fifo_board_ports(&config) {
+        spec = if input {
+            spec.input(name, width)
+        } else {
+            spec.output(name, width)
+        };
+    }
+    Ok(spec.with_trace(trace))
+}
+
+/// The Opal Kelly pipe board top of `lanes` (everything on `clk_in`, the FrontPanel clock), as
+/// a Verilator model spec.
+pub fn ok_board_model_spec(
+    lanes: LanesConfig,
+    link: OkPipeConfig,
+    trace: bool,
+) -> Result<ModelSpec, ExportError> {
+    let config = OkBoardTopConfig {
+        lanes,
+        link,
+        leds: 4,
+    };
+    let verilog = ok_board_top_verilog(&config)?;
+    let mut spec = ModelSpec::new(
+        format!(
+            "board_ok_{}_i{}_o{}_t{}",
+            lanes.name(),
+            link.in_block_words,
+            link.out_block_words,
+            link.timeout_clocks_per_bit
+        ),
+        verilog,
+        OK_BOARD_MODULE,
+        "clk_in",
+    );
+    for (name, width, input) in ok_board_ports(&config) {
         spec = if input {
             spec.input(name, width)
         } else {
@@ -168,6 +208,108 @@ impl LinkEnd for FifoEnd {
         model.set(self.d_in, chip.data as u64);
         model.tick();
         self.chip.edge(&fpga, &chip)
+    }
+}
+
+/// An okHost on the board's pipe endpoints. The bytes [`LinkEnd::queue`] takes are whole
+/// pipe-in blocks (already packed by the host); pipe-out words collect in the [`OkHost`]
+/// ([`OkHost::take_out_words`]), so [`LinkEnd::clock`] returns no bytes.
+pub struct OkEnd {
+    link: OkPipeConfig,
+    host: OkHost,
+    pins: [usize; 6],
+    pi_ready: usize,
+    po_ready: usize,
+    po_data: usize,
+    geometry: usize,
+    health: usize,
+}
+
+impl LinkEnd for OkEnd {
+    fn queue(&mut self, bytes: &[u8]) {
+        let words: Vec<u32> = bytes
+            .chunks(4)
+            .map(|c| u32::from_le_bytes(c.try_into().expect("whole words")))
+            .collect();
+        self.host.write_blocks(&words);
+    }
+
+    fn backlog(&self) -> usize {
+        4 * self.host.in_backlog()
+    }
+
+    fn clock(&mut self, model: &mut VerilatedModel) -> Option<u8> {
+        let board = BoardPins {
+            pi_ready: model.get(self.pi_ready) != 0,
+            po_ready: model.get(self.po_ready) != 0,
+        };
+        let p = self.host.drive(&board);
+        let [reset, pi_write, pi_strobe, pi_data, po_read, po_strobe] = self.pins;
+        model.set(reset, p.reset as u64);
+        model.set(pi_write, p.pi_write as u64);
+        model.set(pi_strobe, p.pi_blockstrobe as u64);
+        model.set(pi_data, p.pi_data as u64);
+        model.set(po_read, p.po_read as u64);
+        model.set(po_strobe, p.po_blockstrobe as u64);
+        model.tick();
+        self.host.edge(model.get(self.po_data) as u32);
+        None
+    }
+}
+
+impl SimBoard<OkEnd> {
+    /// Builds (or loads from the cache) the board model with the Opal Kelly pipe link, and an
+    /// okHost configured as `host` on its endpoints.
+    pub fn new_ok(
+        lanes: LanesConfig,
+        link: OkPipeConfig,
+        host: OkHostConfig,
+    ) -> Result<SimBoard<OkEnd>, SimBoardError> {
+        let host = OkHost::new(host, link.in_block_words, link.out_block_words)?;
+        let model = VerilatedModel::build(&ok_board_model_spec(lanes, link, false)?)?;
+        Ok(SimBoard {
+            lanes,
+            led_pin: model.output("led")?,
+            end: OkEnd {
+                link,
+                host,
+                pins: [
+                    model.input("ok_reset")?,
+                    model.input("pi_write")?,
+                    model.input("pi_blockstrobe")?,
+                    model.input("pi_data")?,
+                    model.input("po_read")?,
+                    model.input("po_blockstrobe")?,
+                ],
+                pi_ready: model.output("pi_ready")?,
+                po_ready: model.output("po_ready")?,
+                po_data: model.output("po_data")?,
+                geometry: model.output("ok_geometry")?,
+                health: model.output("ok_health")?,
+            },
+            model,
+        })
+    }
+
+    pub fn link(&self) -> OkPipeConfig {
+        self.end.link
+    }
+
+    /// The simulated okHost (queues, counters, rule violations).
+    pub fn ok_host(&self) -> &OkHost {
+        &self.end.host
+    }
+
+    pub fn ok_host_mut(&mut self) -> &mut OkHost {
+        &mut self.end.host
+    }
+
+    /// The two WireOuts as the board drives them now: `(geometry, health)`.
+    pub fn wire_outs(&self) -> (u32, u32) {
+        (
+            self.model.get(self.end.geometry) as u32,
+            self.model.get(self.end.health) as u32,
+        )
     }
 }
 

@@ -14,6 +14,8 @@ pub mod ft245;
 pub mod handshake_port;
 pub mod host_link;
 pub mod mmio_window;
+pub mod ok_host_link;
+pub mod ok_pipe;
 pub mod uart_rx;
 pub mod uart_tx;
 

@@ -38,6 +38,9 @@ pub struct BenchOptions {
     pub batch: usize,
     /// Where to write the chart of link rate against batch size (SVG).
     pub plot: Option<PathBuf>,
+    /// `--lanes N`: a simulated device is built with N lanes; a hardware device must report N
+    /// in its STATUS lanes register.
+    pub lanes: Option<u32>,
 }
 
 /// One link measurement: `deltas` in frames of `batch`, timed on the link's clock.
@@ -71,6 +74,20 @@ fn link_run(d: &mut Device, deltas: u64, batch: usize, seed: u64) -> Result<Link
     })
 }
 
+/// `--lanes N` against a device's STATUS lanes register (what a real board was built with).
+pub fn check_lanes(d: &Device, lanes: u32) -> Result<()> {
+    let have = d.info().lanes;
+    if have != lanes as u64 {
+        bail!(
+            "--lanes {lanes}: {} reports {have} lanes in its STATUS lanes register (its \
+             bitstream was built with {have}); rebuild it with --lanes {lanes} or leave --lanes \
+             out",
+            d.name()
+        );
+    }
+    Ok(())
+}
+
 /// Runs the three parts; the JSON object has every figure and `verified`.
 pub fn run(opts: &BenchOptions) -> Result<Value> {
     if opts.clocks == 0 || opts.clocks >= 1 << 40 {
@@ -96,9 +113,18 @@ pub fn run(opts: &BenchOptions) -> Result<Value> {
             );
         }
     }
+    let device = match opts.lanes {
+        None => opts.device.clone(),
+        Some(n) => crate::device::uri::with_lanes(&opts.device, n)
+            .map_err(|e| anyhow::anyhow!("bad device URI: {e}"))?
+            .unwrap_or_else(|| opts.device.clone()),
+    };
     let mut progress = Progress::new();
-    progress.update(&format!("opening {}", opts.device));
-    let mut d = Device::open(&opts.device)?;
+    progress.update(&format!("opening {device}"));
+    let mut d = Device::open(&device)?;
+    if let Some(n) = opts.lanes {
+        check_lanes(&d, n)?;
+    }
     // Refused before the run rather than after it.
     if opts.mhz.is_none() && !d.transport().simulated() {
         bail!("--mhz is needed for a hardware device: the board's core clock");
@@ -215,7 +241,7 @@ pub fn run(opts: &BenchOptions) -> Result<Value> {
     progress.finish();
 
     Ok(json!({
-        "device": opts.device,
+        "device": device,
         "transport": d.transport().describe(),
         "simulated": d.transport().simulated(),
         "verified": onchip_verified && link_verified,

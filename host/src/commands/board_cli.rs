@@ -105,6 +105,10 @@ pub enum BoardCommand {
         /// One JSON object.
         #[arg(long)]
         json: bool,
+        /// Lanes: a simulated device is built with N; a real board must report N in its
+        /// STATUS lanes register.
+        #[arg(long)]
+        lanes: Option<u32>,
     },
     /// Loads a bitstream with openFPGALoader: SRAM by default, flash with --flash.
     Program {
@@ -268,6 +272,7 @@ pub fn dispatch(cmd: BoardCommand) -> Result<bool> {
             batch,
             plot,
             json,
+            lanes,
         } => {
             let v = super::bench::run(&super::bench::BenchOptions {
                 device,
@@ -277,6 +282,7 @@ pub fn dispatch(cmd: BoardCommand) -> Result<bool> {
                 seed,
                 batch,
                 plot,
+                lanes,
             })?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&v)?);

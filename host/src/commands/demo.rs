@@ -60,6 +60,7 @@ pub fn run(out_dir: &Path) -> Result<bool> {
         seed: 1,
         batch: atomik_hdl::link::frame::MAX_BATCH_DELTAS,
         plot: None,
+        lanes: None,
     })?;
     super::bench::print(&bench);
 

@@ -6,9 +6,11 @@
 //!   `sim://?link=fifo` (the FT245 FIFO board top behind a simulated FT2232H), `serial://` (a
 //!   USB-UART bridge), `ftdi://` (an FT2232H / FT232H in synchronous FIFO mode) and `pcie://`
 //!   (a register window behind a PCIe bridge, or `pcie://sim`, the window in Verilator behind a
-//!   mapped file).
+//!   mapped file), `xdma://` (the same window on an XDMA driver's user BAR) and `ok://` (Opal
+//!   Kelly FrontPanel pipes, or `ok://sim`).
 //! - [`transport`]: the byte-link trait; [`sim_transport`], [`serial_transport`],
-//!   [`ftdi_transport`], [`pcie_transport`] (with [`pcie_sim`]).
+//!   [`ftdi_transport`], [`pcie_transport`] (with [`pcie_sim`] and [`xdma`]), [`ok_transport`]
+//!   (over the [`frontpanel`] trait: the SDK, or [`frontpanel_sim`]).
 //! - [`frame_link`]: sequence numbers, retransmission and response checking.
 //!
 //! Errors name the device, the operation, and how many operations the device acknowledged
@@ -17,14 +19,18 @@
 
 pub mod fault_transport;
 pub mod frame_link;
+pub mod frontpanel;
+pub mod frontpanel_sim;
 pub mod ftdi_transport;
 pub mod messages;
+pub mod ok_transport;
 pub mod pcie_sim;
 pub mod pcie_transport;
 pub mod serial_transport;
 pub mod sim_transport;
 pub mod transport;
 pub mod uri;
+pub mod xdma;
 
 use atomik_hdl::lanes::single::{StatusReg, DESIGN_ID};
 use atomik_hdl::link::frame::{
@@ -148,6 +154,18 @@ const USB_LATENCY: Duration = Duration::from_millis(40);
 /// while it polls.
 pub const PCIE_LATENCY: Duration = Duration::from_millis(2);
 
+/// How long the host waits for an answer beyond the bytes' own time on the pipe link: the
+/// board's frame timeout (so a retransmission finds the decoder hunting) and, on hardware,
+/// USB's per-call latency.
+pub fn ok_latency(link: &atomik_hdl::link::ok_pipe::OkPipeConfig, hardware: bool) -> Duration {
+    let timeout = Duration::from_secs_f64(link.idle_timeout_us * 1e-6);
+    if hardware {
+        timeout + Duration::from_millis(20)
+    } else {
+        timeout
+    }
+}
+
 impl Device {
     /// Opens a device by URI and reads its identity.
     pub fn open(uri: &str) -> Result<Device, DeviceError> {
@@ -238,6 +256,39 @@ impl Device {
                         cause,
                     })?;
                 (Box::new(t), PCIE_LATENCY)
+            }
+            DeviceUri::Xdma { prefix, clock_hz } => {
+                let t = xdma::open(&prefix, clock_hz).map_err(|e| DeviceError::Open {
+                    device: uri.into(),
+                    cause: e.to_string(),
+                })?;
+                (Box::new(t), PCIE_LATENCY)
+            }
+            DeviceUri::OkSim { lanes, host } => {
+                let link = frontpanel_sim::SimFrontPanel::link_for(&host);
+                let open_error = |cause: String| DeviceError::Open {
+                    device: uri.into(),
+                    cause,
+                };
+                let fp = frontpanel_sim::SimFrontPanel::new(lanes, link, host)
+                    .map_err(|e| open_error(e.to_string()))?;
+                let t =
+                    ok_transport::OkTransport::open(fp).map_err(|e| open_error(e.to_string()))?;
+                (Box::new(t), ok_latency(&link, false))
+            }
+            DeviceUri::Ok {
+                serial,
+                usb_bytes_per_sec,
+            } => {
+                let open_error = |e: frontpanel::FrontPanelError| DeviceError::Open {
+                    device: uri.into(),
+                    cause: e.to_string(),
+                };
+                let fp =
+                    frontpanel::open_hardware(&serial, usb_bytes_per_sec).map_err(open_error)?;
+                let t = ok_transport::OkTransport::open(fp).map_err(open_error)?;
+                let link = atomik_hdl::link::ok_pipe::OkPipeConfig::xem7010();
+                (Box::new(t), ok_latency(&link, true))
             }
         };
         Self::with_transport(uri, transport, latency)

@@ -93,18 +93,17 @@ fn window_file_path() -> PathBuf {
     ))
 }
 
-/// Builds the simulated device, creates its window file and maps it through
-/// [`PcieTransport::map_path`].
-pub fn open_simulated(
+/// Builds the simulated device and creates its window file at `path`; the returned clock
+/// services the file after every read of a transport that maps it.
+pub fn simulated_clock(
     lanes: LanesConfig,
     window: WindowConfig,
     clock_hz: f64,
     read_ns: u64,
-    file: Option<&Path>,
-) -> Result<(PcieTransport, SimWindowHandle), String> {
+    path: &Path,
+) -> Result<(SimWindowClock, SimWindowHandle), String> {
     let mut board = MmioBoard::new(lanes, window).map_err(|e| e.to_string())?;
-    let path = file.map(Path::to_path_buf).unwrap_or_else(window_file_path);
-    let mirror = WindowMirror::create(&path, &mut board).map_err(|e| e.to_string())?;
+    let mirror = WindowMirror::create(path, &mut board).map_err(|e| e.to_string())?;
     let stop = Arc::new(AtomicBool::new(false));
     let start_cycles = board.cycles();
     let clock = SimWindowClock {
@@ -117,6 +116,26 @@ pub fn open_simulated(
         stop: stop.clone(),
         ended: None,
     };
+    Ok((
+        clock,
+        SimWindowHandle {
+            path: path.to_path_buf(),
+            stop,
+        },
+    ))
+}
+
+/// Builds the simulated device, creates its window file and maps it through
+/// [`PcieTransport::map_path`].
+pub fn open_simulated(
+    lanes: LanesConfig,
+    window: WindowConfig,
+    clock_hz: f64,
+    read_ns: u64,
+    file: Option<&Path>,
+) -> Result<(PcieTransport, SimWindowHandle), String> {
+    let path = file.map(Path::to_path_buf).unwrap_or_else(window_file_path);
+    let (clock, handle) = simulated_clock(lanes, window, clock_hz, read_ns, &path)?;
     let t = PcieTransport::map_path(
         &path,
         format!("pcie://sim ({})", lanes.name()),
@@ -124,5 +143,5 @@ pub fn open_simulated(
         Box::new(clock),
     )
     .map_err(|e| e.to_string())?;
-    Ok((t, SimWindowHandle { path, stop }))
+    Ok((t, handle))
 }

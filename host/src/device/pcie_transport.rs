@@ -142,8 +142,12 @@ impl PcieTransport {
                 ),
                 _ => io::Error::new(e.kind(), format!("{}: {e}", path.display())),
             })?;
-        let len = file.metadata()?.len();
-        if len < WINDOW_BYTES {
+        let meta = file.metadata()?;
+        let len = meta.len();
+        // A character device (XDMA's `_user` node) has no size; the mapping itself fails if
+        // the BAR is smaller than the window.
+        let char_device = std::os::unix::fs::FileTypeExt::is_char_device(&meta.file_type());
+        if len < WINDOW_BYTES && !char_device {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidData,
                 format!(

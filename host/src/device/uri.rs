@@ -8,6 +8,13 @@
 //! - `ftdi://[?chip=ft2232h|ft232h&serial=S&description=D&index=N]`: a real FT2232H (channel
 //!   A) or FT232H in synchronous FIFO mode, the first match unless a selector is given; needs
 //!   a build with the cargo feature `ftdi`.
+//! - `xdma:///dev/xdma0[?mhz=F]`: the register window on the user BAR of Xilinx's XDMA
+//!   driver (`/dev/xdma0_user`), through the `pcie://` transport.
+//! - `ok://sim[?lanes=N&mode=..&contexts=C&width=W&usb=3|2]`: the Opal Kelly pipe board top in
+//!   Verilator behind a simulated okHost (`usb=3`: 100.8 MHz FrontPanel clock, pipes at
+//!   340 MB/s; `usb=2`: 48 MHz, 40 MB/s, the XEM7010).
+//! - `ok://SERIAL[?usb=3|2]`: a FrontPanel module by serial number (the ceiling quoted is its
+//!   USB generation's pipe rate); needs a build with the cargo feature `opalkelly`.
 
 use super::ftdi_transport::FtdiSelector;
 use atomik_hdl::lanes::{LaneMode, LanesConfig};
@@ -49,6 +56,32 @@ pub enum DeviceUri {
         clock_hz: f64,
         read_ns: u64,
     },
+    /// `xdma:///dev/xdma0?mhz=125`: the register window behind Xilinx's XDMA driver, through
+    /// its user-BAR node `/dev/xdma0_user`.
+    Xdma { prefix: String, clock_hz: f64 },
+    /// `ok://sim?usb=3`: the pipe board behind a simulated okHost.
+    OkSim {
+        lanes: LanesConfig,
+        host: atomik_sim::ok_host::OkHostConfig,
+    },
+    /// `ok://SERIAL?usb=3`: a FrontPanel module.
+    Ok {
+        serial: String,
+        usb_bytes_per_sec: f64,
+    },
+}
+
+/// `usb=3` or `usb=2`: the simulated okHost of that USB generation.
+fn ok_usb(q: &mut BTreeMap<String, String>) -> Result<atomik_sim::ok_host::OkHostConfig, String> {
+    use atomik_sim::ok_host::OkHostConfig;
+    match take(q, "usb", 3u32)? {
+        3 => Ok(OkHostConfig::usb3()),
+        2 => Ok(OkHostConfig::usb2()),
+        other => Err(format!(
+            "`usb={other}`: choose 3 (USB 3.0 FrontPanel, 340 MB/s pipes) or 2 (USB 2.0, \
+             40 MB/s, e.g. the XEM7010)"
+        )),
+    }
 }
 
 fn query(rest: &str) -> Result<(String, BTreeMap<String, String>), String> {
@@ -193,16 +226,50 @@ impl DeviceUri {
                     ));
                 }
             }
+            "xdma" => {
+                let mhz: f64 = take(&mut q, "mhz", super::pcie_sim::DEFAULT_CLOCK_HZ / 1e6)?;
+                check_mhz(mhz)?;
+                if !path.starts_with('/') || path.ends_with("_user") {
+                    return Err(format!(
+                        "xdma://{path}: give the XDMA device's node prefix, e.g. \
+                         xdma:///dev/xdma0 (its user BAR is /dev/xdma0_user)"
+                    ));
+                }
+                DeviceUri::Xdma {
+                    prefix: path,
+                    clock_hz: mhz * 1e6,
+                }
+            }
             "ok" => {
-                return Err(format!(
-                    "`{scheme}://` is not available in this build: the Opal Kelly FrontPanel \
-                     transport is not implemented yet (sim://, serial://, ftdi:// and pcie:// \
-                     are)"
-                ))
+                if path.is_empty() {
+                    return Err(
+                        "ok:// needs a module's serial number (ok://1234ABCD) or `sim` \
+                         (ok://sim)"
+                            .into(),
+                    );
+                }
+                let host = ok_usb(&mut q)?;
+                if path == "sim" {
+                    DeviceUri::OkSim {
+                        lanes: lanes_query(&mut q)?,
+                        host,
+                    }
+                } else if path.chars().all(|c| c.is_ascii_alphanumeric()) {
+                    DeviceUri::Ok {
+                        serial: path,
+                        usb_bytes_per_sec: host.usb_bytes_per_sec,
+                    }
+                } else {
+                    return Err(format!(
+                        "ok://{path}: a FrontPanel serial number is letters and digits \
+                         (ok://1234ABCD), or `sim`"
+                    ));
+                }
             }
             other => {
                 return Err(format!(
-                    "unknown device scheme `{other}://` (known: sim://, serial://, ftdi://)"
+                    "unknown device scheme `{other}://` (known: sim://, serial://, ftdi://, \
+                     pcie://, xdma://, ok://)"
                 ))
             }
         };
@@ -211,6 +278,38 @@ impl DeviceUri {
         }
         Ok(parsed)
     }
+}
+
+/// `--lanes N` on a device URI: for a simulated device (`sim://`, `pcie://sim`, `ok://sim`)
+/// the URI with `lanes=N` (it sets the simulated build's lanes), refused when the URI already
+/// asks for other lanes; for hardware `None`: its lanes are fixed by its bitstream, and the
+/// caller checks them against the board's STATUS lanes register.
+pub fn with_lanes(uri: &str, lanes: u32) -> Result<Option<String>, String> {
+    let parsed = DeviceUri::parse(uri)?;
+    let simulated = matches!(
+        parsed,
+        DeviceUri::Sim { .. }
+            | DeviceUri::SimFifo { .. }
+            | DeviceUri::PcieSim { .. }
+            | DeviceUri::OkSim { .. }
+    );
+    if !simulated {
+        return Ok(None);
+    }
+    let (_, q) = query(uri.split_once("://").map_or("", |(_, r)| r))?;
+    if let Some(given) = q.get("lanes") {
+        if given.parse::<u32>().ok() != Some(lanes) {
+            return Err(format!(
+                "--lanes {lanes} conflicts with `lanes={given}` in `{uri}`: give the lanes once"
+            ));
+        }
+        return Ok(Some(uri.to_string()));
+    }
+    let sep = if uri.contains('?') { '&' } else { '?' };
+    let with = format!("{uri}{sep}lanes={lanes}");
+    // Validates the lane count the way the URI's own option would be.
+    DeviceUri::parse(&with)?;
+    Ok(Some(with))
 }
 
 /// `lanes`, `mode` and `contexts` of a simulated device (64-bit lanes).
@@ -241,6 +340,25 @@ fn check_mhz(mhz: f64) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lanes_go_into_simulated_uris_and_leave_hardware_alone() {
+        assert_eq!(with_lanes("sim://", 4).unwrap().unwrap(), "sim://?lanes=4");
+        assert_eq!(
+            with_lanes("ok://sim?usb=2", 8).unwrap().unwrap(),
+            "ok://sim?usb=2&lanes=8"
+        );
+        assert_eq!(
+            with_lanes("pcie://sim?lanes=4", 4).unwrap().unwrap(),
+            "pcie://sim?lanes=4"
+        );
+        assert_eq!(with_lanes("serial:///dev/ttyUSB1", 4).unwrap(), None);
+        assert_eq!(with_lanes("ok://1234ABCD", 4).unwrap(), None);
+        let e = with_lanes("sim://?lanes=4", 8).unwrap_err();
+        assert!(e.contains("--lanes 8 conflicts with `lanes=4`"), "{e}");
+        let e = with_lanes("sim://", 3).unwrap_err();
+        assert!(e.contains("unsupported lane count 3"), "{e}");
+    }
 
     #[test]
     fn parses_defaults_options_and_names_what_is_wrong() {
@@ -276,6 +394,29 @@ mod tests {
             } => assert_eq!((lanes.lanes, window.ring_words, read_ns), (4, 16, 500)),
             other => panic!("{other:?}"),
         }
+        match DeviceUri::parse("ok://sim?lanes=4&usb=2").unwrap() {
+            DeviceUri::OkSim { lanes, host } => {
+                assert_eq!(
+                    (lanes.lanes, host.clock_hz, host.usb_bytes_per_sec),
+                    (4, 48e6, 40e6)
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            DeviceUri::parse("xdma:///dev/xdma1").unwrap(),
+            DeviceUri::Xdma {
+                prefix: "/dev/xdma1".into(),
+                clock_hz: 125e6
+            }
+        );
+        assert_eq!(
+            DeviceUri::parse("ok://1234ABCD").unwrap(),
+            DeviceUri::Ok {
+                serial: "1234ABCD".into(),
+                usb_bytes_per_sec: 340e6
+            }
+        );
         assert_eq!(
             DeviceUri::parse("serial:///dev/ttyUSB1?baud=115200").unwrap(),
             DeviceUri::Serial {
@@ -318,7 +459,17 @@ mod tests {
                 "serial:///dev/x?baud=fast",
                 "`baud=fast` is not a valid baud",
             ),
-            ("ok://123", "not available in this build"),
+            ("ok://", "needs a module's serial number"),
+            ("xdma://xdma0", "node prefix, e.g. xdma:///dev/xdma0"),
+            ("xdma:///dev/xdma0_user", "node prefix"),
+            (
+                "xdma:///dev/xdma0?mhz=-1",
+                "`mhz=-1` must be a positive clock",
+            ),
+            ("ok://sim?usb=1", "`usb=1`: choose 3"),
+            ("ok://12/34", "letters and digits"),
+            ("ok://sim?lanes=3", "unsupported lane count 3"),
+            ("ok://1234?lanes=4", "unknown option `lanes`"),
             ("pcie://01:00.0", "expected a PCI address DDDD:BB:DD.F"),
             ("pcie://sim?ring=48", "ring_words 48 is not a power of two"),
             ("pcie://sim?mhz=0", "`mhz=0` must be a positive clock"),
