@@ -8,9 +8,14 @@
 //! registers to the shadow read them through taps: a harness line `// tap WIRE PATH` connects
 //! the undriven harness wire `WIRE` to the flattened design signal `PATH` after `flatten`.
 //! Taps and formal-only outputs (`ifdef FORMAL`) are invisible to simulation and synthesis.
+//! A harness line `// free PATH` makes a design signal free (yosys `cutpoint`: its driver is
+//! replaced by an unconstrained value every cycle), for sources whose values the property must
+//! hold over whatever they are, such as the on-chip delta generator's lane outputs.
 
 use crate::config::CoreConfig;
 use crate::export::{core_verilog, ExportError};
+use crate::lanes::export::lanes_verilog;
+use crate::lanes::{LaneMode, LanesConfig};
 use crate::link::bridge::CommandBridge;
 use crate::link::frame::IDLE_TIMEOUT_BITS;
 use rust_hdl::prelude::*;
@@ -53,6 +58,15 @@ impl Proof {
             .collect()
     }
 
+    /// The `// free PATH` lines of the harness: design signals cut loose from their drivers.
+    pub fn frees(&self) -> Vec<&str> {
+        self.harness
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("// free "))
+            .filter_map(|rest| rest.split_whitespace().next())
+            .collect()
+    }
+
     /// The SymbiYosys job; it reads `design.v` and the harness from its `[files]`.
     pub fn sby(&self) -> String {
         let mut script = String::new();
@@ -62,6 +76,9 @@ impl Proof {
             script.push_str(&format!("chparam -set {name} {value} {}\n", self.top));
         }
         script.push_str(&format!("hierarchy -top {}\nproc\nflatten\n", self.top));
+        for path in self.frees() {
+            script.push_str(&format!("cutpoint w:{path}\n"));
+        }
         // `-nounset`: yosys would otherwise cut the harness's own uses of a tap wire as if
         // they drove it.
         for (wire, path) in self.taps() {
@@ -139,6 +156,54 @@ pub fn bridge_proof(clocks_per_bit: u16) -> Result<Proof, ExportError> {
     })
 }
 
+/// The single-context multi-lane core's harness (see the file for the properties).
+pub const LANES_SINGLE_HARNESS: &str = include_str!("lanes/single.formal.sv");
+
+/// Lanes, width and tree shape of the multi-lane proofs: 4 lanes with a register at every
+/// tree level (latency 2), so the proof covers a registered inner level as well as the output
+/// register; the default shape has no inner register below 8 lanes.
+pub const LANES_PROOF_LANES: u32 = 4;
+pub const LANES_PROOF_WIDTH: u32 = 8;
+pub const LANES_PROOF_REGISTER_EVERY: u32 = 1;
+
+/// The single-context multi-lane core: every READ/SWAP/SWAP_LOAD response is the spec's state
+/// after every lane delta and command accepted before it, in order, none lost or repeated,
+/// whatever the tree, delay-line, queue and reset state; the lanes' deltas are free.
+pub fn lanes_single_proof() -> Result<Proof, ExportError> {
+    let config = LanesConfig::new(
+        LANES_PROOF_LANES,
+        LANES_PROOF_WIDTH,
+        LANES_PROOF_REGISTER_EVERY,
+        LaneMode::Single,
+    )
+    .map_err(|e| ExportError {
+        config: "lanes proof".into(),
+        detail: e.to_string(),
+    })?;
+    // The harness is written for this tree latency (its parameter L).
+    assert_eq!(
+        config.tree_latency(),
+        2,
+        "lanes harness expects tree latency 2"
+    );
+    Ok(Proof {
+        name: "lanes",
+        claim: "single-context multi-lane core: every response = reference ^ every lane delta and ACCUM accepted since the last LOAD/SWAP, in order, none lost or repeated; lane deltas free",
+        parameters: format!(
+            "{} lanes, W={}, tree latency {}",
+            config.lanes,
+            config.width,
+            config.tree_latency()
+        ),
+        depth: 2,
+        design: lanes_verilog(config)?.verilog,
+        harness_file: "single.formal.sv",
+        harness: LANES_SINGLE_HARNESS,
+        top: "lanes_single_formal",
+        top_parameters: vec![("W", config.width as u64)],
+    })
+}
+
 /// Every proof `atomik prove` runs, at its test size.
 pub fn proofs() -> Result<Vec<Proof>, ExportError> {
     let core = CoreConfig::new(CORE_PROOF_WIDTH, CORE_PROOF_CONTEXTS)
@@ -146,6 +211,7 @@ pub fn proofs() -> Result<Vec<Proof>, ExportError> {
     Ok(vec![
         core_proof(core)?,
         bridge_proof(BRIDGE_PROOF_CLOCKS_PER_BIT)?,
+        lanes_single_proof()?,
     ])
 }
 
