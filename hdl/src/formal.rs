@@ -11,6 +11,8 @@
 //! A harness line `// free PATH` makes a design signal free (yosys `cutpoint`: its driver is
 //! replaced by an unconstrained value every cycle), for sources whose values the property must
 //! hold over whatever they are, such as the on-chip delta generator's lane outputs.
+//! A harness line `// multiclock` proves a design with several clocks under SymbiYosys
+//! `multiclock on`: each clock is then a free input that may rise or fall in any solver step.
 
 use crate::config::CoreConfig;
 use crate::export::{core_verilog, ExportError};
@@ -18,6 +20,7 @@ use crate::lanes::export::lanes_verilog;
 use crate::lanes::{LaneMode, LanesConfig};
 use crate::link::bridge::CommandBridge;
 use crate::link::frame::IDLE_TIMEOUT_BITS;
+use crate::link::handshake_port_verilog;
 use rust_hdl::prelude::*;
 
 /// The SMT solver the jobs name (`smtbmc boolector`); `atomik prove` supplies it.
@@ -67,6 +70,11 @@ impl Proof {
             .collect()
     }
 
+    /// Whether the harness asks for `multiclock on` (a `// multiclock` line).
+    pub fn multiclock(&self) -> bool {
+        self.harness.lines().any(|l| l.trim() == "// multiclock")
+    }
+
     /// The SymbiYosys job; it reads `design.v` and the harness from its `[files]`.
     pub fn sby(&self) -> String {
         let mut script = String::new();
@@ -87,9 +95,14 @@ impl Proof {
         // Block RAMs become flip-flops: the solver then sees plain bit-vectors, no arrays.
         script.push_str("memory -nomap\nmemory_map\nopt -fast\n");
         format!(
-            "[options]\nmode prove\ndepth {depth}\n\n[engines]\nsmtbmc {SOLVER}\n\n\
+            "[options]\nmode prove\ndepth {depth}\n{multiclock}\n[engines]\nsmtbmc {SOLVER}\n\n\
              [script]\n{script}\n[files]\ndesign.v\n{harness}\n",
             depth = self.depth,
+            multiclock = if self.multiclock() {
+                "multiclock on\n"
+            } else {
+                ""
+            },
             harness = self.harness_file,
         )
     }
@@ -204,6 +217,27 @@ pub fn lanes_single_proof() -> Result<Proof, ExportError> {
     })
 }
 
+/// The cross-clock command port's harness (see the file for the properties).
+pub const HANDSHAKE_HARNESS: &str = include_str!("link/handshake_port.formal.sv");
+
+/// The cross-clock command port (host clock to core clock and back): the commands the core
+/// receives are the ones the host issued, in order, none dropped, duplicated or altered; each
+/// response is taken once and reaches the host; for any ratio and phase of the two clocks.
+pub fn handshake_proof() -> Result<Proof, ExportError> {
+    Ok(Proof {
+        name: "handshake",
+        claim: "cross-clock command port: commands reach the core as issued, in order, none dropped, duplicated or altered; each response taken once and handed to the host; any clock ratio",
+        parameters: "2 free clocks (any ratio)".into(),
+        // Global-clock steps: with the invariants on both toggle chains, 2 closes.
+        depth: 2,
+        design: handshake_port_verilog()?,
+        harness_file: "handshake_port.formal.sv",
+        harness: HANDSHAKE_HARNESS,
+        top: "handshake_formal",
+        top_parameters: vec![],
+    })
+}
+
 /// Every proof `atomik prove` runs, at its test size.
 pub fn proofs() -> Result<Vec<Proof>, ExportError> {
     let core = CoreConfig::new(CORE_PROOF_WIDTH, CORE_PROOF_CONTEXTS)
@@ -212,6 +246,7 @@ pub fn proofs() -> Result<Vec<Proof>, ExportError> {
         core_proof(core)?,
         bridge_proof(BRIDGE_PROOF_CLOCKS_PER_BIT)?,
         lanes_single_proof()?,
+        handshake_proof()?,
     ])
 }
 
@@ -237,6 +272,46 @@ pub mod broken {
         proof.depth = 5;
         proof.name = "core_without_forwarding";
         proof.claim = "BROKEN on purpose: the core without its one-stage forwarding";
+        proof
+    }
+    /// The multi-lane core with a merge tree that drops lane 3 (its leaf tied to zero): lane
+    /// 3's deltas never reach the state. Built by editing the generated Verilog; panics if the
+    /// generator no longer writes that line.
+    pub fn lanes_tree_dropping_a_lane() -> Proof {
+        let mut proof = lanes_single_proof().expect("the multi-lane core exports");
+        let line = "nodes$7$a = taps$3$delta;";
+        assert!(
+            proof.design.contains(line),
+            "the multi-lane core's Verilog no longer has the leaf line `{line}`"
+        );
+        proof.design = proof.design.replace(line, "nodes$7$a = 8'd0;");
+        // The base case reaches the bug from power-up (a delta on lane 3 in the first clock is
+        // missing from the tree in the second), so the rejection is a counterexample.
+        proof.depth = 4;
+        proof.name = "lanes_tree_dropping_a_lane";
+        proof.claim = "BROKEN on purpose: the multi-lane core with a tree leaf that drops lane 3";
+        proof
+    }
+
+    /// The cross-clock port that never clears its pending flag when the core takes a command:
+    /// the core is offered the same command again (a handshake that fires twice). Built by
+    /// editing the generated Verilog; panics if the generator no longer writes that line.
+    pub fn handshake_firing_twice() -> Proof {
+        let mut proof = handshake_proof().expect("the handshake port exports");
+        let line = "pending$d = 1'b0;";
+        assert_eq!(
+            proof.design.matches(line).count(),
+            1,
+            "the handshake port's Verilog no longer has one `{line}`"
+        );
+        proof.design = proof.design.replace(line, "pending$d = pending$q;");
+        // Global-clock steps from power-up to the second delivery: a host edge takes the
+        // command, then two synchroniser stages, pending, the delivery and one more core edge
+        // that delivers it again; each edge needs a rise and a fall, both clocks can move in one
+        // step (the solver finds it at step 8), 16 leaves room.
+        proof.depth = 16;
+        proof.name = "handshake_firing_twice";
+        proof.claim = "BROKEN on purpose: the cross-clock port offering a taken command again";
         proof
     }
 }
