@@ -17,6 +17,7 @@
 use crate::config::CoreConfig;
 use crate::export::{core_verilog, ExportError};
 use crate::lanes::export::lanes_verilog;
+use crate::lanes::table::TableLaneCore;
 use crate::lanes::{LaneMode, LanesConfig};
 use crate::link::bridge::CommandBridge;
 use crate::link::frame::IDLE_TIMEOUT_BITS;
@@ -217,6 +218,56 @@ pub fn lanes_single_proof() -> Result<Proof, ExportError> {
     })
 }
 
+/// The table-mode multi-lane core's harness (see the file for the properties).
+pub const LANES_TABLE_HARNESS: &str = include_str!("lanes/table.formal.sv");
+
+/// Contexts of the table-mode proof.
+pub const TABLE_PROOF_CONTEXTS: u32 = 4;
+
+/// The table-mode multi-lane core at 4 lanes, W=8, 4 contexts, tree latency 2: every
+/// READ/SWAP/SWAP_LOAD response is the spec's state of its context after every lane delta and
+/// command accepted before it, none lost or repeated; the generator's lane outputs are free.
+/// W=8 is a proof-only size: the product builds table mode at 64 bits
+/// ([`LanesConfig::table`]), and the RTL is generic in W, so the configuration is written
+/// out here rather than validated for a build.
+pub fn lanes_table_proof() -> Result<Proof, ExportError> {
+    let config = LanesConfig {
+        lanes: LANES_PROOF_LANES,
+        width: LANES_PROOF_WIDTH,
+        register_every: LANES_PROOF_REGISTER_EVERY,
+        mode: LaneMode::Table,
+        contexts: TABLE_PROOF_CONTEXTS,
+    };
+    assert_eq!(
+        config.tree_latency(),
+        2,
+        "table harness expects tree latency 2"
+    );
+    let mut core = TableLaneCore::<8, 2>::new(&config);
+    core.connect_all();
+    check_all(&core).map_err(|e| ExportError {
+        config: config.name(),
+        detail: format!("{e:?}"),
+    })?;
+    Ok(Proof {
+        name: "table",
+        claim: "table-mode multi-lane core: every response = reference ^ every lane delta and ACCUM accepted for that context since its last LOAD/SWAP, in order, none lost or repeated; generator outputs free",
+        parameters: format!(
+            "{} lanes, W={}, {} contexts, tree latency {}",
+            config.lanes,
+            config.width,
+            config.contexts,
+            config.tree_latency()
+        ),
+        depth: 2,
+        design: generate_verilog_unchecked(&core),
+        harness_file: "table.formal.sv",
+        harness: LANES_TABLE_HARNESS,
+        top: "lanes_table_formal",
+        top_parameters: vec![],
+    })
+}
+
 /// The cross-clock command port's harness (see the file for the properties).
 pub const HANDSHAKE_HARNESS: &str = include_str!("link/handshake_port.formal.sv");
 
@@ -247,6 +298,7 @@ pub fn proofs() -> Result<Vec<Proof>, ExportError> {
         bridge_proof(BRIDGE_PROOF_CLOCKS_PER_BIT)?,
         lanes_single_proof()?,
         handshake_proof()?,
+        lanes_table_proof()?,
     ])
 }
 
@@ -333,5 +385,26 @@ mod tests {
         assert!(sby.contains("smtbmc boolector"));
         assert!(sby.contains("chparam -set A 2 core_formal"));
         assert!(core.design.contains("formal_words"));
+        assert!(!sby.contains("cutpoint") && !sby.contains("multiclock"));
+    }
+
+    #[test]
+    fn free_lines_become_cutpoints_before_the_taps_and_multiclock_is_opt_in() {
+        let proofs = proofs().unwrap();
+        let by_name = |name: &str| proofs.iter().find(|p| p.name == name).expect(name);
+        for name in ["lanes", "table"] {
+            let proof = by_name(name);
+            let sby = proof.sby();
+            assert_eq!(proof.frees().len(), if name == "lanes" { 4 } else { 9 });
+            for path in proof.frees() {
+                let cut = sby.find(&format!("cutpoint w:{path}\n")).expect("cutpoint");
+                assert!(cut < sby.find("connect -nounset").expect("taps"), "{name}");
+            }
+            assert!(!proof.multiclock(), "{name}");
+        }
+        let handshake = by_name("handshake");
+        assert!(handshake.multiclock());
+        assert!(handshake.sby().contains("\nmulticlock on\n"));
+        assert!(handshake.frees().is_empty());
     }
 }
