@@ -22,6 +22,7 @@ use crate::lanes::{LaneMode, LanesConfig};
 use crate::link::bridge::CommandBridge;
 use crate::link::frame::IDLE_TIMEOUT_BITS;
 use crate::link::handshake_port_verilog;
+use crate::response_queue::{ResponseQueue, DEPTH};
 use rust_hdl::prelude::*;
 
 /// The SMT solver the jobs name (`smtbmc boolector`); `atomik prove` supplies it.
@@ -268,6 +269,34 @@ pub fn lanes_table_proof() -> Result<Proof, ExportError> {
     })
 }
 
+/// The response queue's harness (see the file for the properties).
+pub const QUEUE_HARNESS: &str = include_str!("response_queue.formal.sv");
+
+/// Word width of the queue proof (the queue's logic does not depend on it).
+pub const QUEUE_PROOF_WIDTH: usize = 8;
+
+/// The response queue on its own: the words popped are the words pushed, in order, none lost,
+/// invented or repeated, under its one contract (no push into a full queue).
+pub fn queue_proof() -> Result<Proof, ExportError> {
+    let mut queue = ResponseQueue::<QUEUE_PROOF_WIDTH>::default();
+    queue.connect_all();
+    check_all(&queue).map_err(|e| ExportError {
+        config: "response_queue".into(),
+        detail: format!("{e:?}"),
+    })?;
+    Ok(Proof {
+        name: "queue",
+        claim: "response queue: the words popped are the words pushed, in order, none lost, invented or repeated (contract: no push into a full queue)",
+        parameters: format!("W={QUEUE_PROOF_WIDTH}, {DEPTH} entries"),
+        depth: 2,
+        design: generate_verilog_unchecked(&queue),
+        harness_file: "response_queue.formal.sv",
+        harness: QUEUE_HARNESS,
+        top: "response_queue_formal",
+        top_parameters: vec![("W", QUEUE_PROOF_WIDTH as u64)],
+    })
+}
+
 /// The cross-clock command port's harness (see the file for the properties).
 pub const HANDSHAKE_HARNESS: &str = include_str!("link/handshake_port.formal.sv");
 
@@ -299,6 +328,7 @@ pub fn proofs() -> Result<Vec<Proof>, ExportError> {
         lanes_single_proof()?,
         handshake_proof()?,
         lanes_table_proof()?,
+        queue_proof()?,
     ])
 }
 
