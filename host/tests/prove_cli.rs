@@ -31,7 +31,7 @@ fn every_proof_closes_by_k_induction() {
     let report: Value = serde_json::from_str(&stdout).expect("JSON report");
     let proofs = report["proofs"].as_array().expect("a proofs array");
     let names: Vec<&str> = proofs.iter().filter_map(|p| p["name"].as_str()).collect();
-    for expected in ["core", "bridge", "lanes", "handshake"] {
+    for expected in ["core", "bridge", "lanes", "handshake", "table", "queue"] {
         assert!(
             names.contains(&expected),
             "no {expected} proof in {names:?}"
