@@ -306,7 +306,7 @@ pub const HANDSHAKE_HARNESS: &str = include_str!("link/handshake_port.formal.sv"
 pub fn handshake_proof() -> Result<Proof, ExportError> {
     Ok(Proof {
         name: "handshake",
-        claim: "cross-clock command port: commands reach the core as issued, in order, none dropped, duplicated or altered; each response taken once and handed to the host; any clock ratio",
+        claim: "cross-clock command port: commands reach the core as issued, in order, none dropped, duplicated or altered; each response taken once and handed to the host; offered within 3 core clocks, completed within 3 host clocks of the answer; any clock ratio",
         parameters: "2 free clocks (any ratio)".into(),
         // Global-clock steps: with the invariants on both toggle chains, 2 closes.
         depth: 2,

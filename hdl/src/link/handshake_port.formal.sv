@@ -116,6 +116,28 @@ module handshake_formal (
     always @* assert (rsp_ready == f_owe);
     always @* assert (busy || host_rsp == f_rsp);
 
+    // P4: the port itself never stalls a transfer: an accepted command is offered to the core
+    // by the third core clock that sees it (two synchroniser stages, then `pending`), and an
+    // answered one completes on the host side by the third host clock after the answer. The
+    // counters count those clocks in the counting domain; each is tagged with the other
+    // domain's count it was counting for, so a count left from an earlier transfer reads 0.
+    reg [1:0] wait_core = 0, wait_host = 0;
+    reg [7:0] core_tag = 0, host_tag = 0;
+    wire to_offer = n_acc != n_del && !cmd_valid;
+    wire to_complete = busy && n_ack == n_acc;
+    wire [1:0] waited_core = core_tag == n_acc ? wait_core : 2'd0;
+    wire [1:0] waited_host = host_tag == n_ack ? wait_host : 2'd0;
+    always @(posedge clock) begin
+        core_tag <= n_acc;
+        wait_core <= to_offer ? waited_core + 2'd1 : 2'd0;
+    end
+    always @(posedge host_clock) begin
+        host_tag <= n_ack;
+        wait_host <= to_complete ? waited_host + 2'd1 : 2'd0;
+    end
+    always @* assert (!to_offer || waited_core < 3);
+    always @* assert (!to_complete || waited_host < 3);
+
     // ---- Invariants: the two toggle chains against the counts ------------------------------
     // I1: each toggle is the parity of its count.
     always @* assert (t_req_toggle == n_acc[0]);
@@ -138,6 +160,12 @@ module handshake_formal (
     always @* assert (!t_waiting || (n_del == n_acc && n_ack + 8'd1 == n_del && ack_settled && busy));
     always @* assert (!(busy && req_settled && !t_pending && !t_waiting) ||
                       (n_del == n_acc && n_ack == n_del && !ack_settled));
+    // I5: the waits count the synchroniser stages the news has passed; a tag is the other
+    // domain's count or one behind it (a new transfer needs a clock of the counting domain).
+    always @* assert (core_tag == n_acc || (core_tag + 8'd1 == n_acc && n_del != n_acc));
+    always @* assert (host_tag == n_ack || (host_tag + 8'd1 == n_ack && busy && n_ack == n_acc));
+    always @* assert (!to_offer || waited_core == (t_req_sync1 == t_req_toggle) + (t_req_sync2 == t_req_toggle));
+    always @* assert (!to_complete || waited_host == (t_ack_sync1 == t_ack_toggle) + (t_ack_sync2 == t_ack_toggle));
     // I4: the held response is the one the spec owes the host, the held command (on cmd_*
     // at all times) the last one accepted.
     always @* assert (t_rsp_hold == f_rsp);
