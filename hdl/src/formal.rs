@@ -265,7 +265,7 @@ pub fn lanes_table_proof() -> Result<Proof, ExportError> {
         harness_file: "table.formal.sv",
         harness: LANES_TABLE_HARNESS,
         top: "lanes_table_formal",
-        top_parameters: vec![],
+        top_parameters: vec![("W", config.width as u64)],
     })
 }
 

@@ -124,7 +124,9 @@
 // tap t_q6           dut.responses.mem$6.q
 // tap t_q7           dut.responses.mem$7.q
 
-module lanes_table_formal (
+module lanes_table_formal #(
+    parameter W = 8 // data width (the core's W)
+) (
     input wire clock,
     input wire reset,
     input wire cmd_valid,
@@ -133,7 +135,7 @@ module lanes_table_formal (
     input wire [63:0] cmd_data,
     input wire rsp_ready
 );
-    localparam W = 8, A = 2, N = 4; // width, address bits, contexts
+    localparam A = 2, N = 4;        // address bits, contexts
     localparam LN = 4;              // lanes
     localparam D = 4;               // delay line: tree latency 2 + 2
     localparam DEPTH = 8;           // the response queue (response_queue.rs DEPTH)
@@ -203,6 +205,9 @@ module lanes_table_formal (
         writes_ref = op == LOAD || op == SWAP || op == SWAP_LOAD;
     endfunction
     // A lane's op on its partial: 0 accumulate, 1 read, 2 clear, 3 read and clear.
+    function [63:0] ext(input [W-1:0] v); // a W-bit value on the 64-bit response bus
+        ext = v;
+    endfunction
     function [W-1:0] lane_apply(input [1:0] op, input [W-1:0] p, input [W-1:0] delta);
         lane_apply = op == 0 ? p ^ delta : op == 1 ? p : {W{1'b0}};
     endfunction
@@ -318,7 +323,7 @@ module lanes_table_formal (
     wire [3:0] queued = f_owed - in_pipe;
     // P1: every READ/SWAP/SWAP_LOAD response is reference ^ accumulator of its context at its
     // event: the reference ^ every lane delta and ACCUM since the last LOAD/SWAP/SWAP_LOAD.
-    always @* assert (!rsp_valid || f_status[f_rd] || rsp_data == {{64-W{1'b0}}, f_rsp[f_rd*W +: W]});
+    always @* assert (!rsp_valid || f_status[f_rd] || rsp_data == ext(f_rsp[f_rd*W +: W]));
     // P2: a response is offered exactly when one is owed and out of the pipeline: none is
     // invented or repeated, none is lost or held back.
     always @* assert (rsp_valid == (queued != 0));
@@ -411,7 +416,7 @@ module lanes_table_formal (
     wire [2:0] newest = f_wr - 3'd1;
     always @* assert (t_rsp_push == p_push);
     always @* assert (!p_push || t_rsp_is_status == f_status[newest]);
-    always @* assert (!p_push || t_rsp_is_status || t_rsp_value == {{64-W{1'b0}}, f_rsp[newest*W +: W]});
+    always @* assert (!p_push || t_rsp_is_status || t_rsp_value == ext(f_rsp[newest*W +: W]));
     always @* assert (f_wr == f_rd + queued[2:0] + p_push);
     always @* assert (queued <= f_owed);
     always @* assert (t_in_flight == f_owed);
@@ -423,7 +428,7 @@ module lanes_table_formal (
             // Every occupied queue entry holds the response the spec owes there.
             wire [2:0] slot = f_rd + g;
             always @* assert (!(g < queued) || f_status[slot] ||
-                              t_q[g*64 +: 64] == {{64-W{1'b0}}, f_rsp[slot*W +: W]});
+                              t_q[g*64 +: 64] == ext(f_rsp[slot*W +: W]));
         end
     endgenerate
 endmodule
