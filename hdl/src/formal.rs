@@ -8,11 +8,21 @@
 //! registers to the shadow read them through taps: a harness line `// tap WIRE PATH` connects
 //! the undriven harness wire `WIRE` to the flattened design signal `PATH` after `flatten`.
 //! Taps and formal-only outputs (`ifdef FORMAL`) are invisible to simulation and synthesis.
+//! A harness line `// free PATH` makes a design signal free (yosys `cutpoint`: its driver is
+//! replaced by an unconstrained value every cycle), for sources whose values the property must
+//! hold over whatever they are, such as the on-chip delta generator's lane outputs.
+//! A harness line `// multiclock` proves a design with several clocks under SymbiYosys
+//! `multiclock on`: each clock is then a free input that may rise or fall in any solver step.
 
 use crate::config::CoreConfig;
 use crate::export::{core_verilog, ExportError};
+use crate::lanes::export::lanes_verilog;
+use crate::lanes::table::TableLaneCore;
+use crate::lanes::{LaneMode, LanesConfig};
 use crate::link::bridge::CommandBridge;
 use crate::link::frame::IDLE_TIMEOUT_BITS;
+use crate::link::handshake_port_verilog;
+use crate::response_queue::{ResponseQueue, DEPTH};
 use rust_hdl::prelude::*;
 
 /// The SMT solver the jobs name (`smtbmc boolector`); `atomik prove` supplies it.
@@ -53,6 +63,20 @@ impl Proof {
             .collect()
     }
 
+    /// The `// free PATH` lines of the harness: design signals cut loose from their drivers.
+    pub fn frees(&self) -> Vec<&str> {
+        self.harness
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("// free "))
+            .filter_map(|rest| rest.split_whitespace().next())
+            .collect()
+    }
+
+    /// Whether the harness asks for `multiclock on` (a `// multiclock` line).
+    pub fn multiclock(&self) -> bool {
+        self.harness.lines().any(|l| l.trim() == "// multiclock")
+    }
+
     /// The SymbiYosys job; it reads `design.v` and the harness from its `[files]`.
     pub fn sby(&self) -> String {
         let mut script = String::new();
@@ -62,6 +86,9 @@ impl Proof {
             script.push_str(&format!("chparam -set {name} {value} {}\n", self.top));
         }
         script.push_str(&format!("hierarchy -top {}\nproc\nflatten\n", self.top));
+        for path in self.frees() {
+            script.push_str(&format!("cutpoint w:{path}\n"));
+        }
         // `-nounset`: yosys would otherwise cut the harness's own uses of a tap wire as if
         // they drove it.
         for (wire, path) in self.taps() {
@@ -70,9 +97,14 @@ impl Proof {
         // Block RAMs become flip-flops: the solver then sees plain bit-vectors, no arrays.
         script.push_str("memory -nomap\nmemory_map\nopt -fast\n");
         format!(
-            "[options]\nmode prove\ndepth {depth}\n\n[engines]\nsmtbmc {SOLVER}\n\n\
+            "[options]\nmode prove\ndepth {depth}\n{multiclock}\n[engines]\nsmtbmc {SOLVER}\n\n\
              [script]\n{script}\n[files]\ndesign.v\n{harness}\n",
             depth = self.depth,
+            multiclock = if self.multiclock() {
+                "multiclock on\n"
+            } else {
+                ""
+            },
             harness = self.harness_file,
         )
     }
@@ -140,6 +172,153 @@ pub fn bridge_proof(clocks_per_bit: u16) -> Result<Proof, ExportError> {
     })
 }
 
+/// The single-context multi-lane core's harness (see the file for the properties).
+pub const LANES_SINGLE_HARNESS: &str = include_str!("lanes/single.formal.sv");
+
+/// Lanes, width and tree shape of the multi-lane proofs: 4 lanes with a register at every
+/// tree level (latency 2), so the proof covers a registered inner level as well as the output
+/// register; the default shape has no inner register below 8 lanes.
+pub const LANES_PROOF_LANES: u32 = 4;
+pub const LANES_PROOF_WIDTH: u32 = 8;
+pub const LANES_PROOF_REGISTER_EVERY: u32 = 1;
+
+/// The single-context multi-lane core: every READ/SWAP/SWAP_LOAD response is the spec's state
+/// after every lane delta and command accepted before it, in order, none lost or repeated,
+/// whatever the tree, delay-line, queue and reset state; the lanes' deltas are free.
+pub fn lanes_single_proof() -> Result<Proof, ExportError> {
+    let config = LanesConfig::new(
+        LANES_PROOF_LANES,
+        LANES_PROOF_WIDTH,
+        LANES_PROOF_REGISTER_EVERY,
+        LaneMode::Single,
+    )
+    .map_err(|e| ExportError {
+        config: "lanes proof".into(),
+        detail: e.to_string(),
+    })?;
+    // The harness is written for this tree latency (its parameter L).
+    assert_eq!(
+        config.tree_latency(),
+        2,
+        "lanes harness expects tree latency 2"
+    );
+    Ok(Proof {
+        name: "lanes",
+        claim: "single-context multi-lane core: every response = reference ^ every lane delta and ACCUM accepted since the last LOAD/SWAP, in order, none lost or repeated; lane deltas free",
+        parameters: format!(
+            "{} lanes, W={}, tree latency {}",
+            config.lanes,
+            config.width,
+            config.tree_latency()
+        ),
+        depth: 2,
+        design: lanes_verilog(config)?.verilog,
+        harness_file: "single.formal.sv",
+        harness: LANES_SINGLE_HARNESS,
+        top: "lanes_single_formal",
+        top_parameters: vec![("W", config.width as u64)],
+    })
+}
+
+/// The table-mode multi-lane core's harness (see the file for the properties).
+pub const LANES_TABLE_HARNESS: &str = include_str!("lanes/table.formal.sv");
+
+/// Contexts of the table-mode proof.
+pub const TABLE_PROOF_CONTEXTS: u32 = 4;
+
+/// The table-mode multi-lane core at 4 lanes, W=8, 4 contexts, tree latency 2: every
+/// READ/SWAP/SWAP_LOAD response is the spec's state of its context after every lane delta and
+/// command accepted before it, none lost or repeated; the generator's lane outputs are free.
+/// W=8 is a proof-only size: the product builds table mode at 64 bits
+/// ([`LanesConfig::table`]), and the RTL is generic in W, so the configuration is written
+/// out here rather than validated for a build.
+pub fn lanes_table_proof() -> Result<Proof, ExportError> {
+    let config = LanesConfig {
+        lanes: LANES_PROOF_LANES,
+        width: LANES_PROOF_WIDTH,
+        register_every: LANES_PROOF_REGISTER_EVERY,
+        mode: LaneMode::Table,
+        contexts: TABLE_PROOF_CONTEXTS,
+    };
+    assert_eq!(
+        config.tree_latency(),
+        2,
+        "table harness expects tree latency 2"
+    );
+    let mut core = TableLaneCore::<8, 2>::new(&config);
+    core.connect_all();
+    check_all(&core).map_err(|e| ExportError {
+        config: config.name(),
+        detail: format!("{e:?}"),
+    })?;
+    Ok(Proof {
+        name: "table",
+        claim: "table-mode multi-lane core: every response = reference ^ every lane delta and ACCUM accepted for that context since its last LOAD/SWAP, in order, none lost or repeated; generator outputs free",
+        parameters: format!(
+            "{} lanes, W={}, {} contexts, tree latency {}",
+            config.lanes,
+            config.width,
+            config.contexts,
+            config.tree_latency()
+        ),
+        depth: 2,
+        design: generate_verilog_unchecked(&core),
+        harness_file: "table.formal.sv",
+        harness: LANES_TABLE_HARNESS,
+        top: "lanes_table_formal",
+        top_parameters: vec![("W", config.width as u64)],
+    })
+}
+
+/// The response queue's harness (see the file for the properties).
+pub const QUEUE_HARNESS: &str = include_str!("response_queue.formal.sv");
+
+/// Word width of the queue proof (the queue's logic does not depend on it).
+pub const QUEUE_PROOF_WIDTH: usize = 8;
+
+/// The response queue on its own: the words popped are the words pushed, in order, none lost,
+/// invented or repeated, under its one contract (no push into a full queue).
+pub fn queue_proof() -> Result<Proof, ExportError> {
+    let mut queue = ResponseQueue::<QUEUE_PROOF_WIDTH>::default();
+    queue.connect_all();
+    check_all(&queue).map_err(|e| ExportError {
+        config: "response_queue".into(),
+        detail: format!("{e:?}"),
+    })?;
+    Ok(Proof {
+        name: "queue",
+        claim: "response queue: the words popped are the words pushed, in order, none lost, invented or repeated (contract: no push into a full queue)",
+        parameters: format!("W={QUEUE_PROOF_WIDTH}, {DEPTH} entries"),
+        depth: 2,
+        design: generate_verilog_unchecked(&queue),
+        harness_file: "response_queue.formal.sv",
+        harness: QUEUE_HARNESS,
+        top: "response_queue_formal",
+        top_parameters: vec![("W", QUEUE_PROOF_WIDTH as u64)],
+    })
+}
+
+/// The cross-clock command port's harness (see the file for the properties).
+pub const HANDSHAKE_HARNESS: &str = include_str!("link/handshake_port.formal.sv");
+
+/// The cross-clock command port (host clock to core clock and back): the commands the core
+/// receives are the ones the host issued, in order, none dropped, duplicated or altered; each
+/// response is taken once and reaches the host; for any ratio and phase of the two clocks.
+pub fn handshake_proof() -> Result<Proof, ExportError> {
+    Ok(Proof {
+        name: "handshake",
+        claim: "cross-clock command port: commands reach the core as issued, in order, none dropped, duplicated or altered; each response taken once and handed to the host; offered within 3 core clocks, completed within 3 host clocks of the answer; any clock ratio",
+        parameters: "2 free clocks (any ratio)".into(),
+        // Global-clock steps: with the invariants on both toggle chains, 2 closes.
+        depth: 2,
+        design: handshake_port_verilog()?,
+        harness_file: "handshake_port.formal.sv",
+        harness: HANDSHAKE_HARNESS,
+        top: "handshake_formal",
+        top_parameters: vec![],
+    })
+}
+
 /// Every proof `atomik prove` runs, at its test size.
 pub fn proofs() -> Result<Vec<Proof>, ExportError> {
     let core = CoreConfig::new(CORE_PROOF_WIDTH, CORE_PROOF_CONTEXTS)
@@ -147,6 +326,10 @@ pub fn proofs() -> Result<Vec<Proof>, ExportError> {
     Ok(vec![
         core_proof(core)?,
         bridge_proof(BRIDGE_PROOF_CLOCKS_PER_BIT)?,
+        lanes_single_proof()?,
+        handshake_proof()?,
+        lanes_table_proof()?,
+        queue_proof()?,
     ])
 }
 
@@ -174,6 +357,46 @@ pub mod broken {
         proof.claim = "BROKEN on purpose: the core without its one-stage forwarding";
         proof
     }
+    /// The multi-lane core with a merge tree that drops lane 3 (its leaf tied to zero): lane
+    /// 3's deltas never reach the state. Built by editing the generated Verilog; panics if the
+    /// generator no longer writes that line.
+    pub fn lanes_tree_dropping_a_lane() -> Proof {
+        let mut proof = lanes_single_proof().expect("the multi-lane core exports");
+        let line = "nodes$7$a = taps$3$delta;";
+        assert!(
+            proof.design.contains(line),
+            "the multi-lane core's Verilog no longer has the leaf line `{line}`"
+        );
+        proof.design = proof.design.replace(line, "nodes$7$a = 8'd0;");
+        // The base case reaches the bug from power-up (a delta on lane 3 in the first clock is
+        // missing from the tree in the second), so the rejection is a counterexample.
+        proof.depth = 4;
+        proof.name = "lanes_tree_dropping_a_lane";
+        proof.claim = "BROKEN on purpose: the multi-lane core with a tree leaf that drops lane 3";
+        proof
+    }
+
+    /// The cross-clock port that never clears its pending flag when the core takes a command:
+    /// the core is offered the same command again (a handshake that fires twice). Built by
+    /// editing the generated Verilog; panics if the generator no longer writes that line.
+    pub fn handshake_firing_twice() -> Proof {
+        let mut proof = handshake_proof().expect("the handshake port exports");
+        let line = "pending$d = 1'b0;";
+        assert_eq!(
+            proof.design.matches(line).count(),
+            1,
+            "the handshake port's Verilog no longer has one `{line}`"
+        );
+        proof.design = proof.design.replace(line, "pending$d = pending$q;");
+        // Global-clock steps from power-up to the second delivery: a host edge takes the
+        // command, then two synchroniser stages, pending, the delivery and one more core edge
+        // that delivers it again; each edge needs a rise and a fall, both clocks can move in one
+        // step (the solver finds it at step 8), 16 leaves room.
+        proof.depth = 16;
+        proof.name = "handshake_firing_twice";
+        proof.claim = "BROKEN on purpose: the cross-clock port offering a taken command again";
+        proof
+    }
 }
 
 #[cfg(test)]
@@ -193,5 +416,26 @@ mod tests {
         assert!(sby.contains("smtbmc boolector"));
         assert!(sby.contains("chparam -set A 2 core_formal"));
         assert!(core.design.contains("formal_words"));
+        assert!(!sby.contains("cutpoint") && !sby.contains("multiclock"));
+    }
+
+    #[test]
+    fn free_lines_become_cutpoints_before_the_taps_and_multiclock_is_opt_in() {
+        let proofs = proofs().unwrap();
+        let by_name = |name: &str| proofs.iter().find(|p| p.name == name).expect(name);
+        for name in ["lanes", "table"] {
+            let proof = by_name(name);
+            let sby = proof.sby();
+            assert_eq!(proof.frees().len(), if name == "lanes" { 4 } else { 9 });
+            for path in proof.frees() {
+                let cut = sby.find(&format!("cutpoint w:{path}\n")).expect("cutpoint");
+                assert!(cut < sby.find("connect -nounset").expect("taps"), "{name}");
+            }
+            assert!(!proof.multiclock(), "{name}");
+        }
+        let handshake = by_name("handshake");
+        assert!(handshake.multiclock());
+        assert!(handshake.sby().contains("\nmulticlock on\n"));
+        assert!(handshake.frees().is_empty());
     }
 }

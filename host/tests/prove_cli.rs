@@ -1,7 +1,8 @@
-//! `atomik prove` end to end: every proof closes by k-induction at its test size, and a
-//! deliberately broken core is rejected with a counterexample trace.
+//! `atomik prove` end to end: every proof closes by k-induction at its test size, and
+//! deliberately broken designs (a core without forwarding, a multi-lane tree that drops a lane,
+//! a cross-clock port that delivers a command twice) are rejected with a counterexample trace.
 
-use atomik_hdl::formal::broken;
+use atomik_hdl::formal::{broken, Proof};
 use atomik_host::commands::prove::{run_proof, ProveTools, Verdict};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -30,7 +31,7 @@ fn every_proof_closes_by_k_induction() {
     let report: Value = serde_json::from_str(&stdout).expect("JSON report");
     let proofs = report["proofs"].as_array().expect("a proofs array");
     let names: Vec<&str> = proofs.iter().filter_map(|p| p["name"].as_str()).collect();
-    for expected in ["core", "bridge"] {
+    for expected in ["core", "bridge", "lanes", "handshake", "table", "queue"] {
         assert!(
             names.contains(&expected),
             "no {expected} proof in {names:?}"
@@ -48,18 +49,19 @@ fn every_proof_closes_by_k_induction() {
     }
 }
 
-#[test]
-fn a_core_without_forwarding_is_rejected_with_a_trace() {
+/// Runs a broken variant and checks it fails in its base case (a counterexample from
+/// power-up, not only an induction step that does not close), on assertions of `harness`,
+/// with a VCD trace written.
+fn assert_rejected_with_a_trace(proof: &Proof, harness: &str) {
     let tools = ProveTools::locate().expect("formal tools installed by scripts/setup.sh");
-    let dir = out_dir("broken");
-    let outcome = run_proof(&broken::core_without_forwarding(), &tools, &dir).expect("ran");
+    let outcome = run_proof(proof, &tools, &out_dir(proof.name)).expect("ran");
     assert_eq!(outcome.verdict, Verdict::Failed, "{outcome:#?}");
     assert!(!outcome.failed_assertions.is_empty(), "{outcome:#?}");
     assert!(
         outcome
             .failed_assertions
             .iter()
-            .all(|a| a.contains("core.formal.sv:")),
+            .all(|a| a.contains(&format!("{harness}:"))),
         "{outcome:#?}"
     );
     assert!(
@@ -68,6 +70,24 @@ fn a_core_without_forwarding_is_rejected_with_a_trace() {
             .iter()
             .any(|t| t.extension().is_some_and(|e| e == "vcd") && t.is_file()),
         "no counterexample trace file: {outcome:#?}"
+    );
+}
+
+#[test]
+fn a_core_without_forwarding_is_rejected_with_a_trace() {
+    assert_rejected_with_a_trace(&broken::core_without_forwarding(), "core.formal.sv");
+}
+
+#[test]
+fn a_lane_tree_that_drops_a_lane_is_rejected_with_a_trace() {
+    assert_rejected_with_a_trace(&broken::lanes_tree_dropping_a_lane(), "single.formal.sv");
+}
+
+#[test]
+fn a_handshake_that_fires_twice_is_rejected_with_a_trace() {
+    assert_rejected_with_a_trace(
+        &broken::handshake_firing_twice(),
+        "handshake_port.formal.sv",
     );
 }
 

@@ -172,7 +172,7 @@ enum Command {
     /// Proves the RTL's properties by k-induction with SymbiYosys (solver boolector); exits 1
     /// if any proof fails or does not close, 2 if a tool is missing.
     Prove {
-        /// Run only this proof (e.g. core).
+        /// Run only this proof (core, bridge, lanes, handshake, table, queue).
         #[arg(long)]
         only: Option<String>,
         /// One JSON object with a `proofs` array instead of the table.
