@@ -35,6 +35,10 @@ pub trait WindowClock {
     fn simulated(&self) -> bool;
 }
 
+/// Frames the host keeps in flight through the register window (see
+/// [`Transport::max_frames_in_flight`]).
+pub const PCIE_FRAMES_IN_FLIGHT: usize = 4;
+
 /// Hardware: wall-clock time; a read takes as long as the bus takes.
 pub struct WallClock {
     start: Instant,
@@ -392,6 +396,13 @@ impl Transport for PcieTransport {
 
     fn simulated(&self) -> bool {
         self.clock.simulated()
+    }
+
+    /// The window's TX pump offers a byte to the frame bridge until it is taken, so frames
+    /// sent ahead wait in the ring (and `send` waits for ring space): the host keeps
+    /// several frames queued instead of one answer's round trip per frame.
+    fn max_frames_in_flight(&self) -> usize {
+        PCIE_FRAMES_IN_FLIGHT
     }
 
     /// A simulated window runs its core at the nominal clock the URI gave; hardware's clock
