@@ -6,11 +6,12 @@
 use atomik_hdl::lanes::LanesConfig;
 use atomik_host::device::fault_transport::{FaultRates, FAULTS};
 use atomik_host::device::sim_transport::{DEFAULT_CLOCKS_PER_BIT, DEFAULT_CLOCK_HZ};
-use atomik_host::fault_run::{run, FaultRunOptions, FaultRunReport};
+use atomik_host::fault_run::{run, FaultLink, FaultRunOptions, FaultRunReport};
 use std::time::Duration;
 
 fn options(faults: u64, rates: FaultRates, seed: u64) -> FaultRunOptions {
     FaultRunOptions {
+        link: FaultLink::Uart,
         lanes: LanesConfig::table(2, 16).unwrap(),
         faults,
         rates,
@@ -103,4 +104,34 @@ fn byte_shifts_and_stale_copies_cause_no_wrong_result() {
     );
     assert!(r.verified, "{:#?}", r.problems);
     assert_eq!(r.deltas_not_exactly_once, 0);
+}
+
+#[test]
+fn frames_in_flight_on_the_fifo_link_apply_every_delta_exactly_once_under_faults() {
+    // The FIFO board holds bytes back, so batches of up to four frames go out ahead of their
+    // answers (go-back-N); drops, corruption, byte shifts and stale copies both ways.
+    let rates = FaultRates::new(0.01, 0.0002, 0.0002, Duration::from_micros(400))
+        .unwrap()
+        .with_stale(0.01)
+        .unwrap();
+    let o = FaultRunOptions {
+        link: FaultLink::Fifo,
+        ..options(1_500, rates, 4)
+    };
+    let r = run_ok(&o);
+    assert!(r.faults_injected >= 1_500);
+    assert!(r.retransmissions > 100, "{r:?}");
+    assert_eq!(r.crc_escapes, 0);
+    assert_eq!(
+        (
+            r.wrong_answers,
+            r.answers_corrupted_in_transit,
+            r.wrong_contexts,
+            r.deltas_not_exactly_once
+        ),
+        (0, 0, 0, 0),
+        "{:#?}",
+        r.problems
+    );
+    assert!(r.verified, "{:#?}", r.problems);
 }
