@@ -114,6 +114,8 @@ pub struct FrameLink<T: Transport> {
     /// Seqs of frames given up on, `(first, count)`, while the board may still expect one:
     /// any of them may yet arrive and be applied, so none is reused before it is burned.
     abandoned: Option<(u8, u8)>,
+    /// STATUS frames sent (wraps): numbers each one apart from the last.
+    status_count: u8,
     /// Received bytes not yet part of a response.
     pending: Vec<u8>,
     /// The transport's own latency (USB buffering), added to every wait.
@@ -133,6 +135,7 @@ impl<T: Transport> FrameLink<T> {
             transport,
             seq: 0,
             abandoned: None,
+            status_count: 0,
             pending: Vec::new(),
             latency,
             stats: LinkStats::default(),
@@ -389,8 +392,13 @@ impl<T: Transport> FrameLink<T> {
 
     fn exchange_body(&mut self, body: Body) -> Result<Response, ExchangeError> {
         if body.is_status() {
-            // Outside the sequence: any seq; the last one keeps it far from the next frame's.
-            return self.attempts(body, self.seq, None);
+            // Outside the sequence: any seq. Each STATUS read gets its own (128 past the
+            // sequence, plus a count), so that a stale copy of an earlier STATUS frame (which
+            // the board executes too) cannot answer for this one: two STATUS seqs within any
+            // 16 frames differ, as the count and the sequence only move forward.
+            self.status_count = self.status_count.wrapping_add(1);
+            let seq = self.seq.wrapping_add(128).wrapping_add(self.status_count);
+            return self.attempts(body, seq, None);
         }
         let mut seq = self.seq.wrapping_add(1);
         let mut resyncs = 0;
