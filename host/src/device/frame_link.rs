@@ -114,6 +114,10 @@ pub struct FrameLink<T: Transport> {
     /// Seqs of frames given up on, `(first, count)`, while the board may still expect one:
     /// any of them may yet arrive and be applied, so none is reused before it is burned.
     abandoned: Option<(u8, u8)>,
+    /// The board has applied a frame since its reset (`have_last`), as far as the host knows.
+    /// Until it has, it applies the first frame that checks whatever its seq, so a later frame
+    /// of a window could be applied in place of a lost first one: the first frame goes alone.
+    in_sequence: bool,
     /// STATUS frames sent (wraps): numbers each one apart from the last.
     status_count: u8,
     /// Received bytes not yet part of a response.
@@ -135,6 +139,7 @@ impl<T: Transport> FrameLink<T> {
             transport,
             seq: 0,
             abandoned: None,
+            in_sequence: false,
             status_count: 0,
             pending: Vec::new(),
             latency,
@@ -160,6 +165,7 @@ impl<T: Transport> FrameLink<T> {
         if r.data & 0x100 != 0 {
             self.seq = r.data as u8;
         }
+        self.in_sequence = r.data & 0x100 != 0;
         self.abandoned = None;
         Ok(r)
     }
@@ -200,9 +206,11 @@ impl<T: Transport> FrameLink<T> {
             .max_frames_in_flight()
             .clamp(1, MAX_FRAMES_IN_FLIGHT);
         let mut acked = 0;
-        // Stop and wait for one window, and for a first frame after one was given up on (it
-        // settles the abandoned seqs before any frame goes out ahead).
-        while acked < chunks.len() && (window == 1 || self.abandoned.is_some()) {
+        // Stop and wait for one window, for a first frame after one was given up on (it
+        // settles the abandoned seqs before any frame goes out ahead), and for the first
+        // frame the board applies after its reset (it takes any seq then).
+        while acked < chunks.len() && (window == 1 || self.abandoned.is_some() || !self.in_sequence)
+        {
             match self.exchange_body(Body::Batch {
                 addr,
                 deltas: chunks[acked],
@@ -440,6 +448,7 @@ impl<T: Transport> FrameLink<T> {
                 Ok(r) => {
                     self.seq = seq;
                     self.abandoned = None;
+                    self.in_sequence = true;
                     return Ok(r);
                 }
                 Err(e) => {
