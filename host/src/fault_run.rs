@@ -226,36 +226,35 @@ pub fn run(
                 }
                 // Learn whether the board applied it (at most once, so one of two states).
                 if let Planned::Batch(ref deltas) = planned {
-                    // Frames answered are applied; of the rest, the board applies in order,
-                    // so the state is `before` with a prefix of whole frames applied once.
+                    // Frames answered are applied. Each other frame was applied once or not at
+                    // all: a frame given up on may still arrive after the seq before it was
+                    // burned with a NOP, so any subset of them, not only a prefix.
                     let acked = (device.acknowledged() - acknowledged_before) as usize;
                     let state = resync_read(&mut device, ctx, &mut r)?;
-                    let mut prefix = before;
-                    let mut applied = None;
-                    for (i, &d) in deltas.iter().enumerate() {
-                        if i >= acked && i % MAX_BATCH_DELTAS == 0 && state == prefix {
-                            applied = Some(i);
-                            break;
-                        }
-                        prefix ^= d;
-                    }
-                    if applied.is_none() && state == prefix {
-                        applied = Some(deltas.len());
-                    }
-                    match applied {
-                        Some(k) => {
-                            if k > acked {
-                                r.unrecovered_applied += 1;
-                            }
-                        }
+                    let frames: Vec<u64> = deltas[acked..]
+                        .chunks(MAX_BATCH_DELTAS)
+                        .map(|c| c.iter().fold(0, |a, &d| a ^ d))
+                        .collect();
+                    let acked_state = deltas[..acked].iter().fold(before, |a, &d| a ^ d);
+                    let subset = (0u32..1 << frames.len()).find(|mask| {
+                        let applied = frames
+                            .iter()
+                            .enumerate()
+                            .filter(|&(i, _)| mask & (1 << i) != 0)
+                            .fold(acked_state, |a, (_, &f)| a ^ f);
+                        applied == state
+                    });
+                    match subset {
+                        Some(0) => {}
+                        Some(_) => r.unrecovered_applied += 1,
                         None => {
                             r.deltas_not_exactly_once += 1;
                             problem(
                                 &mut r,
                                 format!(
                                     "context {ctx} after a failed batch of {} deltas ({acked} \
-                                     acknowledged): {state:#x} is no prefix of whole frames \
-                                     applied once",
+                                     acknowledged): {state:#x} is not the acknowledged frames \
+                                     plus others each applied once",
                                     deltas.len()
                                 ),
                             );
