@@ -9,10 +9,13 @@
 //! the failed operation that was not applied.
 
 use crate::device::fault_transport::{FaultCounts, FaultRates, FaultTransport};
+use crate::device::ftdi_transport::{answer_latency, FtdiTransport, SimFifoPipe};
 use crate::device::sim_transport::SimTransport;
+use crate::device::transport::Transport;
 use crate::device::DeviceError;
 use crate::Device;
 use atomik_hdl::lanes::LanesConfig;
+use atomik_hdl::link::frame::MAX_BATCH_DELTAS;
 use atomik_sim::cosim::SplitMix64;
 use atomik_sim::model::Table;
 use std::time::{Duration, Instant};
@@ -22,14 +25,29 @@ const FAILURES_KEPT: usize = 20;
 /// Reads tried to learn a context's state after a failed operation.
 const RESYNC_READS: u32 = 20;
 
+/// The simulated link the faults are injected on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultLink {
+    /// The UART board top (`sim://`): stop and wait, single operations.
+    Uart,
+    /// The FT245 FIFO board top (`sim://?link=fifo`): batches of up to four frames go out
+    /// with frames in flight (go-back-N), mixed with single operations.
+    Fifo,
+}
+
+/// Deltas in a planned batch on a window link: up to this many frames of 64.
+const BATCH_FRAMES: u64 = 4;
+
 #[derive(Debug, Clone, Copy)]
 pub struct FaultRunOptions {
+    pub link: FaultLink,
     pub lanes: LanesConfig,
     /// Stop once this many faults were injected.
     pub faults: u64,
     pub rates: FaultRates,
     pub seed: u64,
-    /// The simulated board's clock (its link runs at clock / (10 x clocks per bit) bytes/s).
+    /// The simulated UART board's clock (its link runs at clock / (10 x clocks per bit)
+    /// bytes/s); the FIFO board runs on the chip's 60 MHz CLKOUT.
     pub clock_hz: f64,
     pub clocks_per_bit: u16,
 }
@@ -77,6 +95,8 @@ pub struct FaultRunReport {
 enum Planned {
     Load(u64),
     Accum(u64),
+    /// Deltas into one context, in frames of 64 (several in flight on a window link).
+    Batch(Vec<u64>),
     Read,
     Swap,
 }
@@ -88,17 +108,33 @@ pub fn run(
 ) -> Result<FaultRunReport, DeviceError> {
     options.rates.validate().map_err(DeviceError::Uri)?;
     let start = Instant::now();
-    let name = format!("sim:// ({}) with injected faults", options.lanes.name());
-    let sim = SimTransport::new(options.lanes, options.clock_hz, options.clocks_per_bit).map_err(
-        |e| DeviceError::Open {
-            device: name.clone(),
-            cause: e.to_string(),
-        },
-    )?;
-    let faulty = FaultTransport::new(sim, options.rates, options.seed);
+    let open_error = |name: &str, e: String| DeviceError::Open {
+        device: name.into(),
+        cause: e,
+    };
+    let (name, inner, latency): (String, Box<dyn Transport>, Duration) = match options.link {
+        FaultLink::Uart => {
+            let name = format!("sim:// ({}) with injected faults", options.lanes.name());
+            let sim = SimTransport::new(options.lanes, options.clock_hz, options.clocks_per_bit)
+                .map_err(|e| open_error(&name, e.to_string()))?;
+            (name, Box::new(sim), Duration::ZERO)
+        }
+        FaultLink::Fifo => {
+            let name = format!(
+                "sim://?link=fifo ({}) with injected faults",
+                options.lanes.name()
+            );
+            let pipe =
+                SimFifoPipe::new(options.lanes, atomik_sim::ft2232h::Ft2232hConfig::ft2232h())
+                    .map_err(|e| open_error(&name, e.to_string()))?;
+            let latency = answer_latency(&atomik_hdl::link::FifoLinkConfig::ftdi(), false);
+            (name, Box::new(FtdiTransport::new(pipe)), latency)
+        }
+    };
+    let faulty = FaultTransport::new(inner, options.rates, options.seed);
     let counts = faulty.counts();
     // The identity reads at open go through the faults too.
-    let mut device = Device::with_transport(&name, Box::new(faulty), Duration::ZERO)?;
+    let mut device = Device::with_transport(&name, Box::new(faulty), latency)?;
     let contexts = device.info().contexts.max(1) as u32;
     let mut model = Table::new(64, contexts as u64).expect("a valid table");
     let mut rng = SplitMix64::new(options.seed ^ 0x5EED_FA17);
@@ -125,10 +161,15 @@ pub fn run(
         let ctx = rng.below(contexts as u64) as u32;
         let planned = match rng.below(100) {
             0..=4 => Planned::Load(rng.next_u64()),
+            5..=49 if options.link == FaultLink::Fifo => {
+                let n = 1 + rng.below(BATCH_FRAMES * MAX_BATCH_DELTAS as u64);
+                Planned::Batch((0..n).map(|_| rng.next_u64()).collect())
+            }
             5..=69 => Planned::Accum(rng.next_u64()),
             70..=89 => Planned::Read,
             _ => Planned::Swap,
         };
+        let acknowledged_before = device.acknowledged();
         r.operations += 1;
         let before = model.read(ctx as u64).expect("in range");
         let result = match planned {
@@ -138,6 +179,12 @@ pub fn run(
             }),
             Planned::Accum(d) => device.accum(ctx, d).map(|_| {
                 model.accum(ctx as u64, d).expect("in range");
+                None
+            }),
+            Planned::Batch(ref deltas) => device.batch_accum(ctx, deltas).map(|_| {
+                for &d in deltas {
+                    model.accum(ctx as u64, d).expect("in range");
+                }
                 None
             }),
             Planned::Read => device.read(ctx).map(Some),
@@ -178,10 +225,47 @@ pub fn run(
                     r.errors.push(e.to_string());
                 }
                 // Learn whether the board applied it (at most once, so one of two states).
+                if let Planned::Batch(ref deltas) = planned {
+                    // Frames answered are applied. Each other frame was applied once or not at
+                    // all: a frame given up on may still arrive after the seq before it was
+                    // burned with a NOP, so any subset of them, not only a prefix.
+                    let acked = (device.acknowledged() - acknowledged_before) as usize;
+                    let state = resync_read(&mut device, ctx, &mut r)?;
+                    let frames: Vec<u64> = deltas[acked..]
+                        .chunks(MAX_BATCH_DELTAS)
+                        .map(|c| c.iter().fold(0, |a, &d| a ^ d))
+                        .collect();
+                    let acked_state = deltas[..acked].iter().fold(before, |a, &d| a ^ d);
+                    let subset = (0u32..1 << frames.len()).find(|mask| {
+                        let applied = frames
+                            .iter()
+                            .enumerate()
+                            .filter(|&(i, _)| mask & (1 << i) != 0)
+                            .fold(acked_state, |a, (_, &f)| a ^ f);
+                        applied == state
+                    });
+                    match subset {
+                        Some(0) => {}
+                        Some(_) => r.unrecovered_applied += 1,
+                        None => {
+                            r.deltas_not_exactly_once += 1;
+                            problem(
+                                &mut r,
+                                format!(
+                                    "context {ctx} after a failed batch of {} deltas ({acked} \
+                                     acknowledged): {state:#x} is not the acknowledged frames \
+                                     plus others each applied once",
+                                    deltas.len()
+                                ),
+                            );
+                        }
+                    }
+                    model.load(ctx as u64, state).expect("in range");
+                }
                 let applied_state = match planned {
                     Planned::Load(v) => Some(v),
                     Planned::Accum(d) => Some(before ^ d),
-                    Planned::Read | Planned::Swap => None,
+                    Planned::Batch(_) | Planned::Read | Planned::Swap => None,
                 };
                 if let Some(applied_state) = applied_state {
                     let state = resync_read(&mut device, ctx, &mut r)?;

@@ -56,6 +56,11 @@ pub struct CommandBridge {
     pub reset: Signal<In, Bit>,
     pub rx_valid: Signal<In, Bit>,
     pub rx_data: Signal<In, Bits<8>>,
+    /// The bridge takes a byte offered on `rx_valid` this clock (hunting or receiving a
+    /// frame). A PHY that can hold its stream back (the FT245 FIFO, the register window)
+    /// offers a byte until this is high; a UART cannot, and its bytes arriving while the
+    /// bridge checks, applies or answers a frame are dropped.
+    pub rx_ready: Signal<Out, Bit>,
     pub tx_valid: Signal<Out, Bit>,
     pub tx_data: Signal<Out, Bits<8>>,
     pub tx_ready: Signal<In, Bit>,
@@ -167,6 +172,7 @@ impl CommandBridge {
             reset: Default::default(),
             rx_valid: Default::default(),
             rx_data: Default::default(),
+            rx_ready: Default::default(),
             tx_valid: Default::default(),
             tx_data: Default::default(),
             tx_ready: Default::default(),
@@ -323,6 +329,9 @@ impl Logic for CommandBridge {
         self.buffer.read_address.next = self.rd_addr.q.val();
         self.tx_crc.crc.next = self.out_crc.q.val();
         self.cmd_valid.next = self.state.q.val() == self.st_issue.val();
+        // From the state register alone, so a PHY's valid never depends on this in a loop.
+        self.rx_ready.next =
+            (self.state.q.val() == self.st_hunt.val()) | (self.state.q.val() == self.st_recv.val());
         self.rsp_ready.next = self.state.q.val() == self.st_wait.val();
 
         // ---- Byte out: 5A, then {seq, status, data} lowest byte first, then the CRC-32 ------

@@ -29,6 +29,8 @@ pub struct BridgePort {
     /// One-clock strobe: `rx_data` is a byte from the host.
     pub rx_valid: Signal<In, Bit>,
     pub rx_data: Signal<In, Bits<8>>,
+    /// The bridge takes the byte offered this clock (see [`CommandBridge::rx_ready`]).
+    pub rx_ready: Signal<Out, Bit>,
     /// A byte for the host, taken when `tx_ready`.
     pub tx_valid: Signal<Out, Bit>,
     pub tx_data: Signal<Out, Bits<8>>,
@@ -60,6 +62,7 @@ impl BridgePort {
             core_clock: Default::default(),
             rx_valid: Default::default(),
             rx_data: Default::default(),
+            rx_ready: Default::default(),
             tx_valid: Default::default(),
             tx_data: Default::default(),
             tx_ready: Default::default(),
@@ -89,6 +92,7 @@ impl Logic for BridgePort {
         self.bridge.reset.next = self.reset.val();
         self.bridge.rx_valid.next = self.rx_valid.val();
         self.bridge.rx_data.next = self.rx_data.val();
+        self.rx_ready.next = self.bridge.rx_ready.val();
         self.tx_valid.next = self.bridge.tx_valid.val();
         self.tx_data.next = self.bridge.tx_data.val();
         self.bridge.tx_ready.next = self.tx_ready.val();

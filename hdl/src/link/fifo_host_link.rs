@@ -94,6 +94,7 @@ impl Logic for FifoHostLink {
         self.data_oe.next = self.fifo.data_oe.val();
         self.bridge.rx_valid.next = self.fifo.rx_valid.val();
         self.bridge.rx_data.next = self.fifo.rx_data.val();
+        self.fifo.rx_ready.next = self.bridge.rx_ready.val();
         self.fifo.tx_valid.next = self.bridge.tx_valid.val();
         self.fifo.tx_data.next = self.bridge.tx_data.val();
         self.bridge.tx_ready.next = self.fifo.tx_ready.val();

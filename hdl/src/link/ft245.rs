@@ -26,8 +26,16 @@
 //! clock-to-out and its setup time, no room for logic between a pin and a pin. The price is
 //! that RD# stays low for the clock in which RXF# rises after the last byte (nothing moves
 //! at that edge, as above) and that a write burst alternates with reads only between bytes.
-//! Writes go first when both sides have work: the host waits for the answer before it sends
-//! again, and the chip's receive buffer holds what it sends meanwhile.
+//! Writes go first when both sides have work: the chip's receive buffer holds what the host
+//! sends meanwhile.
+//!
+//! Back-pressure: bytes read go into a four-byte skid queue that the frame bridge empties
+//! when it `rx_ready`s (hunting or receiving). A byte is read only while the queue has room
+//! for it and the two reads already on their way (RD# and the input register are one clock
+//! each), so nothing is read that cannot be kept; while the bridge checks, applies or answers
+//! a frame the host's next frames wait in the chip's buffer instead of being dropped. Four
+//! bytes is the least that keeps reading one byte per clock while the bridge takes one per
+//! clock (a byte queued, two in flight, the one being decided).
 
 use rust_hdl::prelude::*;
 
@@ -62,6 +70,8 @@ pub struct Ft245Fifo {
     /// One-clock strobe: `rx_data` is a byte from the host.
     pub rx_valid: Signal<Out, Bit>,
     pub rx_data: Signal<Out, Bits<8>>,
+    /// The bridge takes the byte offered on `rx_valid` this clock.
+    pub rx_ready: Signal<In, Bit>,
     /// A byte for the host, taken when `tx_ready`.
     pub tx_valid: Signal<In, Bit>,
     pub tx_data: Signal<In, Bits<8>>,
@@ -77,6 +87,20 @@ pub struct Ft245Fifo {
     full: DFF<Bit>,
     got: DFF<Bit>,
     got_data: DFF<Bits<8>>,
+    /// The skid queue, oldest byte in `skid0`, and how many bytes it holds (0 to 4).
+    skid0: DFF<Bits<8>>,
+    skid1: DFF<Bits<8>>,
+    skid2: DFF<Bits<8>>,
+    skid3: DFF<Bits<8>>,
+    fill: DFF<Bits<3>>,
+    /// The bridge takes the oldest byte this clock.
+    pop: Signal<Local, Bit>,
+    /// Bytes in the queue after the pop, where a byte arriving now goes.
+    kept: Signal<Local, Bits<3>>,
+    /// Bytes queued or on their way (read at this edge, or read last edge and landing now).
+    in_flight: Signal<Local, Bits<3>>,
+    /// A read decided now can be kept: queue plus reads in flight below four.
+    room: Signal<Local, Bit>,
     /// A byte is written at this edge.
     written: Signal<Local, Bit>,
     take: Signal<Local, Bit>,
@@ -104,6 +128,7 @@ impl Default for Ft245Fifo {
             data_oe: Default::default(),
             rx_valid: Default::default(),
             rx_data: Default::default(),
+            rx_ready: Default::default(),
             tx_valid: Default::default(),
             tx_data: Default::default(),
             tx_ready: Default::default(),
@@ -116,6 +141,15 @@ impl Default for Ft245Fifo {
             full: Default::default(),
             got: Default::default(),
             got_data: Default::default(),
+            skid0: Default::default(),
+            skid1: Default::default(),
+            skid2: Default::default(),
+            skid3: Default::default(),
+            fill: Default::default(),
+            pop: Default::default(),
+            kept: Default::default(),
+            in_flight: Default::default(),
+            room: Default::default(),
             written: Default::default(),
             take: Default::default(),
             full_next: Default::default(),
@@ -130,14 +164,51 @@ impl Default for Ft245Fifo {
 impl Logic for Ft245Fifo {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, state, oe, rd, wr, drive, hold, full, got, got_data);
+        dff_setup!(
+            self, clock, state, oe, rd, wr, drive, hold, full, got, got_data, skid0, skid1, skid2,
+            skid3, fill
+        );
         self.oe_n.next = !self.oe.q.val();
         self.rd_n.next = !self.rd.q.val();
         self.wr_n.next = !self.wr.q.val();
         self.data_oe.next = self.drive.q.val();
         self.data_out.next = self.hold.q.val();
-        self.rx_valid.next = self.got.q.val();
-        self.rx_data.next = self.got_data.q.val();
+        self.rx_valid.next = self.fill.q.val().any();
+        self.rx_data.next = self.skid0.q.val();
+
+        // ---- Skid queue: bytes read in at the back, taken by the bridge at the front ------
+        self.pop.next = self.fill.q.val().any() & self.rx_ready.val();
+        self.kept.next = self.fill.q.val();
+        if self.pop.val() {
+            self.kept.next = self.fill.q.val() - 1;
+            self.skid0.d.next = self.skid1.q.val();
+            self.skid1.d.next = self.skid2.q.val();
+            self.skid2.d.next = self.skid3.q.val();
+        }
+        self.fill.d.next = self.kept.val();
+        if self.got.q.val() {
+            self.fill.d.next = self.kept.val() + 1;
+            if self.kept.val() == 0 {
+                self.skid0.d.next = self.got_data.q.val();
+            }
+            if self.kept.val() == 1 {
+                self.skid1.d.next = self.got_data.q.val();
+            }
+            if self.kept.val() == 2 {
+                self.skid2.d.next = self.got_data.q.val();
+            }
+            if self.kept.val() == 3 {
+                self.skid3.d.next = self.got_data.q.val();
+            }
+        }
+        self.in_flight.next = self.fill.q.val();
+        if self.got.q.val() {
+            self.in_flight.next = self.in_flight.val() + 1;
+        }
+        if self.rd.q.val() {
+            self.in_flight.next = self.in_flight.val() + 1;
+        }
+        self.room.next = self.in_flight.val() < 4;
 
         // ---- Bytes moving at this edge -------------------------------------------------
         self.got.d.next = self.rd.q.val() & !self.rxf_n.val();
@@ -163,14 +234,14 @@ impl Logic for Ft245Fifo {
                 self.state.d.next = self.st_write.val();
                 self.drive.d.next = true;
                 self.wr.d.next = true;
-            } else if !self.rxf_n.val() {
+            } else if !self.rxf_n.val() & self.room.val() {
                 self.state.d.next = self.st_rd_oe.val();
                 self.oe.d.next = true;
             }
         }
         if self.state.q.val() == self.st_rd_oe.val() {
             // The chip drives D now; RD# follows a clock after OE#.
-            if !self.rxf_n.val() {
+            if !self.rxf_n.val() & self.room.val() {
                 self.state.d.next = self.st_read.val();
                 self.oe.d.next = true;
                 self.rd.d.next = true;
@@ -178,7 +249,7 @@ impl Logic for Ft245Fifo {
         }
         if self.state.q.val() == self.st_read.val() {
             // Keep reading while the chip has bytes, unless an answer byte can go out.
-            if !self.rxf_n.val() & !(self.full_next.val() & !self.txe_n.val()) {
+            if !self.rxf_n.val() & self.room.val() & !(self.full_next.val() & !self.txe_n.val()) {
                 self.state.d.next = self.st_read.val();
                 self.oe.d.next = true;
                 self.rd.d.next = true;
@@ -200,6 +271,8 @@ impl Logic for Ft245Fifo {
             self.wr.d.next = false;
             self.drive.d.next = false;
             self.full.d.next = false;
+            self.fill.d.next = 0.into();
+            self.got.d.next = false;
         }
     }
 }

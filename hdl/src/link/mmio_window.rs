@@ -304,9 +304,14 @@ impl Logic for MmioWindow {
         }
         self.bridge.rx_data.next = self.tx_byte.val();
         self.bridge.rx_valid.next = self.fetched.q.val();
-        self.fetched.d.next = false;
+        // A fetched byte is offered until the decoder takes it (back-pressure while it
+        // checks, applies or answers a frame): the host's bytes wait in the ring, never
+        // dropped, so frames can follow each other without waiting for answers.
         if self.fetched.q.val() {
-            self.tx_tail.d.next = self.tx_tail.q.val() + 1;
+            if self.bridge.rx_ready.val() {
+                self.fetched.d.next = false;
+                self.tx_tail.d.next = self.tx_tail.q.val() + 1;
+            }
         } else if self.tx_head.q.val() != self.tx_tail.q.val() {
             self.fetched.d.next = true;
         }

@@ -263,7 +263,8 @@ pub fn run(opts: &BenchOptions) -> Result<Value> {
         "link_time_basis": if d.transport().simulated() { "simulated time at the link's nominal rate" } else { "wall clock" },
         "link_batch": opts.batch,
         "link_frame_bytes": atomik_hdl::link::frame::batch_len(opts.batch),
-        "link_note": "batch frames of link_batch deltas (link_frame_bytes bytes) each answered by a 12-byte acknowledgement before the next is sent (stop and wait)",
+        "link_note": "batch frames of link_batch deltas (link_frame_bytes bytes), each answered by a 15-byte acknowledgement, with up to link_frames_in_flight frames sent ahead of their answers (1: stop and wait)",
+        "link_frames_in_flight": d.transport().max_frames_in_flight(),
         "link_batch_sweep": sweep.iter().map(|r| json!({
             "batch": r.batch,
             "deltas_per_sec": r.deltas_per_sec,

@@ -23,8 +23,12 @@ pub fn run(options: &FaultRunOptions) -> Result<FaultRunReport> {
 
 pub fn print(options: &FaultRunOptions, r: &FaultRunReport) {
     println!(
-        "faults: sim:// board ({}), seed {}, rates per chunk {:?} and per byte {:?} \
+        "faults: {} board ({}), seed {}, rates per chunk {:?} and per byte {:?} \
          (drop, duplicate, corrupt, delay, reorder), stale copies {} per frame, delays up to {:?}",
+        match options.link {
+            crate::fault_run::FaultLink::Uart => "sim://",
+            crate::fault_run::FaultLink::Fifo => "sim://?link=fifo",
+        },
         options.lanes.name(),
         options.seed,
         options.rates.chunk,

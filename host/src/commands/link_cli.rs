@@ -85,6 +85,10 @@ pub enum LinkCommand {
         max_delay_us: u64,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Inject on the FT245 FIFO board (`sim://?link=fifo`) instead of the UART one, with
+        /// batches of up to four frames in flight among the single operations.
+        #[arg(long)]
+        fifo: bool,
         #[command(flatten)]
         core: SimCoreArgs,
         /// One JSON object.
@@ -118,10 +122,16 @@ pub fn dispatch(cmd: LinkCommand) -> Result<bool> {
             stale_rate,
             max_delay_us,
             seed,
+            fifo,
             core,
             json,
         } => {
             let options = FaultRunOptions {
+                link: if fifo {
+                    crate::fault_run::FaultLink::Fifo
+                } else {
+                    crate::fault_run::FaultLink::Uart
+                },
                 lanes: core.config()?,
                 faults,
                 rates: FaultRates::new(

@@ -458,6 +458,10 @@ impl<T: Transport> Transport for FaultTransport<T> {
     fn simulated(&self) -> bool {
         self.inner.simulated()
     }
+
+    fn max_frames_in_flight(&self) -> usize {
+        self.inner.max_frames_in_flight()
+    }
 }
 
 #[cfg(test)]

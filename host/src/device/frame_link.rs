@@ -20,6 +20,19 @@
 //!   abandoned frame's stored answer can ever be confused with a new frame's.
 //! - Responses are found in the byte stream by their sync byte and CRC-32, sliding one byte at
 //!   a time past anything that does not check (a shifted, duplicated or stale answer).
+//!
+//! **Frames in flight** ([`FrameLink::exchange_batches`]): on a link whose board holds bytes
+//! back while busy ([`Transport::max_frames_in_flight`] above 1), batch frames go out up to W
+//! ahead of their answers, numbered consecutively (go-back-N). Why any resend is safe: the
+//! board applies only `last + 1`, so a resent frame whose seq it already applied is either
+//! `last` (answered from the stored response, not applied) or older (answered status 3, not
+//! applied); and a seq is reused only 256 frames later, far beyond the window plus the
+//! 16-frame reach of stale copies. So every answer is a true statement: status 0 for seq s
+//! means the frame numbered s, and every frame before it, was applied; status 3 expecting E
+//! means everything before E was applied and nothing from E on. The host advances its first
+//! unacknowledged frame accordingly and, on status 3 or a timeout, sends again from there with
+//! the same seqs. Frames whose answer carries data (READ, SWAP, SWAP_LOAD, STATUS) stay stop
+//! and wait, sent only with no frame in flight.
 
 use super::transport::Transport;
 use atomik_hdl::link::frame::{
@@ -30,8 +43,22 @@ use atomik_hdl::Op;
 use std::io;
 use std::time::Duration;
 
-/// Attempts per command before giving up.
+/// Attempts per command before giving up (for a window of frames: passes from the first
+/// unacknowledged frame without progress).
 pub const ATTEMPTS: u32 = 6;
+
+/// The most frames [`FrameLink::exchange_batches`] keeps in flight, whatever the transport
+/// says: far below the 256 seqs, so no seq in flight is ever confused with an older one.
+pub const MAX_FRAMES_IN_FLIGHT: usize = 32;
+
+/// What [`FrameLink::exchange_batches`] did.
+#[derive(Debug)]
+pub struct BatchRun {
+    /// Frames answered status 0, in order from the first.
+    pub acked: usize,
+    /// `None` when every frame was; else the answer (status 1 or 2) or error that stopped it.
+    pub stop: Option<Result<Response, ExchangeError>>,
+}
 
 /// Why an exchange failed.
 #[derive(Debug)]
@@ -84,8 +111,15 @@ pub struct FrameLink<T: Transport> {
     pub transport: T,
     /// The seq of the last frame the board applied (or, before any, the one before the next).
     seq: u8,
-    /// The seq of the last frame given up on, while the board may still expect it.
-    abandoned: Option<u8>,
+    /// Seqs of frames given up on, `(first, count)`, while the board may still expect one:
+    /// any of them may yet arrive and be applied, so none is reused before it is burned.
+    abandoned: Option<(u8, u8)>,
+    /// The board has applied a frame since its reset (`have_last`), as far as the host knows.
+    /// Until it has, it applies the first frame that checks whatever its seq, so a later frame
+    /// of a window could be applied in place of a lost first one: the first frame goes alone.
+    in_sequence: bool,
+    /// STATUS frames sent (wraps): numbers each one apart from the last.
+    status_count: u8,
     /// Received bytes not yet part of a response.
     pending: Vec<u8>,
     /// The transport's own latency (USB buffering), added to every wait.
@@ -94,11 +128,19 @@ pub struct FrameLink<T: Transport> {
 }
 
 impl<T: Transport> FrameLink<T> {
+    /// Whether `seq` is the seq of a frame given up on.
+    fn is_abandoned(&self, seq: u8) -> bool {
+        self.abandoned
+            .is_some_and(|(first, count)| seq.wrapping_sub(first) < count)
+    }
+
     pub fn new(transport: T, latency: Duration) -> FrameLink<T> {
         FrameLink {
             transport,
             seq: 0,
             abandoned: None,
+            in_sequence: false,
+            status_count: 0,
             pending: Vec::new(),
             latency,
             stats: LinkStats::default(),
@@ -123,6 +165,7 @@ impl<T: Transport> FrameLink<T> {
         if r.data & 0x100 != 0 {
             self.seq = r.data as u8;
         }
+        self.in_sequence = r.data & 0x100 != 0;
         self.abandoned = None;
         Ok(r)
     }
@@ -144,10 +187,226 @@ impl<T: Transport> FrameLink<T> {
         Ok(self.exchange_body(Body::Batch { addr, deltas }))
     }
 
+    /// Sends batch frames of `chunks` (each 1 to `MAX_BATCH_DELTAS` deltas into context
+    /// `addr`), in order, with up to [`Transport::max_frames_in_flight`] of them awaiting
+    /// their answers (go-back-N, see the module's notes). Returns how many frames (a prefix of
+    /// `chunks`) were answered status 0, and what stopped the run: `None` when all were,
+    /// else the first frame's other answer (status 1 or 2) or the error that ended it (the
+    /// frames from the first unacknowledged one on may then have been applied or not).
+    pub fn exchange_batches(
+        &mut self,
+        addr: u16,
+        chunks: &[&[u64]],
+    ) -> Result<BatchRun, BatchError> {
+        for chunk in chunks {
+            encode_batch(0, addr, chunk)?;
+        }
+        let window = self
+            .transport
+            .max_frames_in_flight()
+            .clamp(1, MAX_FRAMES_IN_FLIGHT);
+        let mut acked = 0;
+        // Stop and wait for one window, for a first frame after one was given up on (it
+        // settles the abandoned seqs before any frame goes out ahead), and for the first
+        // frame the board applies after its reset (it takes any seq then).
+        while acked < chunks.len() && (window == 1 || self.abandoned.is_some() || !self.in_sequence)
+        {
+            match self.exchange_body(Body::Batch {
+                addr,
+                deltas: chunks[acked],
+            }) {
+                Ok(r) if r.status == FrameStatus::Ok as u8 => acked += 1,
+                stop => {
+                    return Ok(BatchRun {
+                        acked,
+                        stop: Some(stop),
+                    })
+                }
+            }
+        }
+        let (more, stop) = self.pipeline(addr, &chunks[acked..], window);
+        Ok(BatchRun {
+            acked: acked + more,
+            stop,
+        })
+    }
+
+    /// The go-back-N loop of [`Self::exchange_batches`].
+    fn pipeline(
+        &mut self,
+        addr: u16,
+        chunks: &[&[u64]],
+        window: usize,
+    ) -> (usize, Option<Result<Response, ExchangeError>>) {
+        let n = chunks.len();
+        // Frame `acked` (the first unacknowledged) carries seq `base`; frame i, base + i - acked.
+        let mut acked = 0;
+        let mut base = self.seq.wrapping_add(1);
+        // Frames sent from `acked` on (in the current pass), and the most ever sent.
+        let mut sent = 0;
+        let mut most_sent = 0;
+        let longest = chunks.iter().map(|c| c.len()).max().unwrap_or(1);
+        let frame_len = encode_batch(0, addr, &vec![0; longest]).map_or(0, |f| f.len());
+        // The oldest frame's answer comes after the frames queued ahead of it are applied.
+        let wire =
+            (window * (frame_len + RESPONSE_LEN)) as f64 / self.transport.raw_bytes_per_sec();
+        let timeout = self.timeout(frame_len) + Duration::from_secs_f64(wire);
+        let mut deadline = Duration::ZERO;
+        // Passes from `acked` without progress; after a go-back, status 3 answers naming the
+        // same frame are the earlier pass's and do not send the window again.
+        let mut passes = 0;
+        let mut went_back_to: Option<usize> = None;
+        let mut last_problem = String::from("no bytes came back");
+        loop {
+            if acked == n {
+                self.seq = base.wrapping_sub(1);
+                return (acked, None);
+            }
+            while acked + sent < n && sent < window {
+                let i = acked + sent;
+                let seq = base.wrapping_add(sent as u8);
+                let frame = Body::Batch {
+                    addr,
+                    deltas: chunks[i],
+                }
+                .encode(seq);
+                if sent == 0 {
+                    deadline = self.transport.link_time() + timeout;
+                }
+                if sent < most_sent {
+                    self.stats.retransmissions += 1;
+                }
+                self.stats.frames += 1;
+                if let Err(e) = self.transport.send(&frame) {
+                    return self.give_up(
+                        acked,
+                        base,
+                        most_sent.max(sent + 1),
+                        Some(ExchangeError::Io(e)),
+                        &last_problem,
+                    );
+                }
+                sent += 1;
+                most_sent = most_sent.max(sent);
+            }
+            let response = match self.next_response(deadline) {
+                Ok(r) => r,
+                Err(e) => return self.give_up(acked, base, most_sent, Some(e), &last_problem),
+            };
+            let Some(r) = response else {
+                // Timeout: everything in flight is lost or late; send again from the first.
+                passes += 1;
+                if passes >= ATTEMPTS {
+                    return self.give_up(acked, base, most_sent, None, &last_problem);
+                }
+                sent = 0;
+                went_back_to = Some(acked);
+                continue;
+            };
+            let offset = r.seq.wrapping_sub(base) as usize;
+            if r.status == FrameStatus::Register as u8 || offset >= most_sent {
+                // Not an answer to a frame of this window (a stale or late answer).
+                if r.status == FrameStatus::OutOfOrder as u8 {
+                    self.stats.stale_refused += 1;
+                } else {
+                    self.stats.bad_responses += 1;
+                }
+                last_problem = format!(
+                    "response for seq {} status {} while waiting for seq {base}",
+                    r.seq, r.status
+                );
+                continue;
+            }
+            let progress = if r.status == FrameStatus::OutOfOrder as u8 {
+                self.stats.out_of_order += 1;
+                let expected = r.data as u8;
+                let ahead = expected.wrapping_sub(base) as usize;
+                if ahead <= most_sent {
+                    ahead
+                } else if ahead < 128 {
+                    // The board expects a seq past every frame sent (another host numbered
+                    // on): renumber the frames from it and send them again.
+                    base = expected;
+                    sent = 0;
+                    most_sent = 0;
+                    went_back_to = Some(acked);
+                    passes += 1;
+                    if passes >= ATTEMPTS {
+                        return self.give_up(acked, base, 0, None, &last_problem);
+                    }
+                    continue;
+                } else {
+                    // Behind the window: an old answer; the board never goes back.
+                    self.stats.stale_refused += 1;
+                    continue;
+                }
+            } else {
+                offset + 1
+            };
+            if progress > 0 {
+                acked += progress;
+                base = base.wrapping_add(progress as u8);
+                sent = sent.saturating_sub(progress);
+                most_sent -= progress.min(most_sent);
+                passes = 0;
+                went_back_to = None;
+                deadline = self.transport.link_time() + timeout;
+                if r.status != FrameStatus::Ok as u8 && r.status != FrameStatus::OutOfOrder as u8 {
+                    // Status 1 or 2 for frame `acked - 1` (not from a board that works: the
+                    // counts were checked): nothing of it applied. Frames sent after it may be
+                    // applied or not, so their seqs are abandoned like a lost window's.
+                    self.seq = base.wrapping_sub(1);
+                    if most_sent > 0 {
+                        self.abandoned = Some((base, most_sent as u8));
+                        self.seq = base.wrapping_add(most_sent as u8).wrapping_sub(1);
+                    }
+                    return (acked - 1, Some(Ok(r)));
+                }
+            }
+            if r.status == FrameStatus::OutOfOrder as u8 && went_back_to != Some(acked) {
+                // Frame `acked` was not applied: send again from it (same seqs).
+                passes += 1;
+                if passes >= ATTEMPTS {
+                    return self.give_up(acked, base, most_sent, None, &last_problem);
+                }
+                last_problem = String::from("the board answered \"out of order\" to every pass");
+                sent = 0;
+                went_back_to = Some(acked);
+            }
+        }
+    }
+
+    /// Ends a window run that lost its link or its answers: frames `acked` to
+    /// `acked + in_flight - 1` (seqs from `base`) may each have been applied or not, so their
+    /// seqs are kept as abandoned until burned.
+    fn give_up(
+        &mut self,
+        acked: usize,
+        base: u8,
+        in_flight: usize,
+        io: Option<ExchangeError>,
+        last_problem: &str,
+    ) -> (usize, Option<Result<Response, ExchangeError>>) {
+        if in_flight > 0 {
+            self.abandoned = Some((base, in_flight as u8));
+            self.seq = base.wrapping_add(in_flight as u8).wrapping_sub(1);
+        }
+        let e = io.unwrap_or(ExchangeError::NoResponse {
+            attempts: ATTEMPTS,
+            last_problem: last_problem.to_string(),
+        });
+        (acked, Some(Err(e)))
+    }
+
     fn exchange_body(&mut self, body: Body) -> Result<Response, ExchangeError> {
         if body.is_status() {
-            // Outside the sequence: any seq; the last one keeps it far from the next frame's.
-            return self.attempts(body, self.seq, None);
+            // Outside the sequence: any seq. Each STATUS read gets its own (128 past the
+            // sequence, plus a count), so that a stale copy of an earlier STATUS frame (which
+            // the board executes too) cannot answer for this one: two STATUS seqs within any
+            // 16 frames differ, as the count and the sequence only move forward.
+            self.status_count = self.status_count.wrapping_add(1);
+            let seq = self.seq.wrapping_add(128).wrapping_add(self.status_count);
+            return self.attempts(body, seq, None);
         }
         let mut seq = self.seq.wrapping_add(1);
         let mut resyncs = 0;
@@ -158,22 +417,30 @@ impl<T: Transport> FrameLink<T> {
                     // an abandoned frame first if that is what it expects.
                     let expected = r.data as u8;
                     self.stats.out_of_order += 1;
-                    if Some(expected) == self.abandoned {
-                        let nop = Body::Command {
-                            op: Op::Nop as u8,
-                            addr: 0,
-                            data: 0,
+                    if self.is_abandoned(expected) {
+                        // Burn every abandoned seq from the one expected on, so that no
+                        // delayed copy of an abandoned frame can take a new frame's place.
+                        let mut burn = expected;
+                        seq = loop {
+                            let nop = Body::Command {
+                                op: Op::Nop as u8,
+                                addr: 0,
+                                data: 0,
+                            };
+                            self.stats.seqs_burned += 1;
+                            let n = self.attempts(nop, burn, Some(&mut resyncs))?;
+                            if n.status == FrameStatus::OutOfOrder as u8 {
+                                // The board is elsewhere: the loop above decides again.
+                                break n.data as u8;
+                            }
+                            self.seq = burn;
+                            burn = burn.wrapping_add(1);
+                            if !self.is_abandoned(burn) {
+                                // The board is past every abandoned seq now.
+                                self.abandoned = None;
+                                break burn;
+                            }
                         };
-                        self.stats.seqs_burned += 1;
-                        let n = self.attempts(nop, expected, Some(&mut resyncs))?;
-                        // Either way the board is past the abandoned seq now.
-                        self.abandoned = None;
-                        if n.status == FrameStatus::OutOfOrder as u8 {
-                            seq = n.data as u8;
-                        } else {
-                            self.seq = expected;
-                            seq = expected.wrapping_add(1);
-                        }
                     } else {
                         seq = expected;
                     }
@@ -181,12 +448,13 @@ impl<T: Transport> FrameLink<T> {
                 Ok(r) => {
                     self.seq = seq;
                     self.abandoned = None;
+                    self.in_sequence = true;
                     return Ok(r);
                 }
                 Err(e) => {
                     // It may yet arrive: its seq is not used for another frame until burned.
                     self.seq = seq;
-                    self.abandoned = Some(seq);
+                    self.abandoned = Some((seq, 1));
                     return Err(e);
                 }
             }

@@ -34,6 +34,9 @@ pub trait FifoPipe {
     fn simulated(&self) -> bool;
 }
 
+/// Frames the host keeps in flight on a FIFO link (see [`Transport::max_frames_in_flight`]).
+pub const FIFO_FRAMES_IN_FLIGHT: usize = 4;
+
 /// The frame layer's [`Transport`] over any [`FifoPipe`]: the one code path of the FIFO link.
 pub struct FtdiTransport<P: FifoPipe> {
     pipe: P,
@@ -76,6 +79,14 @@ impl<P: FifoPipe> Transport for FtdiTransport<P> {
 
     fn simulated(&self) -> bool {
         self.pipe.simulated()
+    }
+
+    /// The FT245 board side reads a byte only when its frame bridge can take it, so frames
+    /// sent ahead wait in the chip's 4 KiB receive buffer: four full batch frames (2088
+    /// bytes) fit, enough to keep the bus busy while the board applies one (see
+    /// docs/protocol.md, "Frames in flight").
+    fn max_frames_in_flight(&self) -> usize {
+        FIFO_FRAMES_IN_FLIGHT
     }
 
     /// The simulated FIFO board runs its core on the chip's CLKOUT; hardware's clock comes

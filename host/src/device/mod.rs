@@ -144,6 +144,9 @@ impl Transport for Box<dyn Transport> {
     fn board_clock_hz(&self) -> Option<f64> {
         (**self).board_clock_hz()
     }
+    fn max_frames_in_flight(&self) -> usize {
+        (**self).max_frames_in_flight()
+    }
 }
 
 /// USB bridges buffer bytes for up to a few milliseconds (FTDI's latency timer is 16 ms by
@@ -472,15 +475,24 @@ impl Device {
                 size: per_frame,
             });
         }
-        for chunk in deltas.chunks(per_frame) {
-            let what = format!("batch of {} ACCUMs into context {addr}", chunk.len());
-            let answer = self.link.exchange_batch(a, chunk).map_err(|e| match e {
+        let chunks: Vec<&[u64]> = deltas.chunks(per_frame).collect();
+        let run = self
+            .link
+            .exchange_batches(a, &chunks)
+            .map_err(|e| match e {
                 BatchError::Count(size) => DeviceError::BatchSize {
                     device: self.name.clone(),
                     size,
                 },
             })?;
-            self.answer(what, chunk.len() as u64, answer)?;
+        for chunk in &chunks[..run.acked] {
+            self.acknowledged += chunk.len() as u64;
+            self.last_acknowledged = format!("batch of {} ACCUMs into context {addr}", chunk.len());
+        }
+        if let Some(stop) = run.stop {
+            let chunk = chunks[run.acked];
+            let what = format!("batch of {} ACCUMs into context {addr}", chunk.len());
+            self.answer(what, chunk.len() as u64, stop)?;
         }
         Ok(())
     }
@@ -517,25 +529,28 @@ impl Device {
     }
 
     /// Streams deltas into context `addr` as they come from `deltas`, in batch frames of up
-    /// to [`MAX_BATCH_DELTAS`]: the next frame is taken from the iterator only once the board
-    /// has acknowledged the last (back-pressure), so an endless source is fine. Returns how
-    /// many deltas were applied.
+    /// to [`MAX_BATCH_DELTAS`]: a window's worth of frames (one on a stop-and-wait link) is
+    /// taken from the iterator only once the board has acknowledged the last (back-pressure),
+    /// so an endless source is fine. Returns how many deltas were applied.
     pub fn accum_stream(
         &mut self,
         addr: u32,
         deltas: impl IntoIterator<Item = u64>,
     ) -> Result<u64, DeviceError> {
         let mut deltas = deltas.into_iter();
-        let mut frame = Vec::with_capacity(MAX_BATCH_DELTAS);
+        // As many frames as may be in flight are taken at a time, so a window link keeps its
+        // frames queued; the next group is taken once the board acknowledged this one.
+        let group = MAX_BATCH_DELTAS * self.link.transport.max_frames_in_flight().max(1);
+        let mut frames = Vec::with_capacity(group);
         let mut applied = 0u64;
         loop {
-            frame.clear();
-            frame.extend(deltas.by_ref().take(MAX_BATCH_DELTAS));
-            if frame.is_empty() {
+            frames.clear();
+            frames.extend(deltas.by_ref().take(group));
+            if frames.is_empty() {
                 return Ok(applied);
             }
-            self.batch_accum(addr, &frame)?;
-            applied += frame.len() as u64;
+            self.batch_accum(addr, &frames)?;
+            applied += frames.len() as u64;
         }
     }
 

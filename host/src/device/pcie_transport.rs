@@ -35,6 +35,10 @@ pub trait WindowClock {
     fn simulated(&self) -> bool;
 }
 
+/// Frames the host keeps in flight through the register window (see
+/// [`Transport::max_frames_in_flight`]).
+pub const PCIE_FRAMES_IN_FLIGHT: usize = 4;
+
 /// Hardware: wall-clock time; a read takes as long as the bus takes.
 pub struct WallClock {
     start: Instant,
@@ -73,6 +77,9 @@ pub struct PcieTransport {
     rx_tail: u32,
     /// The device's TX_TAIL as last read (space is re-read only when the ring looks full).
     tx_tail_seen: u32,
+    /// The ring word `tx_head` is in, as written so far: with frames in flight the bytes
+    /// before `tx_head` in it may not have been taken yet, so a send rewrites them as they were.
+    tx_word: u32,
     clock: Box<dyn WindowClock>,
 }
 
@@ -169,6 +176,7 @@ impl PcieTransport {
             ring_words: 0,
             clock_hz,
             tx_head: 0,
+            tx_word: 0,
             rx_tail: 0,
             tx_tail_seen: 0,
             clock,
@@ -208,6 +216,8 @@ impl PcieTransport {
         let ticket = self.read(reg::RESET_ACK).wrapping_add(1);
         self.tx_head = self.read(reg::TX_HEAD);
         self.rx_tail = self.read(reg::RX_TAIL);
+        // The doorbell drops every unsent byte, so the current word's earlier bytes are moot.
+        self.tx_word = 0;
         self.write(reg::RESET_REQ, ticket);
         let deadline = self.clock.now() + Duration::from_millis(100);
         while self.read(reg::RESET_ACK) != ticket {
@@ -315,7 +325,16 @@ impl Transport for PcieTransport {
         {
             self.tx_tail_seen = self.read(reg::TX_TAIL);
         }
-        let mut word = 0u32;
+        // With frames in flight the ring may hold earlier frames the decoder has not taken
+        // yet: wait until this one fits whole (when it can), so it is still published at once.
+        while bytes.len() <= self.ring_bytes() as usize
+            && self.tx_head.wrapping_sub(self.tx_tail_seen) as usize + bytes.len()
+                > self.ring_bytes() as usize
+        {
+            self.check_present()?;
+            self.tx_tail_seen = self.read(reg::TX_TAIL);
+        }
+        let mut word = self.tx_word;
         for &b in bytes {
             while self.tx_head.wrapping_sub(self.tx_tail_seen) == self.ring_bytes() {
                 // Full (a frame longer than the ring, or a device that is behind): publish
@@ -331,9 +350,6 @@ impl Transport for PcieTransport {
             if k == 0 {
                 word = 0;
             }
-            // The bytes of a partial word from an earlier send are below TX_TAIL by now or
-            // were written then; the device reads only bytes below TX_HEAD, so rewriting them
-            // as 0 is harmless.
             word |= (b as u32) << (8 * k);
             if k == 3 {
                 self.write(reg::TX_RING + (self.tx_head / 4) % self.ring_words, word);
@@ -343,6 +359,7 @@ impl Transport for PcieTransport {
         if !self.tx_head.is_multiple_of(4) {
             self.write(reg::TX_RING + (self.tx_head / 4) % self.ring_words, word);
         }
+        self.tx_word = word;
         std::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
         self.write(reg::TX_HEAD, self.tx_head);
         Ok(())
@@ -396,6 +413,13 @@ impl Transport for PcieTransport {
 
     fn simulated(&self) -> bool {
         self.clock.simulated()
+    }
+
+    /// The window's TX pump offers a byte to the frame bridge until it is taken, so frames
+    /// sent ahead wait in the ring (and `send` waits for ring space): the host keeps
+    /// several frames queued instead of one answer's round trip per frame.
+    fn max_frames_in_flight(&self) -> usize {
+        PCIE_FRAMES_IN_FLIGHT
     }
 
     /// A simulated window runs its core at the nominal clock the URI gave; hardware's clock

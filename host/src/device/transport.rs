@@ -24,4 +24,10 @@ pub trait Transport {
     fn board_clock_hz(&self) -> Option<f64> {
         None
     }
+    /// How many command frames the host may send before their answers come back. 1 (stop
+    /// and wait) unless the board side holds bytes back while it is busy instead of dropping
+    /// them (the FT245 FIFO, the register window); a UART cannot, so it stays at 1.
+    fn max_frames_in_flight(&self) -> usize {
+        1
+    }
 }
