@@ -102,6 +102,16 @@ pub struct CommandBridge {
     rsp_word: DFF<Bits<64>>,
     rsp_zero: DFF<Bit>,
     crc_ok: DFF<Bit>,
+    /// The decision's inputs, registered with `crc_ok` on a frame's last byte (the fields hold
+    /// still from then: the last bytes are CRC bytes, never captured). Why: compared live, the
+    /// `last_seq + 1` carry chain, the 64-bit register-index compare and the opcode checks sat
+    /// in front of the whole decision and the answer loader, and held the link clock to
+    /// 84 MHz on iCE40 (the Alchitry Cu's link runs at its 100 MHz oscillator).
+    seq_is_last: DFF<Bit>,
+    seq_is_next: DFF<Bit>,
+    status_q: DFF<Bit>,
+    link_reg_q: DFF<Bit>,
+    illegal_q: DFF<Bit>,
     responds_q: DFF<Bit>,
     accepted: DFF<Bit>,
     /// The answer being sent is not the stored one (a STATUS answer or "out of order"): it
@@ -204,6 +214,11 @@ impl CommandBridge {
             rsp_word: Default::default(),
             rsp_zero: Default::default(),
             crc_ok: Default::default(),
+            seq_is_last: Default::default(),
+            seq_is_next: Default::default(),
+            status_q: Default::default(),
+            link_reg_q: Default::default(),
+            illegal_q: Default::default(),
             responds_q: Default::default(),
             accepted: Default::default(),
             transient: Default::default(),
@@ -276,6 +291,11 @@ impl Logic for CommandBridge {
             rsp_word,
             rsp_zero,
             crc_ok,
+            seq_is_last,
+            seq_is_next,
+            status_q,
+            link_reg_q,
+            illegal_q,
             responds_q,
             accepted,
             transient,
@@ -392,42 +412,57 @@ impl Logic for CommandBridge {
                     // CRC logic off the decision path.
                     self.state.d.next = self.st_check.val();
                     self.crc_ok.d.next = !self.rx_crc32.out.val().any();
+                    self.seq_is_last.d.next = self.frame_seq.val() == self.last_seq.q.val();
+                    self.seq_is_next.d.next = self.frame_seq.val() == self.expected_seq.val();
+                    self.status_q.d.next = self.is_status.val();
+                    self.link_reg_q.d.next = self.cmd_data.val() == self.link_seq_reg.val();
+                    self.illegal_q.d.next = self.frame_op.val() > 8;
                 }
             }
         }
         if self.state.q.val() == self.st_check.val() {
-            if !self.crc_ok.q.val() {
-                self.state.d.next = self.st_hunt.val();
-                self.dropped_count.d.next = self.dropped_count.q.val() + 1;
-            } else if self.is_status.val() {
-                // Read-only, outside the sequence: executed whatever its seq, answered with
-                // status 4 and its own seq, nothing stored.
-                self.out_index.d.next = 0.into();
-                self.transient.d.next = true;
-                if self.cmd_data.val() == self.link_seq_reg.val() {
-                    self.state.d.next = self.st_send.val();
+            // The transient answers go into the shifter whatever the CRC said: a frame that
+            // failed goes hunting, and the shifter is loaded again before anything is sent.
+            // Why: gated by `crc_ok` as well, the answer loader was the link clock's critical
+            // path (crc_ok -> decision -> 80-bit shifter mux, 10.7 ns on iCE40).
+            if self.status_q.q.val() {
+                if self.link_reg_q.q.val() {
                     self.out_shift.d.next = (bit_cast::<80, 8>(self.last_seq.q.val()) << 16)
                         | (bit_cast::<80, 8>(self.have_last_byte.val()) << 24)
                         | (bit_cast::<80, 8>(self.st_register.val()) << 8)
                         | bit_cast::<80, 8>(self.frame_seq.val());
+                }
+            } else if self.have_last.q.val() & !self.seq_is_last.q.val() & !self.seq_is_next.q.val()
+            {
+                self.out_shift.d.next = (bit_cast::<80, 8>(self.expected_seq.val()) << 16)
+                    | (bit_cast::<80, 8>(self.st_out_of_order.val()) << 8)
+                    | bit_cast::<80, 8>(self.frame_seq.val());
+            }
+            if !self.crc_ok.q.val() {
+                self.state.d.next = self.st_hunt.val();
+                self.dropped_count.d.next = self.dropped_count.q.val() + 1;
+            } else if self.status_q.q.val() {
+                // Read-only, outside the sequence: executed whatever its seq, answered with
+                // status 4 and its own seq, nothing stored.
+                self.out_index.d.next = 0.into();
+                self.transient.d.next = true;
+                if self.link_reg_q.q.val() {
+                    self.state.d.next = self.st_send.val();
                 } else {
                     self.state.d.next = self.st_issue.val();
                     self.responds_q.d.next = true;
                 }
-            } else if self.have_last.q.val() & (self.frame_seq.val() == self.last_seq.q.val()) {
+            } else if self.have_last.q.val() & self.seq_is_last.q.val() {
                 // A retransmission of the frame already applied: answer it again.
                 self.state.d.next = self.st_send.val();
                 self.out_index.d.next = 0.into();
                 self.transient.d.next = false;
-            } else if self.have_last.q.val() & (self.frame_seq.val() != self.expected_seq.val()) {
+            } else if self.have_last.q.val() & !self.seq_is_next.q.val() {
                 // Neither the last frame nor the next: a stale or early frame. Nothing is
                 // applied; the answer names the seq expected so the host can resynchronise.
                 self.state.d.next = self.st_send.val();
                 self.out_index.d.next = 0.into();
                 self.transient.d.next = true;
-                self.out_shift.d.next = (bit_cast::<80, 8>(self.expected_seq.val()) << 16)
-                    | (bit_cast::<80, 8>(self.st_out_of_order.val()) << 8)
-                    | bit_cast::<80, 8>(self.frame_seq.val());
             } else if self.is_batch.q.val() {
                 self.transient.d.next = false;
                 // Checked, new: answer BadCount for too many deltas, else apply them all.
@@ -446,7 +481,7 @@ impl Logic for CommandBridge {
                     self.rd_phase.d.next = 0.into();
                     self.batch_left.d.next = self.batch_n1.q.val();
                 }
-            } else if self.frame_op.val() > 8 {
+            } else if self.illegal_q.q.val() {
                 self.transient.d.next = false;
                 self.state.d.next = self.st_send.val();
                 self.out_index.d.next = 0.into();
@@ -493,8 +528,12 @@ impl Logic for CommandBridge {
                 self.batch_left.d.next = self.batch_left.q.val() - 1;
             }
         }
-        if (self.state.q.val() == self.st_wait.val()) & self.rsp_valid.val() {
-            self.state.d.next = self.st_send.val();
+        if self.state.q.val() == self.st_wait.val() {
+            // The answer registers follow the core's data on every WAIT clock, so the clock
+            // the response arrives loads it; only the state and one flag wait for rsp_valid.
+            // Why: enabled by rsp_valid, the 64-bit loads hung off the port's handshake
+            // logic and made the link clock's critical path on iCE40. Nothing reads them
+            // during WAIT: the frame is already the last applied one, and nothing is sent.
             if self.transient.q.val() {
                 // A STATUS answer goes straight to the shifter, past the stored response.
                 self.out_shift.d.next = (bit_cast::<80, 64>(self.rsp_data.val()) << 16)
@@ -502,7 +541,12 @@ impl Logic for CommandBridge {
                     | bit_cast::<80, 8>(self.frame_seq.val());
             } else {
                 self.rsp_word.d.next = self.rsp_data.val();
-                self.rsp_zero.d.next = false;
+            }
+            if self.rsp_valid.val() {
+                self.state.d.next = self.st_send.val();
+                if !self.transient.q.val() {
+                    self.rsp_zero.d.next = false;
+                }
             }
         }
         if self.tx_fire.val() {
