@@ -3,11 +3,11 @@
 //! layer as `ftdi://` hardware. Results are checked against the algebra and the generator's
 //! prediction; `atomik bench` over it reports verified figures in simulated time.
 
-use atomik_hdl::lanes::single::StatusReg;
+mod support;
 use atomik_host::Device;
-use atomik_sim::generator::GeneratorRun;
 use serde_json::Value;
 use std::process::Command;
+use support::generator::assert_generator_run_matches_prediction;
 
 #[test]
 fn fifo_device_algebra_and_generator_run() {
@@ -22,27 +22,7 @@ fn fifo_device_algebra_and_generator_run() {
     d.accum(0, 0xF0).unwrap();
     assert_eq!(d.read(0).unwrap(), 0xAAAA ^ 15 ^ 0xF0);
 
-    let (seed, clocks) = (0x5EED_F1F0, 3_000u64);
-    d.load(0, 0x1234).unwrap();
-    d.gen_seed(seed).unwrap();
-    d.gen_run(clocks, 4, 0).unwrap();
-    let mut polls = 0;
-    while d.status(StatusReg::GenBusy).unwrap() != 0 {
-        polls += 1;
-        assert!(polls < 1000, "generator still busy after {polls} polls");
-    }
-    let run = GeneratorRun {
-        lanes: 4,
-        width: 64,
-        seed,
-        clocks,
-        active_lanes: 4,
-    };
-    assert_eq!(d.status(StatusReg::GenDeltas).unwrap(), run.deltas());
-    assert_eq!(
-        d.read(0).unwrap(),
-        0x1234 ^ run.predicted_per_context(1, 0)[0]
-    );
+    assert_generator_run_matches_prediction(&mut d, 0x1234, 0x5EED_F1F0, 3_000);
     assert_eq!(d.stats().retransmissions, 0);
     assert!(d.transport().simulated());
 }

@@ -4,17 +4,17 @@
 //! and the generator's prediction; a module that vanishes mid-run gives an error with the
 //! acknowledged count; `atomik bench` over it reports verified figures in simulated time.
 
-use atomik_hdl::lanes::single::StatusReg;
+mod support;
 use atomik_hdl::lanes::{LaneMode, LanesConfig};
 use atomik_host::device::frontpanel_sim::SimFrontPanel;
 use atomik_host::device::ok_transport::OkTransport;
 use atomik_host::device::{ok_latency, DeviceError};
 use atomik_host::Device;
-use atomik_sim::generator::GeneratorRun;
 use atomik_sim::ok_host::OkHostConfig;
 use serde_json::Value;
 use std::process::Command;
 use std::sync::atomic::Ordering;
+use support::generator::assert_generator_run_matches_prediction;
 
 #[test]
 fn load_accum_read_swap_batch_and_a_generator_run_over_pipes() {
@@ -35,27 +35,7 @@ fn load_accum_read_swap_batch_and_a_generator_run_over_pipes() {
     d.accum(0, 0xF0).unwrap();
     assert_eq!(d.read(0).unwrap(), folded ^ 0xF0);
 
-    let (seed, clocks) = (0x0CAF_E0C0, 3_000u64);
-    d.load(0, 0x1234).unwrap();
-    d.gen_seed(seed).unwrap();
-    d.gen_run(clocks, 4, 0).unwrap();
-    let mut polls = 0;
-    while d.status(StatusReg::GenBusy).unwrap() != 0 {
-        polls += 1;
-        assert!(polls < 1000, "generator still busy after {polls} polls");
-    }
-    let run = GeneratorRun {
-        lanes: 4,
-        width: 64,
-        seed,
-        clocks,
-        active_lanes: 4,
-    };
-    assert_eq!(d.status(StatusReg::GenDeltas).unwrap(), run.deltas());
-    assert_eq!(
-        d.read(0).unwrap(),
-        0x1234 ^ run.predicted_per_context(1, 0)[0]
-    );
+    assert_generator_run_matches_prediction(&mut d, 0x1234, 0x0CAF_E0C0, 3_000);
     assert_eq!(d.stats().retransmissions, 0);
     assert!(d.transport().simulated());
 }
