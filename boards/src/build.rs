@@ -247,6 +247,7 @@ pub fn build(
         mode: match lanes.mode {
             LaneMode::Single => "single".into(),
             LaneMode::Table => "table".into(),
+            LaneMode::Shared => "shared".into(),
         },
         width: lanes.width,
         contexts: lanes.contexts,

@@ -125,7 +125,7 @@ pub fn project(lanes: LanesConfig, mhz: f64) -> Result<VivadoProject, Xem7010Err
     let link = OkPipeConfig::xem7010();
     let port = ok_link_verilog(&link)?;
     let mut v = String::new();
-    let addr = if lanes.mode == LaneMode::Table {
+    let addr = if lanes.mode != LaneMode::Single {
         format!(
             " .cmd_addr(cmd_addr[{}:0]),",
             lanes.contexts.trailing_zeros() - 1
@@ -224,10 +224,10 @@ endmodule
 ",
         lanes = lanes.lanes,
         width = lanes.width,
-        mode = if lanes.mode == LaneMode::Table {
-            "table"
-        } else {
-            "single"
+        mode = match lanes.mode {
+            LaneMode::Single => "single",
+            LaneMode::Table => "table",
+            LaneMode::Shared => "shared",
         },
         out = mmcm.output_mhz,
         vco = mmcm.vco_mhz,

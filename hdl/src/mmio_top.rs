@@ -40,7 +40,7 @@ pub fn mmio_board_verilog(
 ) -> Result<String, ExportError> {
     let core = rename_top(&lanes_verilog(lanes)?.verilog, CORE_MODULE);
     let win = window_verilog(window, WINDOW_MODULE)?;
-    let addr = if lanes.mode == LaneMode::Table {
+    let addr = if lanes.mode != LaneMode::Single {
         format!(
             " .cmd_addr(cmd_addr[{}:0]),",
             lanes.contexts.trailing_zeros() - 1

@@ -6,6 +6,7 @@ use crate::cycle_model::CycleModel;
 use crate::dut::Dut;
 use crate::lanes_model::LanesModel;
 use crate::rusthdl::{rust_hdl_core, rust_hdl_lanes};
+use crate::shared_lanes_model::SharedLanesModel;
 use crate::table_driver::DutTable;
 use crate::table_lanes_model::TableLanesModel;
 use crate::verilator_core::{VerilatorCore, VerilatorCoreError};
@@ -78,6 +79,7 @@ pub fn make_lanes_dut(
         Backend::Model => match config.mode {
             LaneMode::Single => Box::new(LanesModel::new(config)),
             LaneMode::Table => Box::new(TableLanesModel::new(config)),
+            LaneMode::Shared => Box::new(SharedLanesModel::new(config)),
         },
         Backend::RustHdl => rust_hdl_lanes(config),
         Backend::Verilator => Box::new(VerilatorCore::lanes(config, trace)?),

@@ -10,6 +10,7 @@
 use atomik_hdl::lanes::lane::{lane_delta, lane_source, LANES_PER_SOURCE};
 use atomik_hdl::lanes::single::{source_count, source_salt};
 use atomik_hdl::lanes::source::xorshift64;
+use atomik_hdl::lanes::LaneMode;
 
 /// A 64x64 matrix over GF(2), stored as its columns: `apply(x)` XORs column j for each set
 /// bit j of x.
@@ -67,7 +68,24 @@ impl Gf2Matrix {
 
 /// `x ^ L(x) ^ L^2(x) ^ ... ^ L^(k-1)(x)` for the xorshift64 step L, in O(log k).
 pub fn xorshift_sum(x: u64, k: u64) -> u64 {
-    let step = Gf2Matrix::xorshift();
+    geometric_sum(&Gf2Matrix::xorshift(), x, k)
+}
+
+/// `M^e`, by squaring.
+fn matrix_power(m: &Gf2Matrix, e: u64) -> Gf2Matrix {
+    let mut result = Gf2Matrix::identity();
+    for bit in (0..64).rev() {
+        result = result.mul(&result);
+        if e >> bit & 1 == 1 {
+            result = result.mul(m);
+        }
+    }
+    result
+}
+
+/// `x ^ M(x) ^ M^2(x) ^ ... ^ M^(k-1)(x)`, in O(64^2 log k).
+fn geometric_sum(step: &Gf2Matrix, x: u64, k: u64) -> u64 {
+    let step = *step;
     // Invariant: power = L^n, sum = I + L + ... + L^(n-1), for n = the bits of k seen so far.
     let mut power = Gf2Matrix::identity();
     let mut sum = Gf2Matrix::zero();
@@ -121,6 +139,65 @@ impl GeneratorRun {
             }
         }
         fed
+    }
+
+    /// What the run feeds each context of a shared-table core, where every lane of the k-th
+    /// feeding clock writes context `(base + k) mod contexts`: one XOR per context, by
+    /// doubling. Context `(base + j) mod C` takes clocks j, j + C, j + 2C, ... below K, whose
+    /// words sum to `L^j (I + L^C + L^2C + ...)(seed ^ salt)`; only two such sums differ
+    /// (ceil and floor of K / C terms), the `L^j` is a step of the generator.
+    pub fn predicted_per_context_shared(&self, contexts: u32, base: u64) -> Vec<u64> {
+        let m = self.effective_lanes() as usize;
+        let c = contexts as u64;
+        let mut fed = vec![0u64; contexts as usize];
+        let stride = matrix_power(&Gf2Matrix::xorshift(), c);
+        let (q, r) = (self.clocks / c, self.clocks % c);
+        for s in 0..source_count(m) {
+            let x = self.seed ^ source_salt(s);
+            let mut long = geometric_sum(&stride, x, q + 1);
+            let mut short = geometric_sum(&stride, x, q);
+            let group = (s * LANES_PER_SOURCE)..m.min((s + 1) * LANES_PER_SOURCE);
+            for j in 0..c {
+                let sum = if j < r { long } else { short };
+                let slot = &mut fed[((base + j) % c) as usize];
+                for i in group.clone() {
+                    *slot ^= lane_delta(i, sum, self.width);
+                }
+                long = xorshift64(long);
+                short = xorshift64(short);
+            }
+        }
+        fed
+    }
+
+    /// The same per-context XOR for the shared-table core by stepping every clock: the slow
+    /// reference the doubling is checked against.
+    pub fn stepped_per_context_shared(&self, contexts: u32, base: u64) -> Vec<u64> {
+        let m = self.effective_lanes() as usize;
+        let mut words: Vec<u64> = (0..source_count(m))
+            .map(|s| self.seed ^ source_salt(s))
+            .collect();
+        let mut fed = vec![0u64; contexts as usize];
+        for k in 0..self.clocks {
+            let slot = &mut fed[((base + k) % contexts as u64) as usize];
+            for i in 0..m {
+                *slot ^= lane_delta(i, words[lane_source(i)], self.width);
+            }
+            for w in words.iter_mut() {
+                *w = xorshift64(*w);
+            }
+        }
+        fed
+    }
+
+    /// What the run feeds each context of a core in `mode` with `contexts` contexts, the run
+    /// based at `base`: the table mode's per-lane spread, the shared mode's per-clock one (the
+    /// single mode's one context is the table spread over one context).
+    pub fn predicted_for_mode(&self, mode: LaneMode, contexts: u32, base: u64) -> Vec<u64> {
+        match mode {
+            LaneMode::Shared => self.predicted_per_context_shared(contexts, base),
+            LaneMode::Single | LaneMode::Table => self.predicted_per_context(contexts, base),
+        }
     }
 
     /// XOR of every delta fed in the run, by doubling (independent of the run length).
@@ -190,6 +267,32 @@ mod tests {
                 active_lanes: active,
             };
             assert_eq!(run.predicted_xor(), run.stepped_xor(), "{run:?}");
+        }
+    }
+
+    #[test]
+    fn shared_prediction_equals_stepped_run() {
+        // Runs shorter than, equal to and longer than the table, with and without a remainder,
+        // and a base that wraps.
+        for (lanes, active, clocks, contexts, base) in [
+            (4, 4, 3, 8, 0),
+            (16, 16, 8, 8, 5),
+            (64, 64, 1000, 16, 13),
+            (128, 100, 257, 4, 3),
+            (2, 1, 0, 2, 1),
+        ] {
+            let run = GeneratorRun {
+                lanes,
+                width: 64,
+                seed: 0x5eed_0001,
+                clocks,
+                active_lanes: active,
+            };
+            assert_eq!(
+                run.predicted_per_context_shared(contexts, base),
+                run.stepped_per_context_shared(contexts, base),
+                "{run:?} contexts {contexts} base {base}"
+            );
         }
     }
 }

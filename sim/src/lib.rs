@@ -24,6 +24,7 @@ pub mod ok_host;
 pub mod onchip;
 pub mod pipelined;
 pub mod rusthdl;
+pub mod shared_lanes_model;
 pub mod sim_board;
 pub mod table_driver;
 pub mod table_lanes_model;

@@ -2,7 +2,8 @@
 //! lane one delta per clock for K clocks, then the state and the core's own counters are read
 //! back and checked against the host's prediction (see [`crate::generator`]). A run counts
 //! only when `verified`: identity registers, every context's state, clock counter and delta
-//! counter all as predicted. In table mode lane i feeds context i mod contexts.
+//! counter all as predicted. In table mode lane i feeds context i mod contexts; in shared mode
+//! every lane of the k-th feeding clock feeds context k mod contexts.
 
 use crate::driver::CommandDriver;
 use crate::dut::Dut;
@@ -122,9 +123,9 @@ pub fn run_generator(
     } else {
         (1u64 << config.width) - 1
     };
-    // Context 0 was loaded with the initial state; in table mode lane i fed context
-    // i mod contexts (base 0), and every context is read back and checked.
-    let fed = run.predicted_per_context(config.contexts, 0);
+    // Context 0 was loaded with the initial state; the run (base 0) spread over the contexts
+    // as the mode does, and every context is read back and checked.
+    let fed = run.predicted_for_mode(config.mode, config.contexts, 0);
     let mut contexts_ok = true;
     for (addr, fed) in fed.iter().enumerate().skip(1) {
         contexts_ok &= d.query(Op::Read.code(), addr as u32, 0) == *fed;

@@ -5,6 +5,7 @@
 
 use crate::dut::{CoreInputs, CoreOutputs, Dut, WaveError};
 use atomik_hdl::dispatch::{dispatch, CoreVisitor};
+use atomik_hdl::lanes::shared::SharedLaneCore;
 use atomik_hdl::lanes::single::SingleLaneCore;
 use atomik_hdl::lanes::table::TableLaneCore;
 use atomik_hdl::lanes::{LaneMode, LanesConfig};
@@ -74,6 +75,19 @@ impl<const W: usize> CorePorts for SingleLaneCore<W> {
 }
 
 impl<const W: usize, const A: usize> CorePorts for TableLaneCore<W, A> {
+    fn drive(&mut self, i: &CoreInputs, shape: &CoreConfig) {
+        self.reset.next = i.reset;
+        self.cmd_valid.next = i.cmd_valid;
+        self.cmd_op.next = (i.cmd_op as u64 & 0xf).to_bits();
+        self.cmd_addr.next = ((i.cmd_addr & (shape.contexts - 1)) as u64).to_bits();
+        self.cmd_data.next = i.cmd_data.to_bits();
+        self.rsp_ready.next = i.rsp_ready;
+    }
+
+    stream_outputs!();
+}
+
+impl<const W: usize, const A: usize> CorePorts for SharedLaneCore<W, A> {
     fn drive(&mut self, i: &CoreInputs, shape: &CoreConfig) {
         self.reset.next = i.reset;
         self.cmd_valid.next = i.cmd_valid;
@@ -185,10 +199,10 @@ pub fn rust_hdl_core(config: CoreConfig) -> Box<dyn Dut> {
     dispatch(config, Build)
 }
 
-macro_rules! table_by_addr_bits {
-    ($config:ident, $shape:ident, $($a:literal)*) => {
+macro_rules! by_addr_bits {
+    ($core:ident, $config:ident, $shape:ident, $($a:literal)*) => {
         match $config.contexts.trailing_zeros() {
-            $($a => Box::new(RustHdlDut::new(TableLaneCore::<64, $a>::new(&$config), $shape)),)*
+            $($a => Box::new(RustHdlDut::new($core::<64, $a>::new(&$config), $shape)),)*
             other => unreachable!("LanesConfig admitted {other} address bits"),
         }
     };
@@ -201,7 +215,10 @@ pub fn rust_hdl_lanes(config: LanesConfig) -> Box<dyn Dut> {
         contexts: config.contexts,
     };
     if config.mode == LaneMode::Table {
-        return table_by_addr_bits!(config, shape, 1 2 3 4 5 6 7 8 9 10 11 12);
+        return by_addr_bits!(TableLaneCore, config, shape, 1 2 3 4 5 6 7 8 9 10 11 12);
+    }
+    if config.mode == LaneMode::Shared {
+        return by_addr_bits!(SharedLaneCore, config, shape, 1 2 3 4 5 6 7 8 9 10 11 12);
     }
     match config.width {
         8 => Box::new(RustHdlDut::new(SingleLaneCore::<8>::new(&config), shape)),

@@ -1,6 +1,7 @@
 //! Verilog export of a multi-lane configuration (the table mode's context count is a const
 //! generic, so every supported count is listed once here).
 
+use super::shared::SharedLaneCore;
 use super::single::SingleLaneCore;
 use super::table::TableLaneCore;
 use super::{LaneMode, LanesConfig};
@@ -16,7 +17,8 @@ pub struct LanesVerilog {
     pub ports: Vec<TopPort>,
 }
 
-/// The top-level ports of a multi-lane core, besides `clock` (table mode adds `cmd_addr`).
+/// The top-level ports of a multi-lane core, besides `clock` (table and shared mode add
+/// `cmd_addr`).
 pub fn lanes_ports(config: &LanesConfig) -> Vec<TopPort> {
     let port = |name, width, input| TopPort { name, width, input };
     let mut ports = vec![
@@ -24,7 +26,7 @@ pub fn lanes_ports(config: &LanesConfig) -> Vec<TopPort> {
         port("cmd_valid", 1, true),
         port("cmd_op", 4, true),
     ];
-    if config.mode == LaneMode::Table {
+    if config.mode != LaneMode::Single {
         ports.push(port("cmd_addr", config.contexts.trailing_zeros(), true));
     }
     ports.extend([
@@ -38,10 +40,10 @@ pub fn lanes_ports(config: &LanesConfig) -> Vec<TopPort> {
     ports
 }
 
-macro_rules! table_by_addr_bits {
-    ($config:ident, $($a:literal)*) => {
+macro_rules! by_addr_bits {
+    ($core:ident, $config:ident, $($a:literal)*) => {
         match $config.contexts.trailing_zeros() {
-            $($a => checked(TableLaneCore::<64, $a>::new(&$config), &$config)?,)*
+            $($a => checked($core::<64, $a>::new(&$config), &$config)?,)*
             other => unreachable!("LanesConfig admitted {other} address bits"),
         }
     };
@@ -59,7 +61,10 @@ fn checked<B: Block>(mut block: B, config: &LanesConfig) -> Result<String, Expor
 /// Generates the Verilog of a multi-lane core (module `top`).
 pub fn lanes_verilog(config: LanesConfig) -> Result<LanesVerilog, ExportError> {
     let verilog = match (config.mode, config.width) {
-        (LaneMode::Table, _) => table_by_addr_bits!(config, 1 2 3 4 5 6 7 8 9 10 11 12),
+        (LaneMode::Table, _) => by_addr_bits!(TableLaneCore, config, 1 2 3 4 5 6 7 8 9 10 11 12),
+        (LaneMode::Shared, _) => {
+            by_addr_bits!(SharedLaneCore, config, 1 2 3 4 5 6 7 8 9 10 11 12)
+        }
         (LaneMode::Single, 8) => checked(SingleLaneCore::<8>::new(&config), &config)?,
         (LaneMode::Single, 16) => checked(SingleLaneCore::<16>::new(&config), &config)?,
         (LaneMode::Single, 32) => checked(SingleLaneCore::<32>::new(&config), &config)?,

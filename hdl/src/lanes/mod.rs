@@ -1,7 +1,8 @@
 //! The multi-lane accumulator: many lanes absorb one delta each per clock, a pipelined XOR tree
 //! merges them. Two modes: [`single`] (one context in registers, reduce-then-accumulate: the most
 //! lanes per LUT) and [`table`] (a block-RAM partial table per lane: many contexts, lanes bounded
-//! by block RAM).
+//! by block RAM) and [`shared`] (the single mode's lanes and tree feeding one context per clock
+//! of a block-RAM context table: many contexts, lanes bounded by logic).
 //!
 //! Blocks, one per file: [`source`] (xorshift delta source), [`lane`] (one generator lane),
 //! [`xor_node`] and [`tree`] (the merge tree and its shape), [`single`] (the top).
@@ -10,6 +11,7 @@ pub mod export;
 pub mod generator;
 pub mod lane;
 pub mod lane_table;
+pub mod shared;
 pub mod single;
 pub mod source;
 pub mod split_counter;
@@ -37,6 +39,10 @@ pub enum LaneMode {
     Single,
     /// A block-RAM partial table per lane, merged at READ time (width 64 only).
     Table,
+    /// Every lane of one clock feeds one context: the single mode's tree reduces them and one
+    /// read-modify-write per clock lands the result in a block-RAM context table (width 64
+    /// only; see [`shared`]).
+    Shared,
 }
 
 /// A rejected multi-lane parameter, naming the bad value.
@@ -54,6 +60,12 @@ pub enum LanesError {
     Contexts { contexts: u32 },
     #[error("table mode is built for width 64 only, not {width}")]
     TableWidth { width: u32 },
+    #[error(
+        "unsupported context count {contexts} for shared mode: must be a power of two from 2 to 4096"
+    )]
+    SharedContexts { contexts: u32 },
+    #[error("shared mode is built for width 64 only, not {width}")]
+    SharedWidth { width: u32 },
 }
 
 /// Parameters of one multi-lane core.
@@ -66,7 +78,7 @@ pub struct LanesConfig {
     /// Merge-tree levels per pipeline register (1..=3; [`DEFAULT_REGISTER_EVERY`] by default).
     pub register_every: u32,
     pub mode: LaneMode,
-    /// Contexts: 1 in single mode; a power of two, 2..=4096, in table mode.
+    /// Contexts: 1 in single mode; a power of two, 2..=4096, in table and shared mode.
     pub contexts: u32,
 }
 
@@ -81,7 +93,12 @@ impl LanesConfig {
         Self::new(lanes, 64, DEFAULT_REGISTER_EVERY, LaneMode::Table)?.with_contexts(contexts)
     }
 
-    /// Validates every parameter; table mode starts with 256 contexts (see
+    /// A validated shared-table configuration (width 64) with the default tree shape.
+    pub fn shared(lanes: u32, contexts: u32) -> Result<Self, LanesError> {
+        Self::new(lanes, 64, DEFAULT_REGISTER_EVERY, LaneMode::Shared)?.with_contexts(contexts)
+    }
+
+    /// Validates every parameter; table and shared mode start with 256 contexts (see
     /// [`Self::with_contexts`]).
     pub fn new(
         lanes: u32,
@@ -92,7 +109,8 @@ impl LanesConfig {
         Self::validated(lanes, width, register_every, mode, 256)
     }
 
-    /// The same configuration with `contexts` contexts (table mode; single mode has one).
+    /// The same configuration with `contexts` contexts (table and shared mode; single mode has
+    /// one).
     pub fn with_contexts(self, contexts: u32) -> Result<Self, LanesError> {
         Self::validated(
             self.lanes,
@@ -132,6 +150,15 @@ impl LanesConfig {
                 }
                 contexts
             }
+            LaneMode::Shared => {
+                if width != 64 {
+                    return Err(LanesError::SharedWidth { width });
+                }
+                if !(2..=4096).contains(&contexts) || !contexts.is_power_of_two() {
+                    return Err(LanesError::SharedContexts { contexts });
+                }
+                contexts
+            }
         };
         Ok(LanesConfig {
             lanes,
@@ -152,6 +179,7 @@ impl LanesConfig {
         match self.mode {
             LaneMode::Single => self.tree_latency() + 2,
             LaneMode::Table => self.tree_latency() + 5,
+            LaneMode::Shared => self.tree_latency() + 4,
         }
     }
 
@@ -164,6 +192,10 @@ impl LanesConfig {
             ),
             LaneMode::Table => format!(
                 "table_l{}_w{}_c{}_r{}",
+                self.lanes, self.width, self.contexts, self.register_every
+            ),
+            LaneMode::Shared => format!(
+                "shared_l{}_w{}_c{}_r{}",
                 self.lanes, self.width, self.contexts, self.register_every
             ),
         }

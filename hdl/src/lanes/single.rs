@@ -69,6 +69,9 @@ pub enum StatusReg {
     /// The link's sequence state, {have_last, last seq}: answered by the frame bridge
     /// (`link::frame::LINK_SEQ_REG`), never by the core.
     LinkSeq = 9,
+    /// How the generator maps lanes to contexts: the shared-table core answers
+    /// `lanes::shared::FEED_PER_CLOCK`; the single and table cores answer their id here.
+    Feed = 10,
 }
 
 pub use super::generator::{source_count, source_salt};

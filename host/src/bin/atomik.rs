@@ -111,8 +111,9 @@ enum Command {
         /// Merge-tree levels per pipeline register (multi-lane core).
         #[arg(long, default_value_t = atomik_hdl::lanes::DEFAULT_REGISTER_EVERY)]
         register_every: u32,
-        /// Multi-lane mode: single (one context in registers) or table (a block-RAM partial
-        /// table per lane, --contexts contexts, width 64).
+        /// Multi-lane mode: single (one context in registers), table (a block-RAM partial
+        /// table per lane, --contexts contexts, width 64) or shared (every lane of a clock
+        /// into one context of a block-RAM context table, --contexts contexts, width 64).
         #[arg(long, default_value = "single")]
         mode: String,
         /// Run the on-chip generator and verify the state against the prediction
@@ -148,11 +149,12 @@ enum Command {
         /// Datapath width in bits (8, 16, 32 or 64).
         #[arg(long, default_value_t = 64)]
         width: u32,
-        /// Multi-lane mode: single (one context in registers) or table (a block-RAM partial
-        /// table per lane, --contexts contexts, width 64).
+        /// Multi-lane mode: single (one context in registers), table (a block-RAM partial
+        /// table per lane, --contexts contexts, width 64) or shared (every lane of a clock
+        /// into one context of a block-RAM context table, --contexts contexts, width 64).
         #[arg(long, default_value = "single")]
         mode: String,
-        /// Contexts in table mode (a power of two, 2..=4096).
+        /// Contexts in table and shared mode (a power of two, 2..=4096).
         #[arg(long, default_value_t = 256)]
         contexts: u32,
         /// Merge-tree levels per pipeline register (1..=3).
@@ -238,7 +240,8 @@ fn run(cli: Cli) -> Result<bool> {
             let lane_mode = match mode.as_str() {
                 "single" => LaneMode::Single,
                 "table" => LaneMode::Table,
-                other => anyhow::bail!("unknown --mode {other:?}: choose single or table"),
+                "shared" => LaneMode::Shared,
+                other => anyhow::bail!("unknown --mode {other:?}: choose single, table or shared"),
             };
             let lanes_config = lanes
                 .map(|n| {
@@ -299,7 +302,8 @@ fn run(cli: Cli) -> Result<bool> {
             let mode = match mode.as_str() {
                 "single" => LaneMode::Single,
                 "table" => LaneMode::Table,
-                other => anyhow::bail!("unknown --mode {other:?}: choose single or table"),
+                "shared" => LaneMode::Shared,
+                other => anyhow::bail!("unknown --mode {other:?}: choose single, table or shared"),
             };
             let opts = commands::estimate::EstimateOptions {
                 board: commands::estimate::resolve_board(

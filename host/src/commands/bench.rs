@@ -164,7 +164,11 @@ pub fn run(opts: &BenchOptions) -> Result<Value> {
         clocks: opts.clocks,
         active_lanes: lanes,
     };
-    let predicted = run.predicted_per_context(contexts, 0);
+    let predicted = if info.feed_per_clock {
+        run.predicted_per_context_shared(contexts, 0)
+    } else {
+        run.predicted_per_context(contexts, 0)
+    };
     let mut states_ok = true;
     for c in 0..contexts {
         let got = d.read(c)?;

@@ -17,13 +17,14 @@ pub struct DesignArgs {
     /// The board (see `atomik boards`).
     #[arg(long)]
     pub board: String,
-    /// single (one context in registers, most lanes) or table (block-RAM partial tables).
+    /// single (one context in registers, most lanes), table (block-RAM partial tables) or
+    /// shared (every lane of a clock into one context of a block-RAM context table).
     #[arg(long, default_value = "single")]
     pub mode: String,
-    /// Datapath width in bits (8, 16, 32, 64; table mode is 64).
+    /// Datapath width in bits (8, 16, 32, 64; table and shared mode are 64).
     #[arg(long, default_value_t = 64)]
     pub width: u32,
-    /// Contexts in table mode (power of two, 2..=4096).
+    /// Contexts in table and shared mode (power of two, 2..=4096).
     #[arg(long, default_value_t = 256)]
     pub contexts: u32,
     /// Merge-tree levels per pipeline register (1..=3).
@@ -142,12 +143,13 @@ fn lanes_config(d: &DesignArgs, lanes: u32) -> Result<LanesConfig> {
     let mode = match d.mode.as_str() {
         "single" => LaneMode::Single,
         "table" => LaneMode::Table,
-        other => bail!("unknown --mode {other:?}: choose single or table"),
+        "shared" => LaneMode::Shared,
+        other => bail!("unknown --mode {other:?}: choose single, table or shared"),
     };
     let c = LanesConfig::new(lanes, d.width, d.register_every, mode)?;
     Ok(match mode {
         LaneMode::Single => c,
-        LaneMode::Table => c.with_contexts(d.contexts)?,
+        LaneMode::Table | LaneMode::Shared => c.with_contexts(d.contexts)?,
     })
 }
 

@@ -383,7 +383,7 @@ pub fn run(opts: &EstimateOptions) -> Result<Vec<Row>> {
             let c = LanesConfig::new(n, opts.width, opts.register_every, opts.mode)?;
             match opts.mode {
                 LaneMode::Single => Ok(c),
-                LaneMode::Table => c.with_contexts(opts.contexts),
+                LaneMode::Table | LaneMode::Shared => c.with_contexts(opts.contexts),
             }
         })
         .collect::<Result<_, atomik_hdl::lanes::LanesError>>()?;
@@ -484,6 +484,7 @@ fn mode_name(mode: LaneMode) -> &'static str {
     match mode {
         LaneMode::Single => "single",
         LaneMode::Table => "table",
+        LaneMode::Shared => "shared",
     }
 }
 
@@ -501,7 +502,7 @@ pub fn render(opts: &EstimateOptions, rows: &[Row]) -> String {
         mode_name(opts.mode),
         match opts.mode {
             LaneMode::Single => String::new(),
-            LaneMode::Table => format!(" ({} contexts)", opts.contexts),
+            LaneMode::Table | LaneMode::Shared => format!(" ({} contexts)", opts.contexts),
         },
         opts.width,
         b.name,

@@ -16,10 +16,10 @@ pub struct SimCoreArgs {
     /// Lanes (power of two, 1..=1024); fewer simulate faster.
     #[arg(long, default_value_t = 2)]
     pub lanes: u32,
-    /// single (one context) or table (addressed contexts).
+    /// single (one context), table or shared (addressed contexts).
     #[arg(long, default_value = "table")]
     pub mode: String,
-    /// Contexts in table mode (power of two, 2..=4096).
+    /// Contexts in table and shared mode (power of two, 2..=4096).
     #[arg(long, default_value_t = 16)]
     pub contexts: u32,
 }
@@ -29,11 +29,12 @@ impl SimCoreArgs {
         let mode = match self.mode.as_str() {
             "single" => LaneMode::Single,
             "table" => LaneMode::Table,
-            other => anyhow::bail!("--mode {other}: choose single or table"),
+            "shared" => LaneMode::Shared,
+            other => anyhow::bail!("--mode {other}: choose single, table or shared"),
         };
         let c = LanesConfig::new(self.lanes, 64, 2, mode)?;
         Ok(match mode {
-            LaneMode::Table => c.with_contexts(self.contexts)?,
+            LaneMode::Table | LaneMode::Shared => c.with_contexts(self.contexts)?,
             LaneMode::Single => c,
         })
     }

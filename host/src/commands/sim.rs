@@ -11,6 +11,7 @@ use atomik_sim::cycle_model::CycleModel;
 use atomik_sim::dut::Dut;
 use atomik_sim::lanes_model::LanesModel;
 use atomik_sim::pipelined::run_pipelined;
+use atomik_sim::shared_lanes_model::SharedLanesModel;
 use atomik_sim::table_lanes_model::TableLanesModel;
 use serde_json::json;
 use std::path::Path;
@@ -35,6 +36,7 @@ impl Design {
                 match l.mode {
                     LaneMode::Single => "single-context",
                     LaneMode::Table => "table",
+                    LaneMode::Shared => "shared-table",
                 },
                 l.contexts,
                 l.register_every,
@@ -70,6 +72,7 @@ pub fn simulate(o: &SimOptions) -> Result<CosimReport> {
                 match l.mode {
                     LaneMode::Single => Box::new(LanesModel::new(l)),
                     LaneMode::Table => Box::new(TableLanesModel::new(l)),
+                    LaneMode::Shared => Box::new(SharedLanesModel::new(l)),
                 },
                 Box::new(LanesStimulus::new(l.lanes, o.seed).with_contexts(l.contexts)),
             ),

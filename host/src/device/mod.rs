@@ -32,6 +32,7 @@ pub mod transport;
 pub mod uri;
 pub mod xdma;
 
+use atomik_hdl::lanes::shared::FEED_PER_CLOCK;
 use atomik_hdl::lanes::single::{StatusReg, DESIGN_ID};
 use atomik_hdl::link::frame::{
     BatchError, FrameStatus, Response, MAX_BATCH_DELTAS, PROTOCOL_VERSION,
@@ -108,6 +109,9 @@ pub struct DeviceInfo {
     pub lanes: u64,
     pub width: u64,
     pub contexts: u64,
+    /// The generator feeds one context per clock, every lane into it (the shared-table core's
+    /// `StatusReg::Feed`), rather than lane i into context base + i.
+    pub feed_per_clock: bool,
     /// The device's free-running clock counter when read.
     pub clock: u64,
 }
@@ -312,6 +316,7 @@ impl Device {
                 lanes: 0,
                 width: 0,
                 contexts: 0,
+                feed_per_clock: false,
                 clock: 0,
             },
             acknowledged: 0,
@@ -350,6 +355,7 @@ impl Device {
             lanes: d.status(StatusReg::Lanes)?,
             width: d.status(StatusReg::Width)?,
             contexts: d.status(StatusReg::Contexts)?,
+            feed_per_clock: d.status(StatusReg::Feed)? == FEED_PER_CLOCK,
             clock: d.status(StatusReg::Clock)?,
         };
         Ok(d)
@@ -578,7 +584,8 @@ impl Device {
     }
 
     /// Starts a generator run of `clocks` clocks on `active_lanes` lanes (table mode: lane i
-    /// feeds context (base + i) mod contexts).
+    /// feeds context (base + i) mod contexts; shared mode: every lane of the k-th feeding clock
+    /// feeds context (base + k) mod contexts).
     pub fn gen_run(
         &mut self,
         clocks: u64,

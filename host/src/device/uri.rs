@@ -318,13 +318,14 @@ fn lanes_query(q: &mut BTreeMap<String, String>) -> Result<LanesConfig, String> 
     let mode = match take(q, "mode", String::from("single"))?.as_str() {
         "single" => LaneMode::Single,
         "table" => LaneMode::Table,
-        other => return Err(format!("`mode={other}`: choose single or table")),
+        "shared" => LaneMode::Shared,
+        other => return Err(format!("`mode={other}`: choose single, table or shared")),
     };
     let contexts: u32 = take(q, "contexts", 256)?;
     // Lanes' datapath width (8, 16, 32 or 64; table mode is 64).
     let width: u32 = take(q, "width", 64)?;
     let mut config = LanesConfig::new(lanes, width, 2, mode).map_err(|e| e.to_string())?;
-    if mode == LaneMode::Table {
+    if mode != LaneMode::Single {
         config = config.with_contexts(contexts).map_err(|e| e.to_string())?;
     }
     Ok(config)

@@ -22,6 +22,7 @@ use atomik_sim::cycle_model::CycleModel;
 use atomik_sim::dut::{CoreInputs, CoreOutputs, Dut, WaveError};
 use atomik_sim::lanes_model::{gen_run_word, LanesModel, OP_GEN_RUN, OP_GEN_SEED, OP_STATUS};
 use atomik_sim::rusthdl::{rust_hdl_core, rust_hdl_lanes};
+use atomik_sim::shared_lanes_model::SharedLanesModel;
 use atomik_sim::table_lanes_model::TableLanesModel;
 use atomik_sim::verilator::{ModelSpec, VerilatedModel};
 use atomik_sim::verilator_core::{lanes_model_spec, VerilatorCore};
@@ -238,6 +239,7 @@ pub fn lanes_model(config: LanesConfig) -> impl Fn() -> Box<dyn Dut> {
     move || match config.mode {
         LaneMode::Single => Box::new(LanesModel::new(config)) as Box<dyn Dut>,
         LaneMode::Table => Box::new(TableLanesModel::new(config)) as Box<dyn Dut>,
+        LaneMode::Shared => Box::new(SharedLanesModel::new(config)) as Box<dyn Dut>,
     }
 }
 

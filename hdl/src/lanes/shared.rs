@@ -1,0 +1,552 @@
+//! The shared-table multi-lane core: every lane of one clock feeds one context. The lanes and
+//! their XOR tree are the single mode's; the tree's reduction lands in one table of contexts in
+//! block RAM by one read-modify-write per clock, with the single-lane core's one-stage
+//! forwarding for back-to-back writes to one context.
+//!
+//! ```text
+//!  sources ─► lane taps (N) ─► XOR tree (L) ─► tree_out ─┐
+//!                                                          ▼
+//!  cmd ─► S0 ─► S1 slot ─► delay line (L + 1) ─► pre stage: table read, xin reg ─► stage (RMW,
+//!                 (command, or the run's feed and its context)             forwarding) ─► rsp reg ─► rsp queue
+//! ```
+//!
+//! Contract:
+//! - the generator's deltas of its k-th feeding clock (k = 0, 1, ..., counting only clocks it
+//!   feeds), every lane's, go to context `(base + k) mod contexts`, `base` being GEN_RUN's
+//!   `cmd_addr`: a run of K clocks spreads over `min(K, contexts)` contexts, one per clock;
+//! - a host command holds the table's one write slot for its clock: the command taken at
+//!   clock t occupies the slot at t + 1 (S1) and the generator pauses for that clock (it
+//!   neither feeds nor counts, and its sources hold their words), like the table mode;
+//! - LOAD sets a context's state, ACCUM XORs `cmd_data` into it, READ answers it, SWAP answers
+//!   it and keeps it (the new reference is the state and the accumulator is cleared, so the
+//!   state a context holds is unchanged), SWAP_LOAD answers it and sets it; a batch of ACCUMs
+//!   is ACCUMs one per clock;
+//! - ordering: every command applies after everything taken before it and before everything
+//!   after, lane deltas included (a READ answers every delta fed before it was taken);
+//! - latency of a response: L + 4 clocks after its handshake (L = tree latency); STATUS reads
+//!   the counters as they are when it reaches the table stage. STATUS register
+//!   [`StatusReg::Feed`] answers [`FEED_PER_CLOCK`] here (the other cores answer their id
+//!   there, so a host tells the modes apart).
+//!
+//! Only the observable state, reference ^ accumulator, is stored: LOAD, ACCUM, READ, SWAP and
+//! SWAP_LOAD are all defined on it (docs/semantics.md), so one word per context suffices and
+//! the table is one RAM of `contexts` x `W` (two BSRAMs on GW1NR-9 at 256 x 64).
+//!
+//! Clock: the slot's context comes from a register (`gen_addr`, +1 per feeding clock, or the
+//! command's address from S1), the RAM is read one clock before the stage, and the value XORed
+//! in (`xin`: the tree's reduction, the ACCUM's data, the LOAD's data, or zero) and whether the
+//! old state is kept are registered in that pre stage: the stage is BRAM out -> forwarding mux
+//! -> AND/XOR -> BRAM in, two LUT levels; the command's decode and the tree stay off it.
+//!
+//! Reset (synchronous): the generator stops, the delay line drops what it carries (deltas fed
+//! before the reset included), then a sweep zeroes every context, one per clock, with
+//! `cmd_ready` low (as the single-lane core).
+
+use super::generator::{source_count, source_salt, GenControl};
+use super::lane::LaneTap;
+use super::source::DeltaSource;
+use super::split_counter::SplitCounter;
+use super::tree::{is_registered, latency};
+use super::xor_node::XorNode;
+use super::LanesConfig;
+use crate::context_ram::ContextRam;
+use crate::response_queue::{ResponseQueue, DEPTH};
+use rust_hdl::prelude::*;
+
+pub use super::single::{StatusReg, DESIGN_ID};
+
+/// What [`StatusReg::Feed`] answers on this core: the generator feeds one context per clock.
+pub const FEED_PER_CLOCK: u64 = 1;
+
+/// The shared-table multi-lane core: `W`-bit contexts, `2^A` of them, lanes from
+/// [`LanesConfig`].
+#[derive(LogicBlock)]
+pub struct SharedLaneCore<const W: usize, const A: usize> {
+    pub clock: Signal<In, Clock>,
+    pub reset: Signal<In, Bit>,
+    pub cmd_valid: Signal<In, Bit>,
+    pub cmd_ready: Signal<Out, Bit>,
+    pub cmd_op: Signal<In, Bits<4>>,
+    pub cmd_addr: Signal<In, Bits<A>>,
+    pub cmd_data: Signal<In, Bits<64>>,
+    pub rsp_valid: Signal<Out, Bit>,
+    pub rsp_ready: Signal<In, Bit>,
+    pub rsp_data: Signal<Out, Bits<64>>,
+    pub illegal_op: Signal<Out, Bit>,
+    generator: GenControl,
+    sources: Vec<DeltaSource>,
+    taps: Vec<LaneTap<W>>,
+    salts: Vec<Constant<Bits<64>>>,
+    nodes: Vec<XorNode<W>>,
+    tree_out: DFF<Bits<W>>,
+    // S1: the command taken in the previous clock.
+    st_valid: DFF<Bit>,
+    st_op: DFF<Bits<4>>,
+    st_nibble: DFF<Bits<4>>,
+    st_high: Vec<DFF<Bit>>,
+    st_addr: DFF<Bits<A>>,
+    st_data: DFF<Bits<64>>,
+    /// The context the run's next feeding clock goes to.
+    gen_addr: DFF<Bits<A>>,
+    /// S2: the address S1 held, the base of a GEN_RUN launching now.
+    run_base: DFF<Bits<A>>,
+    // The delay line, one entry per clock from S1: a command (valid, op, data, STATUS select),
+    // or the run's feed; the slot's context.
+    dly_valid: Vec<DFF<Bit>>,
+    dly_feed: Vec<DFF<Bit>>,
+    dly_op: Vec<DFF<Bits<4>>>,
+    dly_addr: Vec<DFF<Bits<A>>>,
+    dly_data: Vec<DFF<Bits<64>>>,
+    dly_sel: Vec<DFF<Bits<4>>>,
+    state_ram: ContextRam<W, A>,
+    // Pre stage -> stage: what the slot XORs in and whether it keeps the old state.
+    xin: DFF<Bits<W>>,
+    keep: DFF<Bit>,
+    forward: DFF<Bit>,
+    last_state: DFF<Bits<W>>,
+    rsp_push: DFF<Bit>,
+    rsp_value: DFF<Bits<64>>,
+    rsp_is_status: DFF<Bit>,
+    rsp_status: DFF<Bits<64>>,
+    responses: ResponseQueue<64>,
+    in_flight: DFF<Bits<4>>,
+    ready: DFF<Bit>,
+    illegal: DFF<Bit>,
+    clearing: DFF<Bit>,
+    clear_addr: DFF<Bits<A>>,
+    /// Free-running clock counter (STATUS reads it as of the previous clock).
+    clock_count: SplitCounter<48, 24>,
+    fire: Signal<Local, Bit>,
+    sel: Signal<Local, Bits<4>>,
+    high_ones: Signal<Local, Bit>,
+    gen_feed: Signal<Local, Bit>,
+    fire_responds: Signal<Local, Bit>,
+    pop_fire: Signal<Local, Bit>,
+    in_flight_next: Signal<Local, Bits<4>>,
+    clearing_next: Signal<Local, Bit>,
+    pre_valid: Signal<Local, Bit>,
+    pre_feed: Signal<Local, Bit>,
+    pre_op: Signal<Local, Bits<4>>,
+    pre_addr: Signal<Local, Bits<A>>,
+    pre_data: Signal<Local, Bits<64>>,
+    pre_bits: Signal<Local, Bits<W>>,
+    stage_valid: Signal<Local, Bit>,
+    stage_live: Signal<Local, Bit>,
+    stage_op: Signal<Local, Bits<4>>,
+    stage_addr: Signal<Local, Bits<A>>,
+    stage_sel: Signal<Local, Bits<4>>,
+    cur: Signal<Local, Bits<W>>,
+    new_state: Signal<Local, Bits<W>>,
+    status: Signal<Local, Bits<64>>,
+    zero: Constant<Bits<W>>,
+    last_addr: Constant<Bits<A>>,
+    width_word: Constant<Bits<64>>,
+    lanes_word: Constant<Bits<64>>,
+    contexts_word: Constant<Bits<64>>,
+    latency_word: Constant<Bits<64>>,
+    feed_word: Constant<Bits<64>>,
+    id_word: Constant<Bits<64>>,
+    queue_depth: Constant<Bits<4>>,
+    _lanes: usize,
+    _sources: usize,
+    _delay: usize,
+}
+
+impl<const W: usize, const A: usize> SharedLaneCore<W, A> {
+    /// Builds the core for `config` (validated by [`LanesConfig`]; width `W`, `2^A` contexts).
+    pub fn new(config: &LanesConfig) -> Self {
+        assert_eq!(config.width as usize, W, "LanesConfig width must match W");
+        assert_eq!(
+            config.contexts as usize,
+            1usize << A,
+            "LanesConfig contexts must be 2^A"
+        );
+        let n = config.lanes as usize;
+        let every = config.register_every;
+        let l = latency(n, every) as usize;
+        // L stages bring a slot level with its tree output (the pre stage); one more to the
+        // stage, one RAM read later.
+        let d = l + 1;
+        let s = source_count(n);
+        let mut nodes: Vec<XorNode<W>> = Vec::with_capacity(2 * n);
+        for k in 0..2 * n {
+            nodes.push(XorNode::new(k > 0 && k < n && is_registered(k, n, every)));
+        }
+        let c64 = |v: u64| Constant::new(v.to_bits());
+        let regs =
+            |count: usize| -> Vec<DFF<Bit>> { (0..count).map(|_| Default::default()).collect() };
+        SharedLaneCore {
+            clock: Default::default(),
+            reset: Default::default(),
+            cmd_valid: Default::default(),
+            cmd_ready: Default::default(),
+            cmd_op: Default::default(),
+            cmd_addr: Default::default(),
+            cmd_data: Default::default(),
+            rsp_valid: Default::default(),
+            rsp_ready: Default::default(),
+            rsp_data: Default::default(),
+            illegal_op: Default::default(),
+            generator: GenControl::new(n),
+            sources: (0..s).map(|_| DeltaSource::default()).collect(),
+            taps: (0..n).map(LaneTap::new).collect(),
+            salts: (0..s).map(|i| c64(source_salt(i))).collect(),
+            nodes,
+            tree_out: Default::default(),
+            st_valid: Default::default(),
+            st_op: Default::default(),
+            st_nibble: Default::default(),
+            st_high: regs(8),
+            st_addr: Default::default(),
+            st_data: Default::default(),
+            gen_addr: Default::default(),
+            run_base: Default::default(),
+            dly_valid: regs(d),
+            dly_feed: regs(d),
+            dly_op: (0..d).map(|_| Default::default()).collect(),
+            dly_addr: (0..d).map(|_| Default::default()).collect(),
+            dly_data: (0..d).map(|_| Default::default()).collect(),
+            dly_sel: (0..d).map(|_| Default::default()).collect(),
+            state_ram: Default::default(),
+            xin: Default::default(),
+            keep: Default::default(),
+            forward: Default::default(),
+            last_state: Default::default(),
+            rsp_push: Default::default(),
+            rsp_value: Default::default(),
+            rsp_is_status: Default::default(),
+            rsp_status: Default::default(),
+            responses: Default::default(),
+            in_flight: Default::default(),
+            ready: Default::default(),
+            illegal: Default::default(),
+            clearing: Default::default(),
+            clear_addr: Default::default(),
+            clock_count: Default::default(),
+            fire: Default::default(),
+            sel: Default::default(),
+            high_ones: Default::default(),
+            gen_feed: Default::default(),
+            fire_responds: Default::default(),
+            pop_fire: Default::default(),
+            in_flight_next: Default::default(),
+            clearing_next: Default::default(),
+            pre_valid: Default::default(),
+            pre_feed: Default::default(),
+            pre_op: Default::default(),
+            pre_addr: Default::default(),
+            pre_data: Default::default(),
+            pre_bits: Default::default(),
+            stage_valid: Default::default(),
+            stage_live: Default::default(),
+            stage_op: Default::default(),
+            stage_addr: Default::default(),
+            stage_sel: Default::default(),
+            cur: Default::default(),
+            new_state: Default::default(),
+            status: Default::default(),
+            zero: Constant::new(0u64.to_bits()),
+            last_addr: Constant::new(((1u64 << A) - 1).to_bits()),
+            width_word: c64(W as u64),
+            lanes_word: c64(n as u64),
+            contexts_word: c64(1u64 << A),
+            latency_word: c64(l as u64),
+            feed_word: c64(FEED_PER_CLOCK),
+            id_word: c64(DESIGN_ID),
+            queue_depth: Constant::new((DEPTH as u64).to_bits()),
+            _lanes: n,
+            _sources: s,
+            _delay: d,
+        }
+    }
+}
+
+impl<const W: usize, const A: usize> Logic for SharedLaneCore<W, A> {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(
+            self,
+            clock,
+            tree_out,
+            st_valid,
+            st_op,
+            st_nibble,
+            st_addr,
+            st_data,
+            gen_addr,
+            run_base,
+            xin,
+            keep,
+            forward,
+            last_state,
+            rsp_push,
+            rsp_value,
+            rsp_is_status,
+            rsp_status,
+            in_flight,
+            ready,
+            illegal,
+            clearing,
+            clear_addr
+        );
+        self.state_ram.clock.next = self.clock.val();
+        self.responses.clock.next = self.clock.val();
+        self.clock_count.clock.next = self.clock.val();
+        self.clock_count.clear.next = false;
+        self.clock_count.step.next = true;
+        self.clock_count.amount.next = 1.into();
+
+        // ---- S0: accept and decode -------------------------------------------------------
+        self.cmd_ready.next = self.ready.q.val();
+        self.fire.next = self.cmd_valid.val() & self.ready.q.val();
+        self.illegal.d.next = self.illegal.q.val() | (self.fire.val() & (self.cmd_op.val() > 8));
+        self.illegal_op.next = self.illegal.q.val();
+        // STATUS index, step 1: the low nibble and which 8-bit groups above it hold a one.
+        self.st_nibble.d.next = self.cmd_data.val().get_bits::<4>(0);
+        for g in 0..8 {
+            self.st_high[g].clock.next = self.clock.val();
+        }
+        for g in 0..7 {
+            self.st_high[g].d.next = self.cmd_data.val().get_bits::<8>(4 + 8 * g).any();
+        }
+        self.st_high[7].d.next = self.cmd_data.val().get_bits::<4>(60).any();
+        self.st_valid.d.next = self.fire.val() & !self.reset.val();
+        self.st_op.d.next = self.cmd_op.val();
+        self.st_addr.d.next = self.cmd_addr.val();
+        self.st_data.d.next = self.cmd_data.val();
+
+        // ---- Generator: a command in S1 takes the slot for that clock --------------------
+        self.generator.clock.next = self.clock.val();
+        self.generator.reset.next = self.reset.val();
+        self.generator.seed_write.next =
+            self.fire.val() & (self.cmd_op.val() == 6) & !self.reset.val();
+        self.generator.run.next = self.fire.val() & (self.cmd_op.val() == 7) & !self.reset.val();
+        self.generator.data.next = self.cmd_data.val();
+        self.generator.pause.next = self.st_valid.q.val();
+        self.run_base.d.next = self.st_addr.q.val();
+        self.gen_feed.next = self.generator.feeding.val() & !self.st_valid.q.val();
+        for s in 0..(self._sources) {
+            self.sources[s].clock.next = self.clock.val();
+            self.sources[s].start.next = self.generator.start.val();
+            self.sources[s].seed.next = self.generator.seed.val() ^ self.salts[s].val();
+            self.sources[s].stop.next = self.generator.stop.val();
+            self.sources[s].hold.next = self.st_valid.q.val();
+        }
+        for i in 0..(self._lanes) {
+            self.taps[i].clock.next = self.clock.val();
+            self.taps[i].word.next = self.sources[i / 63].word.val();
+            self.taps[i].load.next = self.generator.load.val();
+            self.taps[i].active_lanes.next = self.generator.run_lanes.val();
+        }
+        // One context per feeding clock, from the run's base.
+        if self.gen_feed.val() {
+            self.gen_addr.d.next = self.gen_addr.q.val() + 1;
+        }
+        if self.generator.load.val() {
+            self.gen_addr.d.next = self.run_base.q.val();
+        }
+
+        // ---- Merge tree (heap: root 1, node k's children 2k and 2k+1, leaves lanes..2*lanes-1)
+        for k in 0..(2 * self._lanes) {
+            self.nodes[k].clock.next = self.clock.val();
+            self.nodes[k].a.next = 0.into();
+            self.nodes[k].b.next = 0.into();
+        }
+        for k in 1..(self._lanes) {
+            self.nodes[k].a.next = self.nodes[2 * k].q.val();
+            self.nodes[k].b.next = self.nodes[2 * k + 1].q.val();
+        }
+        for base in (self._lanes)..(self._lanes + 1) {
+            for i in 0..(self._lanes) {
+                self.nodes[base + i].a.next = self.taps[i].delta.val();
+            }
+        }
+        self.tree_out.d.next = self.nodes[1].q.val();
+
+        // ---- Delay line: the S1 slot, L + 1 stages -----------------------------------------
+        for k in 0..(self._delay) {
+            self.dly_valid[k].clock.next = self.clock.val();
+            self.dly_feed[k].clock.next = self.clock.val();
+            self.dly_op[k].clock.next = self.clock.val();
+            self.dly_addr[k].clock.next = self.clock.val();
+            self.dly_data[k].clock.next = self.clock.val();
+            self.dly_sel[k].clock.next = self.clock.val();
+        }
+        self.dly_valid[0].d.next = self.st_valid.q.val() & !self.reset.val();
+        self.dly_feed[0].d.next = self.gen_feed.val() & !self.reset.val();
+        self.dly_op[0].d.next = self.st_op.q.val();
+        self.dly_addr[0].d.next = self.gen_addr.q.val();
+        if self.st_valid.q.val() {
+            self.dly_addr[0].d.next = self.st_addr.q.val();
+        }
+        self.dly_data[0].d.next = self.st_data.q.val();
+        // STATUS index, step 2: 0..=8 and 10 as given; any other index reads register 0.
+        self.high_ones.next = false;
+        for g in 0..8 {
+            if self.st_high[g].q.val() {
+                self.high_ones.next = true;
+            }
+        }
+        self.sel.next = 0.into();
+        if !self.high_ones.val()
+            & (!self.st_nibble.q.val().get_bit(3)
+                | (self.st_nibble.q.val() == 8)
+                | (self.st_nibble.q.val() == 10))
+        {
+            self.sel.next = self.st_nibble.q.val();
+        }
+        self.dly_sel[0].d.next = self.sel.val();
+        for k in 1..(self._delay) {
+            self.dly_valid[k].d.next = self.dly_valid[k - 1].q.val() & !self.reset.val();
+            self.dly_feed[k].d.next = self.dly_feed[k - 1].q.val() & !self.reset.val();
+            self.dly_op[k].d.next = self.dly_op[k - 1].q.val();
+            self.dly_addr[k].d.next = self.dly_addr[k - 1].q.val();
+            self.dly_data[k].d.next = self.dly_data[k - 1].q.val();
+            self.dly_sel[k].d.next = self.dly_sel[k - 1].q.val();
+        }
+
+        // ---- Pre stage: level with the tree output; read the table, choose what to XOR ----
+        // (rust-hdl evaluates bit_cast outside loops, so the stages go to locals first.)
+        for pre in (self._delay - 2)..(self._delay - 1) {
+            self.pre_valid.next = self.dly_valid[pre].q.val();
+            self.pre_feed.next = self.dly_feed[pre].q.val();
+            self.pre_op.next = self.dly_op[pre].q.val();
+            self.pre_addr.next = self.dly_addr[pre].q.val();
+            self.pre_data.next = self.dly_data[pre].q.val();
+        }
+        self.pre_bits.next = bit_cast::<W, 64>(self.pre_data.val());
+        self.state_ram.read_address.next = self.pre_addr.val();
+        self.xin.d.next = self.zero.val();
+        self.keep.d.next = true;
+        if self.pre_feed.val() {
+            self.xin.d.next = self.tree_out.q.val();
+        }
+        if self.pre_valid.val() {
+            if (self.pre_op.val() == 1) | (self.pre_op.val() == 5) {
+                self.xin.d.next = self.pre_bits.val();
+                self.keep.d.next = false;
+            }
+            if self.pre_op.val() == 2 {
+                self.xin.d.next = self.pre_bits.val();
+            }
+        }
+
+        // ---- Stage: read-modify-write of the slot's context --------------------------------
+        for last in (self._delay - 1)..(self._delay) {
+            self.stage_valid.next = self.dly_valid[last].q.val();
+            self.stage_live.next = self.dly_valid[last].q.val() | self.dly_feed[last].q.val();
+            self.stage_op.next = self.dly_op[last].q.val();
+            self.stage_addr.next = self.dly_addr[last].q.val();
+            self.stage_sel.next = self.dly_sel[last].q.val();
+        }
+        // The stage writes after this clock's read for the next slot: forward on a match.
+        self.forward.d.next =
+            self.stage_live.val() & (self.stage_addr.val() == self.pre_addr.val());
+        self.cur.next = self.state_ram.read_data.val();
+        if self.forward.q.val() {
+            self.cur.next = self.last_state.q.val();
+        }
+        self.new_state.next = self.xin.q.val();
+        if self.keep.q.val() {
+            self.new_state.next = self.cur.val() ^ self.xin.q.val();
+        }
+        self.last_state.d.next = self.new_state.val();
+        self.state_ram.write_address.next = self.stage_addr.val();
+        self.state_ram.write_data.next = self.new_state.val();
+        self.state_ram.write_enable.next = self.stage_live.val();
+        if self.clearing.q.val() {
+            self.state_ram.write_address.next = self.clear_addr.q.val();
+            self.state_ram.write_data.next = self.zero.val();
+            self.state_ram.write_enable.next = true;
+        }
+
+        // ---- Status ----------------------------------------------------------------------
+        self.status.next = self.id_word.val();
+        if self.stage_sel.val() == 1 {
+            self.status.next = self.lanes_word.val();
+        }
+        if self.stage_sel.val() == 2 {
+            self.status.next = self.width_word.val();
+        }
+        if self.stage_sel.val() == 3 {
+            self.status.next = self.contexts_word.val();
+        }
+        if self.stage_sel.val() == 4 {
+            self.status.next = bit_cast::<64, 48>(self.clock_count.value.val());
+        }
+        if self.stage_sel.val() == 5 {
+            self.status.next = bit_cast::<64, 48>(self.generator.clocks.val());
+        }
+        if self.stage_sel.val() == 6 {
+            self.status.next = bit_cast::<64, 60>(self.generator.deltas.val());
+        }
+        if (self.stage_sel.val() == 7) & self.generator.busy.val() {
+            self.status.next = 1.into();
+        }
+        if (self.stage_sel.val() == 7) & !self.generator.busy.val() {
+            self.status.next = 0.into();
+        }
+        if self.stage_sel.val() == 8 {
+            self.status.next = self.latency_word.val();
+        }
+        if self.stage_sel.val() == 10 {
+            self.status.next = self.feed_word.val();
+        }
+
+        // ---- Response register -----------------------------------------------------------
+        self.rsp_push.d.next = self.stage_valid.val()
+            & ((self.stage_op.val() == 3)
+                | (self.stage_op.val() == 4)
+                | (self.stage_op.val() == 5)
+                | (self.stage_op.val() == 8));
+        self.rsp_value.d.next = bit_cast::<64, W>(self.cur.val());
+        self.rsp_is_status.d.next = self.stage_op.val() == 8;
+        self.rsp_status.d.next = self.status.val();
+
+        // ---- Responses and credits -------------------------------------------------------
+        self.responses.reset.next = self.reset.val();
+        self.responses.push.next = self.rsp_push.q.val();
+        self.responses.push_data.next = self.rsp_value.q.val();
+        if self.rsp_is_status.q.val() {
+            self.responses.push_data.next = self.rsp_status.q.val();
+        }
+        self.responses.pop.next = self.rsp_ready.val();
+        self.rsp_valid.next = self.responses.valid.val();
+        self.rsp_data.next = self.responses.data.val();
+        self.pop_fire.next = self.rsp_ready.val() & self.responses.valid.val();
+        self.fire_responds.next = self.fire.val()
+            & ((self.cmd_op.val() == 3)
+                | (self.cmd_op.val() == 4)
+                | (self.cmd_op.val() == 5)
+                | (self.cmd_op.val() == 8));
+        self.in_flight_next.next = self.in_flight.q.val();
+        if self.fire_responds.val() & !self.pop_fire.val() {
+            self.in_flight_next.next = self.in_flight.q.val() + 1;
+        }
+        if !self.fire_responds.val() & self.pop_fire.val() {
+            self.in_flight_next.next = self.in_flight.q.val() - 1;
+        }
+        self.in_flight.d.next = self.in_flight_next.val();
+
+        // ---- Reset sweep -----------------------------------------------------------------
+        self.clearing_next.next = self.clearing.q.val();
+        if self.clearing.q.val() {
+            self.clear_addr.d.next = self.clear_addr.q.val() + 1;
+            if self.clear_addr.q.val() == self.last_addr.val() {
+                self.clearing_next.next = false;
+            }
+        }
+        if self.reset.val() {
+            self.rsp_push.d.next = false;
+            self.in_flight.d.next = 0.into();
+            self.in_flight_next.next = 0.into();
+            self.illegal.d.next = false;
+            self.clear_addr.d.next = 0.into();
+            self.clearing_next.next = true;
+        }
+        self.clearing.d.next = self.clearing_next.val();
+        self.ready.d.next = !self.reset.val()
+            & !self.clearing_next.val()
+            & (self.in_flight_next.val() < self.queue_depth.val());
+    }
+}
