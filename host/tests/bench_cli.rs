@@ -80,6 +80,23 @@ fn table_mode_sim_bench_verifies_every_context() {
 }
 
 #[test]
+fn shared_mode_sim_bench_verifies_every_context() {
+    // 3000 clocks over 8 contexts: every context takes 375 clocks of all 4 lanes, checked
+    // against the per-clock prediction the device's STATUS Feed register selects.
+    let v = bench(&[
+        "--device",
+        "sim://?lanes=4&mode=shared&contexts=8",
+        "--clocks",
+        "3000",
+        "--link-deltas",
+        "50",
+    ]);
+    assert_eq!(v["verified"], true);
+    assert_eq!(v["contexts"], 8);
+    assert_eq!(v["onchip_deltas"], 4 * 3000);
+}
+
+#[test]
 fn pcie_sim_bench_is_verified_and_each_delta_costs_its_modelled_reads() {
     let v = bench(&[
         "--device",
