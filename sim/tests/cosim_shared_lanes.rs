@@ -141,7 +141,7 @@ fn commands_during_a_run_pause_it_without_moving_its_contexts() {
     let (seed, clocks, base) = (0xABCD_u64, 300u64, 11u32);
     d.issue(OP_GEN_SEED, 0, seed);
     d.issue(OP_GEN_RUN, base, gen_run_word(clocks, 1));
-    let mut host = vec![0u64; 16];
+    let mut host = [0u64; 16];
     for k in 0..40u64 {
         let addr = (k * 7 % 16) as usize;
         let delta = k.wrapping_mul(0x9E37_79B9_7F4A_7C15);
