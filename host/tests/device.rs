@@ -229,10 +229,10 @@ fn batches_and_streams_apply_every_delta_once_through_retransmissions() {
     // A batch size the frame cannot carry is refused before anything is sent.
     let e = d.batch_accum_in(3, &deltas, 65).unwrap_err().to_string();
     assert!(e.contains("1 to 64 deltas, not 65"), "{e}");
-    // Each delta is counted once however often its frame went: 5 identity reads and the
-    // link register at open, 1 LOAD, 200 + 50 + 130 deltas, 3 READs; the refused batch counts
-    // nothing.
-    assert_eq!(d.acknowledged(), 6 + 1 + 200 + 50 + 130 + 3);
+    // Each delta is counted once however often its frame went: 6 identity reads (id, lanes,
+    // width, contexts, feed, clock) and the link register at open, 1 LOAD, 200 + 50 + 130
+    // deltas, 3 READs; the refused batch counts nothing.
+    assert_eq!(d.acknowledged(), 7 + 1 + 200 + 50 + 130 + 3);
 }
 
 /// A transport shared by two handles (two hosts on one board, taking turns).
