@@ -317,7 +317,7 @@ impl<const W: usize> Logic for SingleLaneCore<W> {
         self.generator.pause.next = false;
         for s in 0..(self._sources) {
             self.sources[s].clock.next = self.clock.val();
-            self.sources[s].start.next = self.generator.start.val();
+            self.sources[s].start.next = self.generator.source_start.val();
             self.sources[s].seed.next = self.generator.seed.val() ^ self.salts[s].val();
             self.sources[s].stop.next = self.generator.stop_run.val() | self.reset_q.q.val();
             self.sources[s].hold.next = false;
