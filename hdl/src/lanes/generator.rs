@@ -12,9 +12,10 @@
 //! Timing: GEN_SEED writes the seed at the end of the clock it is taken in. GEN_RUN is decoded
 //! in two register stages and launches the run two clocks after it is taken (`load`/`start`/
 //! `stop` high then): stage 1 holds the run length with an "any bit set" flag per 8-bit group,
-//! stage 2 the "any clocks" and "exactly one clock" flags, the clamped lane count and the seed
-//! as it stood after the GEN_RUN's clock. No decode wider than a LUT or two sits between two
-//! registers, and none on the path to the sources' and taps' load logic. A reset in either
+//! stage 2 the "any clocks" and "exactly one clock" flags, the clamped lane count (from a
+//! stage-1 flag, see `d1_over`) and the seed as it stood after the GEN_RUN's clock. No decode
+//! wider than a LUT or two sits between two registers, and none on the path to the sources'
+//! and taps' load logic. A reset in either
 //! stage or in the launch clock cancels the run; a GEN_SEED taken after the GEN_RUN does not
 //! change its seed. `busy` is high from the clock after the handshake; the counters restart at
 //! the launch. `busy`, `clocks` and `deltas` are a consistent snapshot as of the previous clock.
@@ -55,9 +56,24 @@ pub struct GenControl {
     pub seed: Signal<Out, Bits<64>>,
     /// To every source: clear (the run's last clock, a zero-length run, or reset).
     pub stop: Signal<Out, Bit>,
+    /// `stop` without the reset term, for a top that stops its sources from its own
+    /// (registered) copy of the reset rather than from the reset net itself.
+    pub stop_run: Signal<Out, Bit>,
     /// To every tap: load the enable from `run_lanes` (any run launching, even a zero-length
     /// one).
     pub load: Signal<Out, Bit>,
+    /// `load` not masked by the reset (a register, the launch stage's `go`), for a top whose
+    /// taps need no reset: a run cancelled by a reset in its launch clock then loads the
+    /// enables too, which no output can see, since its sources never start. With the reset
+    /// in it, `load` is a LUT of the reset net driving every tap's enable.
+    pub tap_load: Signal<Out, Bit>,
+    /// `start` not masked by the reset (an AND of two launch-stage registers), for the same
+    /// top: a run cancelled by a reset in its launch clock then starts its sources for one
+    /// clock, whose deltas that top drops (it stops the sources from its registered reset
+    /// and drops the tree output for L + 1 clocks). With the reset in it, `start` put the
+    /// reset net on every source bit's input mux: the ULX3S 256-lane board top's critical
+    /// path (9.9 ns, 8.4 of it routing).
+    pub source_start: Signal<Out, Bit>,
     /// The run's M as given (a register): lane i is enabled when `i < M`, which for every
     /// existing lane is the same as `i < min(M, lanes)`, so the taps need no clamp.
     pub run_lanes: Signal<Out, Bits<11>>,
@@ -76,6 +92,13 @@ pub struct GenControl {
     d1_go: DFF<Bit>,
     d1_clocks: DFF<Bits<40>>,
     d1_lanes: DFF<Bits<11>>,
+    /// The run's M is at least the lane count, so the launch clamps it to `lanes`. Decoded
+    /// here, from `data`, as an OR of M's bits at and above log2(lanes) (`lanes` is a power of
+    /// two): one or two LUT levels, where `M > lanes` in stage 2 was an 11-bit carry chain
+    /// starting on `d1_lanes`, which yosys merges with the core's identical command-data
+    /// register (placed for the datapath, far from here): the 64-lane GW1NR-9 board top's
+    /// critical path, 7.9 ns.
+    d1_over: DFF<Bit>,
     d1_nz0: DFF<Bit>,
     d1_nz1: DFF<Bit>,
     d1_nz2: DFF<Bit>,
@@ -110,10 +133,18 @@ pub struct GenControl {
     launch: Signal<Local, Bit>,
     stepping: Signal<Local, Bit>,
     lanes_const: Constant<Bits<11>>,
+    /// M's bits at and above log2(lanes): M >= lanes when any of them is set.
+    over_mask: Constant<Bits<11>>,
 }
 
 impl GenControl {
+    /// `lanes`: the lane count, a power of two from 1 to 1024 (the clamp of a run's M is an OR
+    /// of M's bits at and above log2(lanes)).
     pub fn new(lanes: usize) -> Self {
+        assert!(
+            lanes.is_power_of_two() && lanes <= 1024,
+            "GenControl lanes {lanes}: must be a power of two from 1 to 1024"
+        );
         GenControl {
             clock: Default::default(),
             reset: Default::default(),
@@ -124,7 +155,10 @@ impl GenControl {
             start: Default::default(),
             seed: Default::default(),
             stop: Default::default(),
+            stop_run: Default::default(),
             load: Default::default(),
+            tap_load: Default::default(),
+            source_start: Default::default(),
             run_lanes: Default::default(),
             feeding: Default::default(),
             busy: Default::default(),
@@ -134,6 +168,7 @@ impl GenControl {
             d1_go: Default::default(),
             d1_clocks: Default::default(),
             d1_lanes: Default::default(),
+            d1_over: Default::default(),
             d1_nz0: Default::default(),
             d1_nz1: Default::default(),
             d1_nz2: Default::default(),
@@ -162,6 +197,7 @@ impl GenControl {
             launch: Default::default(),
             stepping: Default::default(),
             lanes_const: Constant::new((lanes as u64).to_bits()),
+            over_mask: Constant::new((0x7ff & !(lanes as u64 - 1)).to_bits()),
         }
     }
 }
@@ -176,6 +212,7 @@ impl Logic for GenControl {
             d1_go,
             d1_clocks,
             d1_lanes,
+            d1_over,
             d1_nz0,
             d1_nz1,
             d1_nz2,
@@ -213,6 +250,7 @@ impl Logic for GenControl {
         self.d1_go.d.next = self.run.val() & !self.reset.val();
         self.d1_clocks.d.next = self.run_clocks.val();
         self.d1_lanes.d.next = self.data.val().get_bits::<11>(40);
+        self.d1_over.d.next = (self.data.val().get_bits::<11>(40) & self.over_mask.val()).any();
         self.d1_nz0.d.next = self.run_clocks.val().get_bits::<7>(1).any();
         self.d1_nz1.d.next = self.run_clocks.val().get_bits::<8>(8).any();
         self.d1_nz2.d.next = self.run_clocks.val().get_bits::<8>(16).any();
@@ -232,7 +270,7 @@ impl Logic for GenControl {
         self.go_lanes.d.next = self.d1_lanes.q.val();
         self.go_hi_zero.d.next = !self.d1_clocks.q.val().get_bits::<20>(20).any();
         self.go_count.d.next = self.d1_lanes.q.val();
-        if self.d1_lanes.q.val() > self.lanes_const.val() {
+        if self.d1_over.q.val() {
             self.go_count.d.next = self.lanes_const.val();
         }
         // ---- Launch and run --------------------------------------------------------------
@@ -266,21 +304,22 @@ impl Logic for GenControl {
             self.active.d.next = self.go_any.q.val();
             self.active_lanes.d.next = self.go_count.q.val();
         }
+        // Only `active` is reset: the run counters and `last` are read only while a run is
+        // active and a launch loads them all, so resetting them (40-odd more loads on the reset
+        // net, the ULX3S 64-lane board top's critical path) would change nothing.
         if self.reset.val() {
             self.active.d.next = false;
-            self.rem_lo.d.next = 0.into();
-            self.rem_hi.d.next = 0.into();
-            self.rem_borrow.d.next = false;
-            self.last.d.next = false;
         }
         // A zero-length run stops the sources rather than starting them (start wins over stop
         // in a source, so the two must not both be high for such a run).
         self.start.next = self.launch.val() & self.go_any.q.val();
         self.load.next = self.launch.val();
+        self.tap_load.next = self.go.q.val();
+        self.source_start.next = self.go.q.val() & self.go_any.q.val();
         self.run_lanes.next = self.go_lanes.q.val();
         self.seed.next = self.go_seed.q.val();
-        self.stop.next = (self.stepping.val() & self.last.q.val())
-            | self.reset.val()
-            | (self.launch.val() & !self.go_any.q.val());
+        self.stop_run.next =
+            (self.stepping.val() & self.last.q.val()) | (self.launch.val() & !self.go_any.q.val());
+        self.stop.next = self.stop_run.val() | self.reset.val();
     }
 }

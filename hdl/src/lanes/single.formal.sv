@@ -9,7 +9,8 @@
 //
 // The spec: the state (reference ^ accumulator) after every lane delta and every command the
 // core accepted, in order. In one clock the lanes' deltas come before the command taken in that
-// clock (a LOAD overrides them, a READ sees them); the deltas of a reset clock are dropped.
+// clock (a LOAD overrides them, a READ sees them); the deltas of a reset clock and of the clock
+// after it are dropped (the core stops its sources a clock after a reset, from a register).
 // The harness applies that sequence L clocks late (L = the tree latency, set by the parameter),
 // the same delay for deltas and commands, so the order and the values are the spec's; the
 // delay only lines the spec up with the core's state stage so that the invariants are simple.
@@ -33,6 +34,7 @@
 // tap t_data0       dut.dly_data$0.q
 // tap t_data1       dut.dly_data$1.q
 // tap t_state       dut.state.q
+// tap t_reset_q     dut.reset_q.q
 // tap t_keep        dut.keep.q
 // tap t_drain       dut.drain.q
 // tap t_push        dut.rsp_push.q
@@ -75,7 +77,7 @@ module lanes_single_formal #(
 
     wire [W-1:0] t_d0, t_d1, t_d2, t_d3, t_n2, t_n3, t_tree_out, t_data0, t_data1, t_state;
     wire [3:0] t_flags0, t_flags1, t_drain, t_in_flight;
-    wire t_keep, t_push, t_is_status, t_ready;
+    wire t_keep, t_push, t_is_status, t_ready, t_reset_q;
     wire [63:0] t_value;
     wire [DEPTH-1:0] t_q_occ; // the queue's occupancy, a thermometer code
     wire [63:0] t_q0, t_q1, t_q2, t_q3, t_q4, t_q5, t_q6, t_q7;
@@ -104,7 +106,8 @@ module lanes_single_formal #(
     reg [3:0] h_op [0:L-1];
     reg [W-1:0] h_data [0:L-1];
     reg [W-1:0] h_lanes [0:L-1];
-    reg h_counted [0:L-1];          // the deltas count (not a reset clock, none since)
+    reg h_counted [0:L-1];          // the deltas count (not a reset clock or the one after, none since)
+    reg f_reset_prev = 0;           // the previous clock was a reset clock
     reg [W-1:0] f_state = 0;        // the spec's state after every event applied so far
     reg p_push = 0;                 // a response leaves the spec pipeline for the queue
     reg [DEPTH-1:0] f_status = 0;   // the response in slot i is a STATUS answer
@@ -129,7 +132,8 @@ module lanes_single_formal #(
         h_op[0] <= cmd_op;
         h_data[0] <= cmd_data[W-1:0];
         h_lanes[0] <= lanes;
-        h_counted[0] <= !reset;
+        h_counted[0] <= !reset && !f_reset_prev;
+        f_reset_prev <= reset;
         for (k = 1; k < L; k = k + 1) begin
             h_fire[k] <= h_fire[k-1] && !reset;
             h_op[k] <= h_op[k-1];
@@ -183,9 +187,9 @@ module lanes_single_formal #(
     always @* assert ((t_n2 ^ t_n3) == h_lanes[0]);
     always @* assert (t_tree_out == h_lanes[L-1]);
     // I2: the core absorbs the tree's output exactly when the spec counts those deltas, and
-    // its post-reset countdown is within the tree latency.
+    // its post-reset countdown is within the tree latency plus the clock after the reset.
     always @* assert (t_keep == h_counted[L-1]);
-    always @* assert (t_drain <= L);
+    always @* assert (t_drain <= L + 1);
     always @* assert (h_counted[0] == (t_drain < L));
     // I3: the delay line carries the commands of the spec's pipeline (its flags: load 1,
     // accumulate 2, responds 4, status 8) and their data.
@@ -198,8 +202,12 @@ module lanes_single_formal #(
     always @* assert (t_flags1 == flags(h_fire[1], h_op[1]));
     always @* assert (!h_fire[0] || t_data0 == h_data[0]);
     always @* assert (!h_fire[1] || t_data1 == h_data[1]);
-    // I4: the state register is the spec's state.
-    always @* assert (t_state == f_state);
+    // I4: the state register is the spec's state, except in the clock after a reset: the
+    // core clears it then (from `reset_q`), when nothing reads it and the spec's state is 0
+    // with no command or delta to apply.
+    always @* assert (t_reset_q == f_reset_prev);
+    always @* assert (t_reset_q || t_state == f_state);
+    always @* assert (!f_reset_prev || (f_state == 0 && !h_fire[L-1] && !h_counted[L-1]));
     // I5: the response register holds the newest response slot; the credit counter is the
     // owed count; the core admits a command only while a slot is free.
     wire [2:0] newest = f_wr - 3'd1;

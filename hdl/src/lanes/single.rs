@@ -29,11 +29,12 @@
 //!
 //! Reset (synchronous): state 0, generator stopped, queue emptied, `illegal_op` cleared, and the
 //! deltas still in the tree (fed before the reset) are dropped as they arrive; the seed is
-//! kept. There is no table to sweep, so `cmd_ready` rises the cycle after.
+//! kept. The state and the sources take the reset a clock late, from a register (`reset_q`),
+//! which no port can observe (see there) and keeps the reset net small. There is no table to sweep, so `cmd_ready` rises the cycle after.
 
 use super::generator::GenControl;
-use super::lane::LaneTap;
-use super::source::DeltaSource;
+use super::lane::{LaneTap, LANES_PER_SOURCE};
+use super::source::{DeltaSource, WordCopy, LANES_PER_WORD_COPY, WORD_COPIES_PER_SOURCE};
 use super::split_counter::SplitCounter;
 use super::tree::{is_registered, latency};
 use super::xor_node::XorNode;
@@ -76,6 +77,18 @@ pub enum StatusReg {
 
 pub use super::generator::{source_count, source_salt};
 
+// The update writes these as literals (see there).
+const _: () =
+    assert!(LANES_PER_SOURCE == 63 && WORD_COPIES_PER_SOURCE == 4 && LANES_PER_WORD_COPY == 16);
+
+/// Word copies for `lanes` lanes: the copy index of the last lane, plus one.
+fn word_copies(lanes: usize) -> usize {
+    let last = lanes - 1;
+    (last / LANES_PER_SOURCE) * WORD_COPIES_PER_SOURCE
+        + (last % LANES_PER_SOURCE) / LANES_PER_WORD_COPY
+        + 1
+}
+
 /// The single-context multi-lane core, `W` bits wide; lanes and tree shape from [`LanesConfig`].
 #[derive(LogicBlock)]
 pub struct SingleLaneCore<const W: usize> {
@@ -93,6 +106,9 @@ pub struct SingleLaneCore<const W: usize> {
     pub illegal_op: Signal<Out, Bit>,
     generator: GenControl,
     sources: Vec<DeltaSource>,
+    /// Copies of the source words, one per group of [`LANES_PER_WORD_COPY`] taps within a
+    /// source's group: copy `(i / 63) * 4 + (i % 63) / 16` feeds lane i.
+    words: Vec<WordCopy>,
     taps: Vec<LaneTap<W>>,
     salts: Vec<Constant<Bits<64>>>,
     nodes: Vec<XorNode<W>>,
@@ -110,6 +126,11 @@ pub struct SingleLaneCore<const W: usize> {
     state: DFF<Bits<W>>,
     /// The tree output is absorbed (low while it still carries deltas fed before a reset).
     keep: DFF<Bit>,
+    /// The reset one clock late, for the wide loads that may act a clock late without any
+    /// port seeing it: the state register and every source's stop (128 flip-flops per
+    /// source). The reset net itself then drives only the few dozen control flip-flops that
+    /// must act at once; as one net it drove all of them, the ULX3S and iCE40 critical paths.
+    reset_q: DFF<Bit>,
     // The response register: the value and, apart, a STATUS answer and which one to push, so
     // the status mux and the value's XOR end in flip-flops and the queue sees one 2:1 mux.
     rsp_push: DFF<Bit>,
@@ -138,11 +159,13 @@ pub struct SingleLaneCore<const W: usize> {
     width_const: Constant<Bits<64>>,
     lanes_word: Constant<Bits<64>>,
     latency_word: Constant<Bits<64>>,
-    latency_nibble: Constant<Bits<4>>,
+    /// Clocks the tree output is dropped for after a reset: L + 1 (see the state stage).
+    drain_clocks: Constant<Bits<4>>,
     id_word: Constant<Bits<64>>,
     queue_depth: Constant<Bits<4>>,
     _lanes: usize,
     _sources: usize,
+    _words: usize,
     _latency: usize,
     /// Stages that take the decoded select: `1..min(L, 2)`; read from `max(1, L - 1)..L`.
     _sel_end: usize,
@@ -175,6 +198,7 @@ impl<const W: usize> SingleLaneCore<W> {
             sources: (0..source_count(n))
                 .map(|_| DeltaSource::default())
                 .collect(),
+            words: (0..word_copies(n)).map(|_| WordCopy::default()).collect(),
             taps: (0..n).map(LaneTap::new).collect(),
             salts: (0..source_count(n))
                 .map(|i| Constant::new(source_salt(i).to_bits()))
@@ -188,6 +212,7 @@ impl<const W: usize> SingleLaneCore<W> {
             dly_data: (0..l).map(|_| Default::default()).collect(),
             state: Default::default(),
             keep: Default::default(),
+            reset_q: Default::default(),
             rsp_push: Default::default(),
             rsp_value: Default::default(),
             rsp_is_status: Default::default(),
@@ -213,11 +238,12 @@ impl<const W: usize> SingleLaneCore<W> {
             width_const: Constant::new((W as u64).to_bits()),
             lanes_word: Constant::new((n as u64).to_bits()),
             latency_word: Constant::new((l as u64).to_bits()),
-            latency_nibble: Constant::new((l as u64).to_bits()),
+            drain_clocks: Constant::new((l as u64 + 1).to_bits()),
             id_word: Constant::new(DESIGN_ID.to_bits()),
             queue_depth: Constant::new((DEPTH as u64).to_bits()),
             _lanes: n,
             _sources: source_count(n),
+            _words: word_copies(n),
             _latency: l,
             _sel_end: l.min(2),
             _sel_from: (l - 1).max(1),
@@ -235,6 +261,7 @@ impl<const W: usize> Logic for SingleLaneCore<W> {
             sel_nibble,
             state,
             keep,
+            reset_q,
             rsp_push,
             rsp_value,
             rsp_is_status,
@@ -293,15 +320,21 @@ impl<const W: usize> Logic for SingleLaneCore<W> {
         self.generator.pause.next = false;
         for s in 0..(self._sources) {
             self.sources[s].clock.next = self.clock.val();
-            self.sources[s].start.next = self.generator.start.val();
+            self.sources[s].start.next = self.generator.source_start.val();
             self.sources[s].seed.next = self.generator.seed.val() ^ self.salts[s].val();
-            self.sources[s].stop.next = self.generator.stop.val();
+            self.sources[s].stop.next = self.generator.stop_run.val() | self.reset_q.q.val();
             self.sources[s].hold.next = false;
+        }
+        // Literals: 63 is LANES_PER_SOURCE, 4 WORD_COPIES_PER_SOURCE, 16 LANES_PER_WORD_COPY
+        // (rust-hdl evaluates index expressions of loop variables and literals only).
+        for c in 0..(self._words) {
+            self.words[c].clock.next = self.clock.val();
+            self.words[c].d.next = self.sources[c / 4].word_next.val();
         }
         for i in 0..(self._lanes) {
             self.taps[i].clock.next = self.clock.val();
-            self.taps[i].word.next = self.sources[i / 63].word.val();
-            self.taps[i].load.next = self.generator.load.val();
+            self.taps[i].word.next = self.words[(i / 63) * 4 + (i % 63) / 16].q.val();
+            self.taps[i].load.next = self.generator.tap_load.val();
             self.taps[i].active_lanes.next = self.generator.run_lanes.val();
         }
 
@@ -395,7 +428,10 @@ impl<const W: usize> Logic for SingleLaneCore<W> {
         if self.stage_sel.val() == 8 {
             self.status.next = self.latency_word.val();
         }
-        // For L clocks after a reset the tree still carries deltas fed before it: drop them.
+        // For L + 1 clocks after a reset the tree still carries deltas fed before it (the
+        // sources stop on `reset_q`, so they feed one clock after the reset too): drop them.
+        // The first deltas of a run taken after the reset are fed 3 clocks after it at the
+        // earliest (accept, two decode stages), so none of them is dropped.
         self.absorbed.next = self.state.q.val();
         if self.keep.q.val() {
             self.absorbed.next = self.state.q.val() ^ self.tree_out.q.val();
@@ -441,13 +477,19 @@ impl<const W: usize> Logic for SingleLaneCore<W> {
         }
         self.in_flight.d.next = self.in_flight_next.val();
 
-        if self.reset.val() {
+        // The state clears a clock after the reset (on `reset_q`): in that clock the state
+        // stage holds no command (the reset emptied the delay line) and drops the tree output,
+        // so it only keeps the state, and no response can read the stale value.
+        self.reset_q.d.next = self.reset.val();
+        if self.reset_q.q.val() {
             self.state.d.next = 0.into();
+        }
+        if self.reset.val() {
             self.rsp_push.d.next = false;
             self.in_flight.d.next = 0.into();
             self.in_flight_next.next = 0.into();
             self.illegal.d.next = false;
-            self.drain.d.next = self.latency_nibble.val();
+            self.drain.d.next = self.drain_clocks.val();
             self.keep.d.next = false;
         }
         self.ready.d.next =

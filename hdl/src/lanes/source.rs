@@ -35,12 +35,24 @@ pub struct DeltaSource {
     pub hold: Signal<In, Bit>,
     /// The word the source's lanes take their deltas from in this cycle.
     pub word: Signal<Out, Bits<64>>,
+    /// The value `word` takes at the next clock edge, for the copies of `word` a top keeps
+    /// near its taps (see [`WordCopy`]).
+    pub word_next: Signal<Out, Bits<64>>,
     /// `xorshift64(word)`: the value `word` takes at the next step.
     ahead: Signal<Local, Bits<64>>,
 }
 
 impl Logic for DeltaSource {
     fn update(&mut self) {
+        self.word_next.next = if self.start.val() {
+            self.seed.val()
+        } else if self.stop.val() {
+            Bits::<64>::default()
+        } else if self.hold.val() {
+            self.word.val()
+        } else {
+            self.ahead.val()
+        };
         if self.clock.pos_edge() {
             let (word, ahead) = if self.start.val() {
                 let seed = self.seed.val().to_u64();
@@ -60,6 +72,7 @@ impl Logic for DeltaSource {
 
     fn connect(&mut self) {
         self.word.connect();
+        self.word_next.connect();
         self.ahead.connect();
     }
 
@@ -74,10 +87,17 @@ wire [63:0] t2 = t1 ^ (t1 >> 7);
 wire [63:0] t3 = t2 ^ (t2 << 17);
 initial word = 64'd0;
 initial ahead = 64'd0;
+always @(*) begin
+   if (start) word_next = seed;
+   else if (stop) word_next = 64'd0;
+   else if (!hold) word_next = ahead;
+   else word_next = word;
+end
 always @(posedge clock) begin
-   if (start) begin word <= seed; ahead <= t3; end
-   else if (stop) begin word <= 64'd0; ahead <= 64'd0; end
-   else if (!hold) begin word <= ahead; ahead <= s3; end
+   word <= word_next;
+   if (start) ahead <= t3;
+   else if (stop) ahead <= 64'd0;
+   else if (!hold) ahead <= s3;
 end
 "
             .into(),
@@ -89,7 +109,62 @@ end
             name: "delta_source".into(),
             clock: "clock".into(),
             inputs: vec!["start".into(), "seed".into(), "stop".into(), "hold".into()],
-            outputs: vec!["word".into()],
+            outputs: vec!["word".into(), "word_next".into()],
+        }]
+    }
+}
+
+/// Lanes that take their word from one [`WordCopy`]: a word bit then drives 16 gated-leaf
+/// LUTs, not the 63 of a whole source group spread over the fabric.
+pub const LANES_PER_WORD_COPY: usize = 16;
+
+/// Copies of a source's word per source: the 63 lanes of a group in groups of
+/// [`LANES_PER_WORD_COPY`].
+pub const WORD_COPIES_PER_SOURCE: usize = 63usize.div_ceil(LANES_PER_WORD_COPY);
+
+/// A register holding a copy of a source's `word` (its `d` is the source's `word_next`), for
+/// a group of [`LANES_PER_WORD_COPY`] taps.
+///
+/// Why: each bit of a source's word feeds one gated-leaf LUT per lane, 63 of them across the
+/// merge tree's first stage, and that net's routing sat on the path into the tree's first
+/// register. A copy per group of 16 taps places next to them. Cost: 64 flip-flops per copy.
+/// The copies hold the same value by construction, so yosys would merge them into one
+/// register; the `(* keep *)` on their process stops that (checked on synth_ice40,
+/// synth_ecp5 and synth_gowin: the copies stay separate flip-flops).
+#[derive(LogicBlock, Default)]
+pub struct WordCopy {
+    pub clock: Signal<In, Clock>,
+    pub d: Signal<In, Bits<64>>,
+    pub q: Signal<Out, Bits<64>>,
+}
+
+impl Logic for WordCopy {
+    fn update(&mut self) {
+        if self.clock.pos_edge() {
+            self.q.next = self.d.val();
+        }
+    }
+
+    fn connect(&mut self) {
+        self.q.connect();
+    }
+
+    fn hdl(&self) -> Verilog {
+        Verilog::Custom(
+            "\
+initial q = 64'd0;
+(* keep *) always @(posedge clock) q <= d;
+"
+            .into(),
+        )
+    }
+
+    fn timing(&self) -> Vec<TimingInfo> {
+        vec![TimingInfo {
+            name: "word_copy".into(),
+            clock: "clock".into(),
+            inputs: vec!["d".into()],
+            outputs: vec!["q".into()],
         }]
     }
 }
