@@ -114,6 +114,12 @@ pub struct CommandBridge {
     seq_is_next: DFF<Bit>,
     status_q: DFF<Bit>,
     link_reg_q: DFF<Bit>,
+    /// CHECK's two transient answer loads, decided with the flags above on the last byte.
+    /// Why: decided in CHECK from those flags, the selects took a LUT level in front of the
+    /// 80-bit shifter (the Alchitry Cu's link clock's critical path, 96.8 MHz with the 64-bit
+    /// frame-buffer port; 97.5 MHz with this, still short of its 100 MHz oscillator).
+    load_register: DFF<Bit>,
+    load_out_of_order: DFF<Bit>,
     illegal_q: DFF<Bit>,
     responds_q: DFF<Bit>,
     accepted: DFF<Bit>,
@@ -220,6 +226,8 @@ impl CommandBridge {
             seq_is_next: Default::default(),
             status_q: Default::default(),
             link_reg_q: Default::default(),
+            load_register: Default::default(),
+            load_out_of_order: Default::default(),
             illegal_q: Default::default(),
             responds_q: Default::default(),
             accepted: Default::default(),
@@ -294,6 +302,8 @@ impl Logic for CommandBridge {
             seq_is_next,
             status_q,
             link_reg_q,
+            load_register,
+            load_out_of_order,
             illegal_q,
             responds_q,
             accepted,
@@ -419,6 +429,12 @@ impl Logic for CommandBridge {
                     self.seq_is_next.d.next = self.frame_seq.val() == self.expected_seq.val();
                     self.status_q.d.next = self.is_status.val();
                     self.link_reg_q.d.next = self.cmd_data.val() == self.link_seq_reg.val();
+                    self.load_register.d.next =
+                        self.is_status.val() & (self.cmd_data.val() == self.link_seq_reg.val());
+                    self.load_out_of_order.d.next = !self.is_status.val()
+                        & self.have_last.q.val()
+                        & (self.frame_seq.val() != self.last_seq.q.val())
+                        & (self.frame_seq.val() != self.expected_seq.val());
                     self.illegal_q.d.next = self.frame_op.val() > 8;
                 }
             }
@@ -428,15 +444,12 @@ impl Logic for CommandBridge {
             // failed goes hunting, and the shifter is loaded again before anything is sent.
             // Why: gated by `crc_ok` as well, the answer loader was the link clock's critical
             // path (crc_ok -> decision -> 80-bit shifter mux, 10.7 ns on iCE40).
-            if self.status_q.q.val() {
-                if self.link_reg_q.q.val() {
-                    self.out_shift.d.next = (bit_cast::<80, 8>(self.last_seq.q.val()) << 16)
-                        | (bit_cast::<80, 8>(self.have_last_byte.val()) << 24)
-                        | (bit_cast::<80, 8>(self.st_register.val()) << 8)
-                        | bit_cast::<80, 8>(self.frame_seq.val());
-                }
-            } else if self.have_last.q.val() & !self.seq_is_last.q.val() & !self.seq_is_next.q.val()
-            {
+            if self.load_register.q.val() {
+                self.out_shift.d.next = (bit_cast::<80, 8>(self.last_seq.q.val()) << 16)
+                    | (bit_cast::<80, 8>(self.have_last_byte.val()) << 24)
+                    | (bit_cast::<80, 8>(self.st_register.val()) << 8)
+                    | bit_cast::<80, 8>(self.frame_seq.val());
+            } else if self.load_out_of_order.q.val() {
                 self.out_shift.d.next = (bit_cast::<80, 8>(self.expected_seq.val()) << 16)
                     | (bit_cast::<80, 8>(self.st_out_of_order.val()) << 8)
                     | bit_cast::<80, 8>(self.frame_seq.val());
