@@ -75,7 +75,7 @@ fn bench_over_the_simulated_fifo_is_verified_and_adds_up() {
     // answers go the other way), so the 512 payload bytes are at most 512/522 of the ceiling.
     // The board applies a frame at a delta per clock and receives the next meanwhile, so
     // it must not fall below the 90 % goal (it was 64 % with a delta per ~11 clocks).
-    assert!(pct >= 90.0 && pct < 100.0 * 512.0 / 522.0, "{pct}");
+    assert!((90.0..100.0 * 512.0 / 522.0).contains(&pct), "{pct}");
     // Simulated: a 20 us READ round trip would mean something is stalling.
     let latency = v["op_latency_us"].as_f64().unwrap();
     assert!(latency > 0.5 && latency < 20.0, "{latency}");
