@@ -149,7 +149,8 @@ pub const BRIDGE_PROOF_CLOCKS_PER_BIT: u16 = 4;
 /// The frame decoder: back to hunting within a bound after any garbage (the bound is set by the
 /// longest frame a batch header can claim, 2057 bytes after the sync byte), no frame that is
 /// truncated or fails its CRC-32 ever reaches the core or is answered, a batch's deltas are
-/// read from the frame buffer only after its check, and (protocol v2's sequence rule) a frame
+/// handed to the core only after its check (the frame buffer written only in the half not
+/// last handed over), and (protocol v2's sequence rule) a frame
 /// applied has the seq after the last applied one or is the first since reset.
 pub fn bridge_proof(clocks_per_bit: u16) -> Result<Proof, ExportError> {
     let mut bridge = CommandBridge::new(clocks_per_bit);
@@ -161,7 +162,7 @@ pub fn bridge_proof(clocks_per_bit: u16) -> Result<Proof, ExportError> {
     let idle_limit = IDLE_TIMEOUT_BITS as u64 * clocks_per_bit as u64;
     Ok(Proof {
         name: "bridge",
-        claim: "frame decoder (v2): hunting again within 2057 x (timeout + 1) + 1 clocks after any bytes; only whole frames whose CRC-32 checks reach the core; batch deltas only after the whole batch checked; a frame applied has seq last + 1 or is the first since reset, STATUS reads stay outside the sequence",
+        claim: "frame decoder (v2): hunting again within 2057 x (timeout + 1) + 1 clocks after any bytes; only whole frames whose CRC-32 checks reach the core; batch deltas only after the whole batch checked, the frame buffer never written in the half last handed to the core; a frame applied has seq last + 1 or is the first since reset, STATUS reads stay outside the sequence",
         parameters: format!("{clocks_per_bit} clocks/bit, timeout {idle_limit}"),
         depth: 2,
         design: generate_verilog_unchecked(&bridge),

@@ -71,14 +71,11 @@ fn bench_over_the_simulated_fifo_is_verified_and_adds_up() {
     let rate = v["link_deltas_per_sec"].as_f64().unwrap();
     let pct = v["link_percent_of_ceiling"].as_f64().unwrap();
     assert!((pct - 100.0 * rate / 5e6).abs() < 1e-9);
-    // Batch frames of 64 deltas, stop and wait: 523 + 12 bytes cross USB per frame, so the
-    // 512 payload bytes are at most 512/535 of the ceiling; the bridge's read-back of the
-    // buffered deltas and the turnaround cost time on top. Batching must still beat the
-    // single-op bound (8 payload bytes of 26).
-    assert!(
-        pct > 100.0 * 8.0 / 26.0 && pct < 100.0 * 512.0 / 535.0,
-        "{pct}"
-    );
+    // Batch frames of 64 deltas, 4 in flight: 522 bytes cross USB inbound per frame (the
+    // answers go the other way), so the 512 payload bytes are at most 512/522 of the ceiling.
+    // The board applies a frame at a delta per clock and receives the next meanwhile, so
+    // it must not fall below the 90 % goal (it was 64 % with a delta per ~11 clocks).
+    assert!((90.0..100.0 * 512.0 / 522.0).contains(&pct), "{pct}");
     // Simulated: a 20 us READ round trip would mean something is stalling.
     let latency = v["op_latency_us"].as_f64().unwrap();
     assert!(latency > 0.5 && latency < 20.0, "{latency}");

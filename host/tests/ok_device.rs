@@ -124,8 +124,10 @@ fn bench_over_simulated_pipes_is_verified_and_adds_up() {
     assert!((pct - 100.0 * rate / 42.5e6).abs() < 1e-9);
     // The bridge takes a byte per 100.8 MHz clock: 512 payload bytes of a 64-delta frame
     // need at least 523 clocks, so the rate is below 100.8e6 x 64 / 523 = 12.3 M deltas/s
-    // (29 % of the USB ceiling), and stop-and-wait costs more on top.
-    assert!(rate > 1e6 && rate < 100.8e6 * 64.0 / 523.0, "{rate}");
+    // (29 % of the USB ceiling). With 4 frames in flight and the deltas applied while the
+    // next frame comes in, the bridge's byte rate is what is left: within 12 % of it.
+    let bridge_bound = 100.8e6 * 64.0 / 523.0;
+    assert!(rate > 0.88 * bridge_bound && rate < bridge_bound, "{rate}");
     let latency = v["op_latency_us"].as_f64().unwrap();
     assert!(latency > 0.1 && latency < 20.0, "{latency}");
     assert_eq!(v["retransmissions"], 0);

@@ -32,7 +32,7 @@ fn fast_host() -> OkHostConfig {
 }
 
 fn phy(config: OkPipeConfig) -> Phy {
-    let ports: [(&str, u32, bool); 16] = [
+    let ports: [(&str, u32, bool); 17] = [
         ("reset", 1, true),
         ("pi_write", 1, true),
         ("pi_blockstrobe", 1, true),
@@ -41,6 +41,7 @@ fn phy(config: OkPipeConfig) -> Phy {
         ("po_blockstrobe", 1, true),
         ("tx_valid", 1, true),
         ("tx_data", 8, true),
+        ("rx_ready", 1, true),
         ("pi_ready", 1, false),
         ("po_ready", 1, false),
         ("po_data", 32, false),
@@ -92,6 +93,10 @@ fn phy(config: OkPipeConfig) -> Phy {
         host: OkHost::new(fast_host(), config.in_block_words, config.out_block_words).unwrap(),
         m,
     };
+    // A bridge that takes every byte offered (the PHY alone: its rx_ready hold-back is
+    // exercised with the bridge behind it in host/tests/ok_device.rs).
+    let rx_ready = p.m.input("rx_ready").unwrap();
+    p.m.set(rx_ready, 1);
     p.host.pulse_reset(4);
     for _ in 0..8 {
         p.clock(None);

@@ -17,8 +17,7 @@
 // tap t_crc_ok  dut.crc_ok.q
 // tap t_batch   dut.is_batch.q
 // tap t_n1      dut.batch_n1.q
-// tap t_left    dut.batch_left.q
-// tap t_phase   dut.rd_phase.q
+// tap t_half    dut.half.q
 // tap t_have    dut.have_last.q
 // tap t_lseq    dut.last_seq.q
 // tap t_trans   dut.transient.q
@@ -36,7 +35,8 @@ module bridge_formal #(
     input wire rsp_valid,
     input wire [63:0] rsp_data
 );
-    localparam [2:0] HUNT = 0, RECV = 1, ISSUE = 2, WAIT = 3, SEND = 4, CHECK = 5, BREAD = 6;
+    localparam [2:0] HUNT = 0, RECV = 1, ISSUE = 2, WAIT = 3, SEND = 4, CHECK = 5;
+    localparam [3:0] BATCH_START = 4'd15; // batch_apply.rs BATCH_START_OP
     localparam [7:0] BATCH_OP = 8'hF0;
     localparam [7:0] STATUS_OP = 8'd8;
     localparam COMMAND_BYTES = 16;  // after the sync byte: 12 bytes of fields and the CRC-32
@@ -46,7 +46,9 @@ module bridge_formal #(
     localparam LONGEST_BYTES = 5 + 8 * 256 + 4; // 2057
     localparam BOUND = LONGEST_BYTES * (L + 1);
 
-    wire tx_valid, cmd_valid, rsp_ready;
+    wire tx_valid, cmd_valid, rsp_ready, buf_write;
+    wire [6:0] buf_address;
+    wire [63:0] buf_data;
     wire [7:0] tx_data;
     wire [3:0] cmd_op;
     wire [15:0] cmd_addr, dropped;
@@ -58,17 +60,17 @@ module bridge_formal #(
         .cmd_valid(cmd_valid), .cmd_ready(cmd_ready), .cmd_op(cmd_op),
         .cmd_addr(cmd_addr), .cmd_data(cmd_data),
         .rsp_valid(rsp_valid), .rsp_ready(rsp_ready), .rsp_data(rsp_data),
-        .dropped(dropped)
+        .dropped(dropped),
+        .buf_write(buf_write), .buf_address(buf_address), .buf_data(buf_data)
     );
 
     wire [2:0] t_state;
     wire [11:0] t_count, t_last;
     wire [23:0] t_idle;
-    wire [7:0] t_n1, t_left, t_lseq;
+    wire [7:0] t_n1, t_lseq;
     wire [31:0] t_crc32;
-    wire t_crc_ok, t_batch, t_have, t_trans;
+    wire t_crc_ok, t_batch, t_have, t_trans, t_half;
     wire [95:0] t_fields;
-    wire [3:0] t_phase;
 
     function [31:0] crc32(input [31:0] crc, input [7:0] data);
         integer i;
@@ -110,7 +112,7 @@ module bridge_formal #(
     // The frame is whole and its CRC-32 passes.
     wire f_checked = f_bytes == f_length && f_crc32 == 0;
     wire f_is_status = !f_is_batch && f_op == STATUS_OP;
-    wire post_check = t_state == ISSUE || t_state == WAIT || t_state == SEND || t_state == BREAD;
+    wire post_check = t_state == ISSUE || t_state == WAIT || t_state == SEND;
     // The sequence state the RTL had while it checked the last frame.
     reg f_after_check = 0, f_had_last = 0;
     reg [7:0] f_was_last = 0;
@@ -129,30 +131,43 @@ module bridge_formal #(
     // P2: only a whole frame whose CRC-32 passes reaches the core or is answered: a corrupt or
     // truncated frame never leaves the decoder.
     always @* assert (!post_check || f_checked);
-    // P3: a batch's deltas reach the core (BREAD reads the frame buffer, ISSUE offers a
-    // delta) only after the whole batch frame was received and its CRC-32 passed, and only
-    // for a count the buffer holds (at most 64 deltas); a batch never issues more deltas
-    // than its count.
-    always @* assert (!((t_state == BREAD || t_state == ISSUE) && t_batch)
-                      || (f_is_batch && f_checked && f_n1 <= 63 && t_left <= f_n1));
+    // P3: a batch is handed to the core (the batch start, naming the buffer half and the
+    // count) only after the whole batch frame was received and its CRC-32 passed, only for a
+    // count the buffer holds (at most 64 deltas), with the frame's own count and the half
+    // its deltas were written into.
+    always @* assert (!(t_state == ISSUE && t_batch)
+                      || (f_is_batch && f_checked && f_n1 <= 63 && cmd_op == BATCH_START
+                          && cmd_data[7:0] == f_n1 && cmd_data[8] == t_half));
+    // P7, the frame buffer: written only with a byte of a batch frame being received, only
+    // in the current half, only within 64 deltas; and the current half is never the half
+    // last handed to the core (which may still be draining), whatever resets come between.
+    always @* assert (!buf_write || (t_state == RECV && rx_valid && f_is_batch && f_bytes >= 5
+                      && f_bytes < 5 + 8 * 64 && buf_address[6] == t_half));
+    reg f_handed = 0, f_handed_half = 0;
+    always @(posedge clock)
+        if (cmd_valid && cmd_ready && t_batch) begin
+            f_handed <= 1;
+            f_handed_half <= cmd_data[8];
+        end
+    always @* assert (!f_handed || t_half != f_handed_half);
     // P4: the command stream is offered exactly in ISSUE, responses taken exactly in WAIT.
     always @* assert (cmd_valid == (t_state == ISSUE));
     always @* assert (rsp_ready == (t_state == WAIT));
     // P5, the sequence rule: a frame the check sends on to the core (not a STATUS read) has
     // the seq after the last applied one, or is the first since reset; and it becomes the
     // last applied one.
-    always @* assert (!(f_after_check && (t_state == ISSUE || t_state == BREAD) && !f_is_status)
+    always @* assert (!(f_after_check && t_state == ISSUE && !f_is_status)
                       || !f_had_last || f_seq == f_was_last + 8'd1);
     // P6: a STATUS read is answered outside the stored response (transient) and only a
     // STATUS read reaches the core that way; any other frame past the check is the last one
     // applied.
-    always @* assert (!(t_state == ISSUE || t_state == WAIT || t_state == BREAD)
+    always @* assert (!(t_state == ISSUE || t_state == WAIT)
                       || (t_trans == f_is_status));
-    always @* assert (!(t_state == ISSUE || t_state == WAIT || t_state == BREAD) || f_is_status
+    always @* assert (!(t_state == ISSUE || t_state == WAIT) || f_is_status
                       || (t_have && t_lseq == f_seq));
 
     // ---- Invariants ----------------------------------------------------------------------
-    always @* assert (t_state <= BREAD);
+    always @* assert (t_state <= CHECK);
     // I0: the RTL's field register holds the frame's first bytes as the harness saw them, its
     // seq and op where the shift has put them.
     always @* assert (t_fields == f_fields);
@@ -175,5 +190,4 @@ module bridge_formal #(
                       && f_decoding <= BOUND));
     // I3: after the check the frame's kind and count stay the harness's.
     always @* assert (!post_check || (t_batch == f_is_batch && (!f_is_batch || t_n1 == f_n1)));
-    always @* assert (t_state != BREAD || t_phase <= 8);
 endmodule

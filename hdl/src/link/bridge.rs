@@ -4,11 +4,11 @@
 //! ```text
 //!            ┌── A5 ──┐  to the frame's      CRC == 0            op responds?
 //!   HUNT ────┘        └─► RECV ──────► CHECK ─────────► ISSUE ───────────────► WAIT ─┐
-//!    ▲  ▲              last byte │ bad CRC /   │ batch   ▲  │ more deltas           │
-//!    │  │                        │ idle timeout▼         │  ▼                       │
-//!    │  └────────────────────────┘           BREAD ──────┘ BREAD                    │
-//!    │                 seq == last / out of order / bad count / link register       ▼
-//!    └──────────────────────────────────────────── SEND (15 bytes) ◄────────────────┘
+//!    ▲  ▲              last byte │ bad CRC /   │                   │ no answer       │
+//!    │  │                        │ idle timeout│                   ▼                 │
+//!    │  └────────────────────────┘             │   seq == last / out of order /      ▼
+//!    └────────────────────────────────────────────────── SEND (15 bytes) ◄───────────┘
+//!                                        bad count / link register
 //! ```
 //! Protocol v2: every frame, command or batch, is checked by one CRC-32 (the CRC-8 of v1 and
 //! its 8 flip-flops and step logic are gone). A frame is checked completely before anything
@@ -18,19 +18,21 @@
 //! STATUS frames are executed whatever their seq and answered with status 4, from outside the
 //! stored response (a `transient` answer written straight into the output shifter), so they
 //! never disturb the sequence state; register [`LINK_SEQ_REG`] ({have_last, last seq}) is
-//! answered by the bridge itself. A batch frame's deltas are written into a block-RAM frame buffer as they arrive
-//! and read back (BREAD, eight bytes per delta) only once the frame's CRC-32 has passed; each
-//! is issued as an ACCUM, and the next delta is read while the command port carries the last
-//! one. The response of the last applied frame is kept with its `seq`: a retransmitted frame
+//! answered by the bridge itself. A batch frame's deltas are assembled as they arrive and
+//! written, a 64-bit word per delta, into one half of the frame buffer
+//! ([`super::frame_buffer`], outside the bridge, read in the core's clock domain). Once the
+//! frame's CRC-32 has passed, one command hands the half over ([`BATCH_START_OP`] with
+//! `{half, n - 1}`; [`super::batch_apply::BatchApply`] applies the deltas, one per core
+//! clock) and the bridge writes the next batch into the other half. The response of the last applied frame is kept with its `seq`: a retransmitted frame
 //! (same `seq`) is answered from it and not applied again (exactly-once).
 
+use super::batch_apply::BATCH_START_OP;
 use super::crc32::Crc32Step;
 use super::frame::{
     FrameStatus, BATCH_ACCUM_OP, BATCH_HEADER_LEN, COMMAND_LEN, COMMAND_SYNC, CRC32_INIT, CRC_LEN,
     IDLE_TIMEOUT_BITS, LINK_SEQ_REG, MAX_BATCH_DELTAS, RESPONSE_LEN, RESPONSE_SYNC, STATUS_OP,
 };
-use crate::context_ram::ContextRam;
-use crate::op::Op;
+use super::frame_buffer::FRAME_BUFFER_ADDR_BITS;
 use rust_hdl::prelude::*;
 
 const HUNT: u64 = 0;
@@ -39,11 +41,11 @@ const ISSUE: u64 = 2;
 const WAIT: u64 = 3;
 const SEND: u64 = 4;
 const CHECK: u64 = 5;
-const BREAD: u64 = 6;
 
-/// Address bits of the frame buffer: `8 x MAX_BATCH_DELTAS` bytes.
-const BUFFER_ADDR_BITS: usize = 9;
-const _: () = assert!(1 << BUFFER_ADDR_BITS == 8 * MAX_BATCH_DELTAS);
+/// The frame buffer holds two halves of `MAX_BATCH_DELTAS` deltas (the update writes the
+/// half's bit position, 6, as a literal).
+const _: () =
+    assert!(1 << FRAME_BUFFER_ADDR_BITS == 2 * MAX_BATCH_DELTAS && MAX_BATCH_DELTAS == 64);
 /// Index (after the sync byte) of a batch frame's count byte and of its first delta byte.
 const COUNT_INDEX: u64 = BATCH_HEADER_LEN as u64 - 1;
 const PAYLOAD_INDEX: u64 = BATCH_HEADER_LEN as u64;
@@ -74,6 +76,10 @@ pub struct CommandBridge {
     pub rsp_data: Signal<In, Bits<64>>,
     /// Frames dropped for a bad CRC or an idle timeout since reset (wraps).
     pub dropped: Signal<Out, Bits<16>>,
+    /// Frame-buffer write port: a batch delta, `{half, index}`, as its last byte arrives.
+    pub buf_write: Signal<Out, Bit>,
+    pub buf_address: Signal<Out, Bits<FRAME_BUFFER_ADDR_BITS>>,
+    pub buf_data: Signal<Out, Bits<64>>,
     state: DFF<Bits<3>>,
     /// {data, addr, op, seq} as received (the first 12 bytes), filled from the top byte down.
     fields: DFF<Bits<96>>,
@@ -86,14 +92,11 @@ pub struct CommandBridge {
     is_batch: DFF<Bit>,
     /// A batch frame's count byte (deltas - 1).
     batch_n1: DFF<Bits<8>>,
-    /// Deltas of the batch still to issue after the one being read or issued.
-    batch_left: DFF<Bits<8>>,
-    /// The frame buffer: a batch's payload bytes, in block RAM.
-    buffer: ContextRam<8, BUFFER_ADDR_BITS>,
-    rd_addr: DFF<Bits<BUFFER_ADDR_BITS>>,
-    /// BREAD's clock: 0 sets the first address, 1 to 8 take one byte each.
-    rd_phase: DFF<Bits<4>>,
-    /// The batch delta being assembled (lowest byte first) and then issued.
+    /// The frame-buffer half batches are written into; it flips when a batch is handed over,
+    /// so the half being applied is never written. Not reset: a reset while a batch drains
+    /// must not point the bridge back at that half.
+    half: DFF<Bits<1>>,
+    /// The batch delta being assembled, lowest byte first (its earlier bytes).
     delta: DFF<Bits<64>>,
     idle: DFF<Bits<24>>,
     last_seq: DFF<Bits<8>>,
@@ -111,6 +114,12 @@ pub struct CommandBridge {
     seq_is_next: DFF<Bit>,
     status_q: DFF<Bit>,
     link_reg_q: DFF<Bit>,
+    /// CHECK's two transient answer loads, decided with the flags above on the last byte.
+    /// Why: decided in CHECK from those flags, the selects took a LUT level in front of the
+    /// 80-bit shifter (the Alchitry Cu's link clock's critical path, 96.8 MHz with the 64-bit
+    /// frame-buffer port; 97.5 MHz with this, still short of its 100 MHz oscillator).
+    load_register: DFF<Bit>,
+    load_out_of_order: DFF<Bit>,
     illegal_q: DFF<Bit>,
     responds_q: DFF<Bit>,
     accepted: DFF<Bit>,
@@ -147,9 +156,8 @@ pub struct CommandBridge {
     st_wait: Constant<Bits<3>>,
     st_send: Constant<Bits<3>>,
     st_check: Constant<Bits<3>>,
-    st_bread: Constant<Bits<3>>,
     batch_op: Constant<Bits<8>>,
-    accum_op: Constant<Bits<4>>,
+    start_op: Constant<Bits<4>>,
     crc32_init: Constant<Bits<32>>,
     command_last: Constant<Bits<12>>,
     /// `count - last_index` of a batch frame: header (less the count byte) and CRC bytes.
@@ -195,6 +203,9 @@ impl CommandBridge {
             rsp_ready: Default::default(),
             rsp_data: Default::default(),
             dropped: Default::default(),
+            buf_write: Default::default(),
+            buf_address: Default::default(),
+            buf_data: Default::default(),
             state: Default::default(),
             fields: Default::default(),
             count: Default::default(),
@@ -202,10 +213,7 @@ impl CommandBridge {
             crc32: Default::default(),
             is_batch: Default::default(),
             batch_n1: Default::default(),
-            batch_left: Default::default(),
-            buffer: Default::default(),
-            rd_addr: Default::default(),
-            rd_phase: Default::default(),
+            half: Default::default(),
             delta: Default::default(),
             idle: Default::default(),
             last_seq: Default::default(),
@@ -218,6 +226,8 @@ impl CommandBridge {
             seq_is_next: Default::default(),
             status_q: Default::default(),
             link_reg_q: Default::default(),
+            load_register: Default::default(),
+            load_out_of_order: Default::default(),
             illegal_q: Default::default(),
             responds_q: Default::default(),
             accepted: Default::default(),
@@ -247,9 +257,8 @@ impl CommandBridge {
             st_wait: c3(WAIT),
             st_send: c3(SEND),
             st_check: c3(CHECK),
-            st_bread: c3(BREAD),
             batch_op: Constant::new((BATCH_ACCUM_OP as u64).to_bits()),
-            accum_op: Constant::new((Op::Accum as u64).to_bits()),
+            start_op: Constant::new(BATCH_START_OP.to_bits()),
             crc32_init: Constant::new((CRC32_INIT as u64).to_bits()),
             command_last: Constant::new((COMMAND_LEN as u64 - 2).to_bits()),
             batch_extra: Constant::new((BATCH_HEADER_LEN as u64 - 1 + CRC_LEN as u64).to_bits()),
@@ -280,9 +289,7 @@ impl Logic for CommandBridge {
             crc32,
             is_batch,
             batch_n1,
-            batch_left,
-            rd_addr,
-            rd_phase,
+            half,
             delta,
             idle,
             last_seq,
@@ -295,6 +302,8 @@ impl Logic for CommandBridge {
             seq_is_next,
             status_q,
             link_reg_q,
+            load_register,
+            load_out_of_order,
             illegal_q,
             responds_q,
             accepted,
@@ -317,8 +326,10 @@ impl Logic for CommandBridge {
         self.cmd_addr.next = self.fields.q.val().get_bits::<16>(16);
         self.cmd_data.next = self.fields.q.val().get_bits::<64>(32);
         if self.is_batch.q.val() {
-            self.cmd_op.next = self.accum_op.val();
-            self.cmd_data.next = self.delta.q.val();
+            // The batch start: {half (bit 8), n - 1} for BatchApply.
+            self.cmd_op.next = self.start_op.val();
+            self.cmd_data.next = (bit_cast::<64, 1>(self.half.q.val()) << 8)
+                | bit_cast::<64, 8>(self.batch_n1.q.val());
         }
         self.dropped.next = self.dropped_count.q.val();
         // The response word is written only from the core (one enable for its 64 flip-flops);
@@ -334,19 +345,20 @@ impl Logic for CommandBridge {
             | (self.frame_op.val() == 8);
         self.rx_crc32.crc.next = self.crc32.q.val();
         self.rx_crc32.data_in.next = self.rx_data.val();
-        // ---- Frame buffer: batch payload bytes in as they arrive, out in BREAD --------------
-        self.buffer.clock.next = self.clock.val();
+        // ---- Frame buffer: a delta per word, written as its last byte arrives -------------
         self.payload_index.next = self.count.q.val() - self.payload_start.val();
-        self.buffer.write_address.next = self.payload_index.val().get_bits::<BUFFER_ADDR_BITS>(0);
-        self.buffer.write_data.next = self.rx_data.val();
-        // Bytes past the buffer (a count above the maximum) are not stored; such a frame is
-        // answered BadCount and never read. The CRC bytes land after the payload, unread.
-        self.buffer.write_enable.next = (self.state.q.val() == self.st_recv.val())
+        self.buf_address.next = (bit_cast::<FRAME_BUFFER_ADDR_BITS, 1>(self.half.q.val()) << 6)
+            | bit_cast::<FRAME_BUFFER_ADDR_BITS, 6>(self.payload_index.val().get_bits::<6>(3));
+        self.buf_data.next =
+            (self.delta.q.val() >> 8) | (bit_cast::<64, 8>(self.rx_data.val()) << 56);
+        // Bytes past 64 deltas (a count above the maximum) are not stored; such a frame is
+        // answered BadCount and never applied. The CRC bytes are never stored either.
+        self.buf_write.next = (self.state.q.val() == self.st_recv.val())
             & self.rx_valid.val()
             & self.is_batch.q.val()
             & (self.count.q.val() >= self.payload_start.val())
-            & (self.payload_index.val() < self.buffer_bytes.val());
-        self.buffer.read_address.next = self.rd_addr.q.val();
+            & (self.payload_index.val() < self.buffer_bytes.val())
+            & (self.payload_index.val().get_bits::<3>(0) == 7);
         self.tx_crc.crc.next = self.out_crc.q.val();
         self.cmd_valid.next = self.state.q.val() == self.st_issue.val();
         // From the state register alone, so a PHY's valid never depends on this in a loop.
@@ -393,6 +405,7 @@ impl Logic for CommandBridge {
                 self.idle.d.next = 0.into();
                 self.crc32.d.next = self.rx_crc32.out.val();
                 self.count.d.next = self.count.q.val() + 1;
+                self.delta.d.next = self.buf_data.val();
                 if self.count.q.val() < 12 {
                     self.fields.d.next =
                         (self.fields.q.val() >> 8) | (bit_cast::<96, 8>(self.rx_data.val()) << 88);
@@ -416,6 +429,12 @@ impl Logic for CommandBridge {
                     self.seq_is_next.d.next = self.frame_seq.val() == self.expected_seq.val();
                     self.status_q.d.next = self.is_status.val();
                     self.link_reg_q.d.next = self.cmd_data.val() == self.link_seq_reg.val();
+                    self.load_register.d.next =
+                        self.is_status.val() & (self.cmd_data.val() == self.link_seq_reg.val());
+                    self.load_out_of_order.d.next = !self.is_status.val()
+                        & self.have_last.q.val()
+                        & (self.frame_seq.val() != self.last_seq.q.val())
+                        & (self.frame_seq.val() != self.expected_seq.val());
                     self.illegal_q.d.next = self.frame_op.val() > 8;
                 }
             }
@@ -425,15 +444,12 @@ impl Logic for CommandBridge {
             // failed goes hunting, and the shifter is loaded again before anything is sent.
             // Why: gated by `crc_ok` as well, the answer loader was the link clock's critical
             // path (crc_ok -> decision -> 80-bit shifter mux, 10.7 ns on iCE40).
-            if self.status_q.q.val() {
-                if self.link_reg_q.q.val() {
-                    self.out_shift.d.next = (bit_cast::<80, 8>(self.last_seq.q.val()) << 16)
-                        | (bit_cast::<80, 8>(self.have_last_byte.val()) << 24)
-                        | (bit_cast::<80, 8>(self.st_register.val()) << 8)
-                        | bit_cast::<80, 8>(self.frame_seq.val());
-                }
-            } else if self.have_last.q.val() & !self.seq_is_last.q.val() & !self.seq_is_next.q.val()
-            {
+            if self.load_register.q.val() {
+                self.out_shift.d.next = (bit_cast::<80, 8>(self.last_seq.q.val()) << 16)
+                    | (bit_cast::<80, 8>(self.have_last_byte.val()) << 24)
+                    | (bit_cast::<80, 8>(self.st_register.val()) << 8)
+                    | bit_cast::<80, 8>(self.frame_seq.val());
+            } else if self.load_out_of_order.q.val() {
                 self.out_shift.d.next = (bit_cast::<80, 8>(self.expected_seq.val()) << 16)
                     | (bit_cast::<80, 8>(self.st_out_of_order.val()) << 8)
                     | bit_cast::<80, 8>(self.frame_seq.val());
@@ -475,11 +491,8 @@ impl Logic for CommandBridge {
                     self.state.d.next = self.st_send.val();
                     self.rsp_status.d.next = 2.into();
                 } else {
-                    self.state.d.next = self.st_bread.val();
+                    self.state.d.next = self.st_issue.val();
                     self.rsp_status.d.next = 0.into();
-                    self.rd_addr.d.next = 0.into();
-                    self.rd_phase.d.next = 0.into();
-                    self.batch_left.d.next = self.batch_n1.q.val();
                 }
             } else if self.illegal_q.q.val() {
                 self.transient.d.next = false;
@@ -502,30 +515,14 @@ impl Logic for CommandBridge {
                 self.responds_q.d.next = self.responds.val();
             }
         }
-        if self.state.q.val() == self.st_bread.val() {
-            // The RAM's read is registered: the address of byte k is set in phase k, its
-            // data arrives in phase k + 1.
-            self.rd_phase.d.next = self.rd_phase.q.val() + 1;
-            if self.rd_phase.q.val() != 8 {
-                self.rd_addr.d.next = self.rd_addr.q.val() + 1;
-            }
-            if self.rd_phase.q.val() != 0 {
-                self.delta.d.next = (self.delta.q.val() >> 8)
-                    | (bit_cast::<64, 8>(self.buffer.read_data.val()) << 56);
-            }
-            if self.rd_phase.q.val() == 8 {
-                self.state.d.next = self.st_issue.val();
-            }
-        }
         if (self.state.q.val() == self.st_issue.val()) & self.cmd_ready.val() {
             self.state.d.next = self.st_send.val();
             if self.responds_q.q.val() {
                 self.state.d.next = self.st_wait.val();
             }
-            if self.is_batch.q.val() & self.batch_left.q.val().any() {
-                self.state.d.next = self.st_bread.val();
-                self.rd_phase.d.next = 0.into();
-                self.batch_left.d.next = self.batch_left.q.val() - 1;
+            if self.is_batch.q.val() {
+                // Handed over: the next batch goes into the other half.
+                self.half.d.next = !self.half.q.val();
             }
         }
         if self.state.q.val() == self.st_wait.val() {

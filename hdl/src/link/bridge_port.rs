@@ -3,15 +3,19 @@
 //! back. A link is a byte PHY (UART, FT245 FIFO) in front of this block.
 //!
 //! ```text
-//!   link clock                                                    │ core clock (the PLL)
-//!   rx_valid/rx_data ─► CommandBridge ─► adapter ─► HandshakePort ─► cmd_* ─► (core)
-//!   tx_valid/tx_data ◄─       │        ◄─ adapter ◄─      │        ◄─ rsp_* ◄─
+//!   link clock                                          │ core clock (the PLL)
+//!   rx_valid/rx_data ─► CommandBridge ─► adapter ─► HandshakePort ─► BatchApply ─► cmd_* ─► (core)
+//!   tx_valid/tx_data ◄─    │    │      ◄─ adapter ◄─      │        ◄────────────── rsp_* ◄─
+//!                          │    └─ batch deltas ─► FrameBuffer ──────────┘ (one per clock)
 //! ```
 //! The adapter turns the bridge's valid/ready streams into the port's one-command-at-a-time
 //! protocol: a command is taken when the port is idle and no answer is awaited; an answering
-//! op's response is handed on when the port's completion count moves. In simulation both
-//! clocks may be the same clock.
+//! op's response is handed on when the port's completion count moves. A batch frame crosses
+//! as one command (its start) through the port while its deltas cross in the frame buffer's
+//! RAM, so the per-delta cost is one core clock, not a handshake (~10 link clocks). In
+//! simulation both clocks may be the same clock.
 
+use super::batch_apply::BatchApply;
 use super::bridge::CommandBridge;
 use super::handshake_port::HandshakePort;
 use rust_hdl::prelude::*;
@@ -47,6 +51,7 @@ pub struct BridgePort {
     pub dropped: Signal<Out, Bits<16>>,
     bridge: CommandBridge,
     port: HandshakePort,
+    apply: BatchApply,
     /// An answering command is in the port; its answer comes when `done` reaches `done_at`.
     expect_rsp: DFF<Bit>,
     done_at: DFF<Bits<8>>,
@@ -77,6 +82,7 @@ impl BridgePort {
             dropped: Default::default(),
             bridge: CommandBridge::new(clocks_per_bit),
             port: Default::default(),
+            apply: BatchApply::new(),
             expect_rsp: Default::default(),
             done_at: Default::default(),
             take: Default::default(),
@@ -126,12 +132,23 @@ impl Logic for BridgePort {
         if self.reset.val() {
             self.expect_rsp.d.next = false;
         }
+        // ---- Frame buffer writes (link domain) ------------------------------------------
+        self.apply.link_clock.next = self.clock.val();
+        self.apply.buf_write.next = self.bridge.buf_write.val();
+        self.apply.buf_address.next = self.bridge.buf_address.val();
+        self.apply.buf_data.next = self.bridge.buf_data.val();
         // ---- Core domain ---------------------------------------------------------------
-        self.cmd_valid.next = self.port.cmd_valid.val();
-        self.port.cmd_ready.next = self.cmd_ready.val();
-        self.cmd_op.next = self.port.cmd_op.val();
-        self.cmd_addr.next = self.port.cmd_addr.val();
-        self.cmd_data.next = self.port.cmd_data.val();
+        self.apply.clock.next = self.core_clock.val();
+        self.apply.up_valid.next = self.port.cmd_valid.val();
+        self.port.cmd_ready.next = self.apply.up_ready.val();
+        self.apply.up_op.next = self.port.cmd_op.val();
+        self.apply.up_addr.next = self.port.cmd_addr.val();
+        self.apply.up_data.next = self.port.cmd_data.val();
+        self.cmd_valid.next = self.apply.cmd_valid.val();
+        self.apply.cmd_ready.next = self.cmd_ready.val();
+        self.cmd_op.next = self.apply.cmd_op.val();
+        self.cmd_addr.next = self.apply.cmd_addr.val();
+        self.cmd_data.next = self.apply.cmd_data.val();
         self.port.rsp_valid.next = self.rsp_valid.val();
         self.rsp_ready.next = self.port.rsp_ready.val();
         self.port.rsp_data.next = self.rsp_data.val();

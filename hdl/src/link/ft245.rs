@@ -239,20 +239,30 @@ impl Logic for Ft245Fifo {
                 self.oe.d.next = true;
             }
         }
+        // RD_OE also parks the bus turned towards the chip (OE# low, RD# high) while the
+        // chip's buffer is empty or the queue is full and nothing is to be written: bytes
+        // trickle in at the USB rate (2 per 3 clocks at 40 MB/s), and a read restarted from
+        // IDLE paid two turnaround clocks per trickle, halving the read rate.
         if self.state.q.val() == self.st_rd_oe.val() {
             // The chip drives D now; RD# follows a clock after OE#.
             if !self.rxf_n.val() & self.room.val() {
                 self.state.d.next = self.st_read.val();
                 self.oe.d.next = true;
                 self.rd.d.next = true;
+            } else if !(self.full_next.val() & !self.txe_n.val()) {
+                self.state.d.next = self.st_rd_oe.val();
+                self.oe.d.next = true;
             }
         }
         if self.state.q.val() == self.st_read.val() {
             // Keep reading while the chip has bytes, unless an answer byte can go out.
-            if !self.rxf_n.val() & self.room.val() & !(self.full_next.val() & !self.txe_n.val()) {
-                self.state.d.next = self.st_read.val();
+            if !(self.full_next.val() & !self.txe_n.val()) {
+                self.state.d.next = self.st_rd_oe.val();
                 self.oe.d.next = true;
-                self.rd.d.next = true;
+                if !self.rxf_n.val() & self.room.val() {
+                    self.state.d.next = self.st_read.val();
+                    self.rd.d.next = true;
+                }
             }
         }
         if self.state.q.val() == self.st_write.val() {

@@ -9,7 +9,8 @@
 //!     ▼                                                 ▲
 //!   tx pump: a byte every 2 clocks ─► CommandBridge ─► rx pump: a byte per bridge offer
 //!                                       │ cmd / rsp ▲
-//!                                       ▼           │ (the core)
+//!                                       ▼           │
+//!                                  BatchApply ──────┘ (the core; batch deltas one per clock)
 //! ```
 //!
 //! # Register map (word addresses; byte offset = 4 x word)
@@ -51,6 +52,7 @@
 //! LitePCIe's Wishbone the mapping is `we = cyc & stb & we`, `re = cyc & stb & !we`, and `ack`
 //! is `we` or `bus_rvalid`. Neither adapter is in this repository yet.
 
+use super::batch_apply::BatchApply;
 use super::bridge::CommandBridge;
 use rust_hdl::prelude::*;
 use thiserror::Error;
@@ -174,6 +176,7 @@ pub struct MmioWindow {
     pub rsp_ready: Signal<Out, Bit>,
     pub rsp_data: Signal<In, Bits<64>>,
     bridge: CommandBridge,
+    apply: BatchApply,
     tx_ring: RAM<Bits<32>, 8>,
     rx_ring: RAM<Bits<32>, 8>,
     tx_head: DFF<Bits<32>>,
@@ -224,6 +227,7 @@ impl MmioWindow {
             rsp_ready: Default::default(),
             rsp_data: Default::default(),
             bridge: CommandBridge::new(config.stall_clocks_per_bit),
+            apply: BatchApply::new(),
             tx_ring: Default::default(),
             rx_ring: Default::default(),
             tx_head: Default::default(),
@@ -276,12 +280,22 @@ impl Logic for MmioWindow {
         self.tx_ring.read_clock.next = self.clock.val();
         self.rx_ring.write_clock.next = self.clock.val();
         self.rx_ring.read_clock.next = self.clock.val();
-        // ---- Core side: the decoder's streams, unchanged --------------------------------
-        self.cmd_valid.next = self.bridge.cmd_valid.val();
-        self.bridge.cmd_ready.next = self.cmd_ready.val();
-        self.cmd_op.next = self.bridge.cmd_op.val();
-        self.cmd_addr.next = self.bridge.cmd_addr.val();
-        self.cmd_data.next = self.bridge.cmd_data.val();
+        // ---- Core side: the decoder's commands through the batch sequencer -------------
+        self.apply.clock.next = self.clock.val();
+        self.apply.link_clock.next = self.clock.val();
+        self.apply.buf_write.next = self.bridge.buf_write.val();
+        self.apply.buf_address.next = self.bridge.buf_address.val();
+        self.apply.buf_data.next = self.bridge.buf_data.val();
+        self.apply.up_valid.next = self.bridge.cmd_valid.val();
+        self.bridge.cmd_ready.next = self.apply.up_ready.val();
+        self.apply.up_op.next = self.bridge.cmd_op.val();
+        self.apply.up_addr.next = self.bridge.cmd_addr.val();
+        self.apply.up_data.next = self.bridge.cmd_data.val();
+        self.cmd_valid.next = self.apply.cmd_valid.val();
+        self.apply.cmd_ready.next = self.cmd_ready.val();
+        self.cmd_op.next = self.apply.cmd_op.val();
+        self.cmd_addr.next = self.apply.cmd_addr.val();
+        self.cmd_data.next = self.apply.cmd_data.val();
         self.bridge.rsp_valid.next = self.rsp_valid.val();
         self.rsp_ready.next = self.bridge.rsp_ready.val();
         self.bridge.rsp_data.next = self.rsp_data.val();

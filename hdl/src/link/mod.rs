@@ -4,12 +4,14 @@
 //! The FTDI FT245 synchronous FIFO ([`ft245`]) carries the same frames: [`fifo_host_link`],
 //! exported as [`FIFO_LINK_MODULE`] by [`fifo_link_verilog`]. Both share [`bridge_port`].
 
+pub mod batch_apply;
 pub mod bridge;
 pub mod bridge_port;
 pub mod crc32;
 mod crc_step;
 pub mod fifo_host_link;
 pub mod frame;
+pub mod frame_buffer;
 pub mod ft245;
 pub mod handshake_port;
 pub mod host_link;

@@ -99,6 +99,7 @@ impl Logic for OkHostLink {
         self.in_error.next = self.phy.in_error.val();
         self.bridge.rx_valid.next = self.phy.rx_valid.val();
         self.bridge.rx_data.next = self.phy.rx_data.val();
+        self.phy.rx_ready.next = self.bridge.rx_ready.val();
         self.phy.tx_valid.next = self.bridge.tx_valid.val();
         self.phy.tx_data.next = self.bridge.tx_data.val();
         self.bridge.tx_ready.next = self.phy.tx_ready.val();

@@ -41,7 +41,8 @@
 //! The in buffer is one 256 x 32 RAM (1 KiB: a 64-delta batch frame, 523 bytes, fits whole
 //! with its block headers) and the out buffer a 64 x 32 RAM; both are the smallest block RAMs
 //! of the families here, so smaller buffers would save nothing. The unpacker gives the bridge
-//! one byte per clock, the bridge's own rate: on a USB 3 FrontPanel (100.8 MHz `okClk`, about
+//! one byte per clock while the bridge takes them (`rx_ready`; it holds the rest back while
+//! it checks and answers a frame, so the host may send frames ahead), the bridge's own rate: on a USB 3 FrontPanel (100.8 MHz `okClk`, about
 //! 340 MB/s) that caps the link at 100.8 MB/s; on the XEM7010's USB 2.0 interface (48 MHz,
 //! about 40 MB/s) USB is the limit.
 
@@ -221,6 +222,10 @@ pub struct OkPipePhy {
     /// One-clock strobe: `rx_data` is a byte from the host.
     pub rx_valid: Signal<Out, Bit>,
     pub rx_data: Signal<Out, Bits<8>>,
+    /// The bridge takes the byte offered this clock; while it does not, the byte is offered
+    /// again and the words behind it stay in the in buffer (whose `ep_ready` then throttles
+    /// the host), so frames sent ahead of their answers wait instead of being dropped.
+    pub rx_ready: Signal<In, Bit>,
     /// A byte for the host, taken when `tx_ready`.
     pub tx_valid: Signal<In, Bit>,
     pub tx_data: Signal<In, Bits<8>>,
@@ -261,6 +266,8 @@ pub struct OkPipePhy {
     in_take: Signal<Local, Bit>,
     expect_after: Signal<Local, Bits<9>>,
     load: Signal<Local, Bit>,
+    /// The bridge takes the byte on `rx_data` this clock.
+    pop: Signal<Local, Bit>,
     header: Signal<Local, Bits<16>>,
     out_count: Signal<Local, Bits<7>>,
     take: Signal<Local, Bit>,
@@ -289,6 +296,7 @@ impl OkPipePhy {
             po_data: Default::default(),
             po_ready: Default::default(),
             rx_valid: Default::default(),
+            rx_ready: Default::default(),
             rx_data: Default::default(),
             tx_valid: Default::default(),
             tx_data: Default::default(),
@@ -318,6 +326,7 @@ impl OkPipePhy {
             in_take: Default::default(),
             expect_after: Default::default(),
             load: Default::default(),
+            pop: Default::default(),
             header: Default::default(),
             out_count: Default::default(),
             take: Default::default(),
@@ -380,13 +389,15 @@ impl Logic for OkPipePhy {
             <= self.in_buffer.val();
         self.pi_ready.next = self.in_ready.q.val();
 
-        // ---- Unpacker: a byte per clock to the bridge ---------------------------------------
+        // ---- Unpacker: a byte per clock to the bridge, when it takes one ------------------
         self.in_ram.read_address.next = self.in_rd.q.val().get_bits::<8>(0);
         self.rx_valid.next = self.held.q.val() != 0;
         self.rx_data.next = self.word.q.val().get_bits::<8>(0);
-        self.load.next = self.fetched.q.val() & (self.held.q.val() <= 1);
+        self.pop.next = self.rx_ready.val() & (self.held.q.val() != 0);
+        self.load.next = self.fetched.q.val()
+            & ((self.held.q.val() == 0) | ((self.held.q.val() == 1) & self.pop.val()));
         self.header.next = self.in_ram.read_data.val().get_bits::<16>(0);
-        if self.held.q.val() != 0 {
+        if self.pop.val() {
             self.held.d.next = self.held.q.val() - 1;
             self.word.d.next = self.word.q.val() >> 8;
         }

@@ -132,7 +132,18 @@ impl<F: FrontPanel> Transport for OkTransport<F> {
     fn board_clock_hz(&self) -> Option<f64> {
         self.fp.board_clock_hz()
     }
+
+    /// The pipe PHY hands the bridge a byte only when the bridge takes it, so frames sent
+    /// ahead wait in its pipe-in buffer (and `ep_ready` throttles the host's blocks); the
+    /// answers of four frames (20 words) fit the 64-word pipe-out buffer while the host is
+    /// still writing.
+    fn max_frames_in_flight(&self) -> usize {
+        OK_FRAMES_IN_FLIGHT
+    }
 }
+
+/// Frames the host sends ahead of their answers on the pipe link.
+pub const OK_FRAMES_IN_FLIGHT: usize = 4;
 
 /// A boxed FrontPanel is a FrontPanel (the hardware one is chosen at run time).
 impl FrontPanel for Box<dyn FrontPanel> {
