@@ -22,6 +22,9 @@
 // tap t_lseq    dut.last_seq.q
 // tap t_trans   dut.transient.q
 // tap t_fields  dut.fields.q
+// tap t_inpay   dut.in_payload.q
+// tap t_pbyte   dut.pay_byte.q
+// tap t_pword   dut.pay_word.q
 
 module bridge_formal #(
     parameter L = 160 // the idle timeout in clocks (IDLE_TIMEOUT_BITS x clocks per bit)
@@ -71,6 +74,9 @@ module bridge_formal #(
     wire [31:0] t_crc32;
     wire t_crc_ok, t_batch, t_have, t_trans, t_half;
     wire [95:0] t_fields;
+    wire t_inpay;
+    wire [2:0] t_pbyte;
+    wire [5:0] t_pword;
 
     function [31:0] crc32(input [31:0] crc, input [7:0] data);
         integer i;
@@ -184,6 +190,13 @@ module bridge_formal #(
     always @* assert (t_state != RECV || !(f_is_batch && f_bytes >= 5) || t_n1 == f_n1);
     always @* assert (t_state != RECV || f_decoding <= t_count * (L + 1) + t_idle);
     always @* assert (t_state != RECV || t_crc32 == f_crc32);
+    // I4: receiving a batch, the buffer's write position is the harness's byte count past
+    // the 5-byte header, and it is in the payload exactly for the first 64 deltas' bytes.
+    wire [11:0] f_pay = f_bytes - 12'd5;
+    always @* assert (t_state != RECV
+                      || t_inpay == (f_is_batch && f_bytes >= 5 && f_bytes < 5 + 8 * 64));
+    always @* assert (t_state != RECV || !t_inpay || {t_pword, t_pbyte} == f_pay[8:0]);
+    always @* assert (t_state != RECV || f_bytes >= 5 || {t_pword, t_pbyte} == 9'd0);
     // I2: checking: the whole frame is in, and the flag is the harness's verdict on it.
     always @* assert (t_state != CHECK || (f_bytes == f_length && t_batch == f_is_batch
                       && (!f_is_batch || t_n1 == f_n1) && t_crc_ok == f_checked

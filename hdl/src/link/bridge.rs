@@ -46,9 +46,8 @@ const CHECK: u64 = 5;
 /// half's bit position, 6, as a literal).
 const _: () =
     assert!(1 << FRAME_BUFFER_ADDR_BITS == 2 * MAX_BATCH_DELTAS && MAX_BATCH_DELTAS == 64);
-/// Index (after the sync byte) of a batch frame's count byte and of its first delta byte.
+/// Index (after the sync byte) of a batch frame's count byte; its first delta byte follows.
 const COUNT_INDEX: u64 = BATCH_HEADER_LEN as u64 - 1;
-const PAYLOAD_INDEX: u64 = BATCH_HEADER_LEN as u64;
 
 /// Frame decoder / response encoder; `clocks_per_bit` sets the idle timeout.
 #[derive(LogicBlock)]
@@ -98,6 +97,20 @@ pub struct CommandBridge {
     half: DFF<Bits<1>>,
     /// The batch delta being assembled, lowest byte first (its earlier bytes).
     delta: DFF<Bits<64>>,
+    /// The next byte received belongs to a batch delta that fits the buffer (set after the
+    /// count byte, cleared after the 64th delta). With `pay_byte` and `pay_word` it replaces
+    /// `count - header` and two compares on the buffer's write enable. Why: that subtraction
+    /// and its carry chains were the Alchitry Cu link clock's critical path (11 ns, 89.9 MHz
+    /// against the 100 MHz oscillator).
+    in_payload: DFF<Bit>,
+    /// Byte of the current delta (0..=7) and the delta's word in the buffer half.
+    pay_byte: DFF<Bits<3>>,
+    pay_word: DFF<Bits<6>>,
+    /// The frame's data field is the link register's index, compared every clock: the data
+    /// bytes are complete four bytes (the CRC) before the frame's last byte, so the flag is
+    /// settled when the decision registers take it. Why: the 64-bit compare on the last byte
+    /// was the next link-clock critical path on the Alchitry Cu (99.5 MHz).
+    data_is_link_reg: DFF<Bit>,
     idle: DFF<Bits<24>>,
     last_seq: DFF<Bits<8>>,
     have_last: DFF<Bit>,
@@ -134,7 +147,6 @@ pub struct CommandBridge {
     dropped_count: DFF<Bits<16>>,
     rx_crc32: Crc32Step,
     tx_crc: Crc32Step,
-    payload_index: Signal<Local, Bits<12>>,
     frame_seq: Signal<Local, Bits<8>>,
     frame_op: Signal<Local, Bits<8>>,
     /// The seq the board applies next (`last_seq + 1`).
@@ -171,8 +183,6 @@ pub struct CommandBridge {
     out_crc_index: Constant<Bits<4>>,
     out_last_index: Constant<Bits<4>>,
     count_index: Constant<Bits<12>>,
-    payload_start: Constant<Bits<12>>,
-    buffer_bytes: Constant<Bits<12>>,
 }
 
 impl CommandBridge {
@@ -215,6 +225,10 @@ impl CommandBridge {
             batch_n1: Default::default(),
             half: Default::default(),
             delta: Default::default(),
+            in_payload: Default::default(),
+            pay_byte: Default::default(),
+            pay_word: Default::default(),
+            data_is_link_reg: Default::default(),
             idle: Default::default(),
             last_seq: Default::default(),
             have_last: Default::default(),
@@ -238,7 +252,6 @@ impl CommandBridge {
             dropped_count: Default::default(),
             rx_crc32: Default::default(),
             tx_crc: Default::default(),
-            payload_index: Default::default(),
             frame_seq: Default::default(),
             frame_op: Default::default(),
             expected_seq: Default::default(),
@@ -270,8 +283,6 @@ impl CommandBridge {
             out_crc_index: Constant::new(((RESPONSE_LEN - CRC_LEN) as u64).to_bits()),
             out_last_index: Constant::new((RESPONSE_LEN as u64 - 1).to_bits()),
             count_index: Constant::new(COUNT_INDEX.to_bits()),
-            payload_start: Constant::new(PAYLOAD_INDEX.to_bits()),
-            buffer_bytes: Constant::new((8 * MAX_BATCH_DELTAS as u64).to_bits()),
         }
     }
 }
@@ -291,6 +302,10 @@ impl Logic for CommandBridge {
             batch_n1,
             half,
             delta,
+            in_payload,
+            pay_byte,
+            pay_word,
+            data_is_link_reg,
             idle,
             last_seq,
             have_last,
@@ -331,6 +346,8 @@ impl Logic for CommandBridge {
             self.cmd_data.next = (bit_cast::<64, 1>(self.half.q.val()) << 8)
                 | bit_cast::<64, 8>(self.batch_n1.q.val());
         }
+        self.data_is_link_reg.d.next =
+            self.fields.q.val().get_bits::<64>(32) == self.link_seq_reg.val();
         self.dropped.next = self.dropped_count.q.val();
         // The response word is written only from the core (one enable for its 64 flip-flops);
         // ops without a response answer 0 through this flag.
@@ -346,19 +363,16 @@ impl Logic for CommandBridge {
         self.rx_crc32.crc.next = self.crc32.q.val();
         self.rx_crc32.data_in.next = self.rx_data.val();
         // ---- Frame buffer: a delta per word, written as its last byte arrives -------------
-        self.payload_index.next = self.count.q.val() - self.payload_start.val();
         self.buf_address.next = (bit_cast::<FRAME_BUFFER_ADDR_BITS, 1>(self.half.q.val()) << 6)
-            | bit_cast::<FRAME_BUFFER_ADDR_BITS, 6>(self.payload_index.val().get_bits::<6>(3));
+            | bit_cast::<FRAME_BUFFER_ADDR_BITS, 6>(self.pay_word.q.val());
         self.buf_data.next =
             (self.delta.q.val() >> 8) | (bit_cast::<64, 8>(self.rx_data.val()) << 56);
         // Bytes past 64 deltas (a count above the maximum) are not stored; such a frame is
         // answered BadCount and never applied. The CRC bytes are never stored either.
         self.buf_write.next = (self.state.q.val() == self.st_recv.val())
             & self.rx_valid.val()
-            & self.is_batch.q.val()
-            & (self.count.q.val() >= self.payload_start.val())
-            & (self.payload_index.val() < self.buffer_bytes.val())
-            & (self.payload_index.val().get_bits::<3>(0) == 7);
+            & self.in_payload.q.val()
+            & (self.pay_byte.q.val() == 7);
         self.tx_crc.crc.next = self.out_crc.q.val();
         self.cmd_valid.next = self.state.q.val() == self.st_issue.val();
         // From the state register alone, so a PHY's valid never depends on this in a loop.
@@ -394,6 +408,9 @@ impl Logic for CommandBridge {
             self.crc32.d.next = self.crc32_init.val();
             self.is_batch.d.next = false;
             self.idle.d.next = 0.into();
+            self.in_payload.d.next = false;
+            self.pay_byte.d.next = 0.into();
+            self.pay_word.d.next = 0.into();
         }
         if self.state.q.val() == self.st_recv.val() {
             self.idle.d.next = self.idle.q.val() + 1;
@@ -413,7 +430,17 @@ impl Logic for CommandBridge {
                 if (self.count.q.val() == 1) & (self.rx_data.val() == self.batch_op.val()) {
                     self.is_batch.d.next = true;
                 }
+                if self.in_payload.q.val() {
+                    self.pay_byte.d.next = self.pay_byte.q.val() + 1;
+                    if self.pay_byte.q.val() == 7 {
+                        self.pay_word.d.next = self.pay_word.q.val() + 1;
+                        if self.pay_word.q.val().all() {
+                            self.in_payload.d.next = false;
+                        }
+                    }
+                }
                 if self.is_batch.q.val() & (self.count.q.val() == self.count_index.val()) {
+                    self.in_payload.d.next = true;
                     // n deltas end at byte 8 n + 8: (n - 1) x 8 + 8 + header and CRC.
                     self.batch_n1.d.next = self.rx_data.val();
                     self.last_index.d.next =
@@ -428,9 +455,9 @@ impl Logic for CommandBridge {
                     self.seq_is_last.d.next = self.frame_seq.val() == self.last_seq.q.val();
                     self.seq_is_next.d.next = self.frame_seq.val() == self.expected_seq.val();
                     self.status_q.d.next = self.is_status.val();
-                    self.link_reg_q.d.next = self.cmd_data.val() == self.link_seq_reg.val();
+                    self.link_reg_q.d.next = self.data_is_link_reg.q.val();
                     self.load_register.d.next =
-                        self.is_status.val() & (self.cmd_data.val() == self.link_seq_reg.val());
+                        self.is_status.val() & self.data_is_link_reg.q.val();
                     self.load_out_of_order.d.next = !self.is_status.val()
                         & self.have_last.q.val()
                         & (self.frame_seq.val() != self.last_seq.q.val())
