@@ -7,6 +7,8 @@
 // into a full queue (room after this clock's pop). The spec is a plain FIFO of DEPTH words.
 //
 // tap t_occ dut.occupied.q
+// tap t_lh  dut.lands_if_held.q
+// tap t_lp  dut.lands_if_popped.q
 // tap t_m0  dut.mem$0.q
 // tap t_m1  dut.mem$1.q
 // tap t_m2  dut.mem$2.q
@@ -34,7 +36,7 @@ module response_queue_formal #(
         .valid(valid), .data(data)
     );
 
-    wire [DEPTH-1:0] t_occ;
+    wire [DEPTH-1:0] t_occ, t_lh, t_lp;
     wire [W-1:0] t_m0, t_m1, t_m2, t_m3, t_m4, t_m5, t_m6, t_m7;
     wire [DEPTH*W-1:0] t_mem = {t_m7, t_m6, t_m5, t_m4, t_m3, t_m2, t_m1, t_m0};
 
@@ -73,6 +75,12 @@ module response_queue_formal #(
     always @* assert (f_count <= DEPTH);
     always @* assert (t_occ == therm[DEPTH-1:0]);
     always @* assert (f_wr == f_rd + f_count[2:0]);
+    // I2: the landing flags are the ones the occupancy implies (bit 0 stored inverted): the
+    // first free entry if nothing pops; the last held entry if the head pops.
+    wire [DEPTH-1:0] first_free = ~t_occ & {t_occ[DEPTH-2:0], 1'b1};
+    wire [DEPTH-1:0] last_held = t_occ & ~{1'b0, t_occ[DEPTH-1:1]};
+    always @* assert (t_lh == (first_free ^ 1));
+    always @* assert (t_lp == ((t_occ[0] ? last_held : first_free) ^ 1));
     genvar g;
     generate
         for (g = 0; g < DEPTH; g = g + 1) begin : entry
