@@ -344,11 +344,17 @@ fn compose(
         &format!(
             "\
 // Power-on reset: 16 clocks after the clock is stable (the core sweeps its tables itself).
+// `reset` is a register of its own, not `~por[4]`: the counter's bit 4 also feeds the
+// counter, so the inverter sat by the counter and the reset's whole fan-out started a LUT and
+// a long hop away from the core (the iCE40 64-lane critical path, 9.4 ns). A register can be
+// placed (and duplicated) where its loads are; the reset ends one clock later.
 reg [4:0] por = 5'd0;
-wire reset = ~por[4];
-always @(posedge clk)
+reg reset = 1'b1;
+always @(posedge clk) begin
     if (!pll_locked) por <= 5'd0;
     else if (!por[4]) por <= por + 5'd1;
+    reset <= ~por[4];
+end
 
 // The link's own reset, on {} (which runs from configuration).
 reg [4:0] link_por = 5'd0;
