@@ -36,7 +36,7 @@
 
 use super::transport::Transport;
 use atomik_hdl::link::frame::{
-    decode_response, encode_batch, encode_command, BatchError, FrameStatus, Response,
+    batch_len, decode_response, encode_batch, encode_command, BatchError, FrameStatus, Response,
     IDLE_TIMEOUT_BITS, LINK_SEQ_REG, RESPONSE_LEN, RESPONSE_SYNC, STATUS_OP,
 };
 use atomik_hdl::Op;
@@ -277,7 +277,7 @@ impl<T: Transport> FrameLink<T> {
                     self.stats.retransmissions += 1;
                 }
                 self.stats.frames += 1;
-                if let Err(e) = self.transport.send(&frame) {
+                if let Err(e) = self.transport.send_ahead(&frame) {
                     return self.give_up(
                         acked,
                         base,
@@ -288,6 +288,23 @@ impl<T: Transport> FrameLink<T> {
                 }
                 sent += 1;
                 most_sent = most_sent.max(sent);
+            }
+            // The frames behind the first unacknowledged one may wait in the transport's
+            // queue (packed with the next frame); a byte of the first may not, or its answer
+            // never comes.
+            let behind: usize = (acked + 1..acked + sent)
+                .map(|i| batch_len(chunks[i].len()))
+                .sum();
+            if self.transport.queued() > behind {
+                if let Err(e) = self.transport.flush() {
+                    return self.give_up(
+                        acked,
+                        base,
+                        most_sent,
+                        Some(ExchangeError::Io(e)),
+                        &last_problem,
+                    );
+                }
             }
             let response = match self.next_response(deadline) {
                 Ok(r) => r,
@@ -387,6 +404,12 @@ impl<T: Transport> FrameLink<T> {
         io: Option<ExchangeError>,
         last_problem: &str,
     ) -> (usize, Option<Result<Response, ExchangeError>>) {
+        // Frames still queued in the transport go out now, so that every frame counted in
+        // flight has left the host (and a later frame is never sent behind their bytes).
+        let io = match (io, self.transport.flush()) {
+            (None, Err(e)) => Some(ExchangeError::Io(e)),
+            (io, _) => io,
+        };
         if in_flight > 0 {
             self.abandoned = Some((base, in_flight as u8));
             self.seq = base.wrapping_add(in_flight as u8).wrapping_sub(1);
