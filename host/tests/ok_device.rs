@@ -203,3 +203,86 @@ fn usb2_batch_frames_share_pipe_blocks_and_reach_90_percent_of_usb() {
         "{rate} deltas/s of {ceiling}: {c:?}"
     );
 }
+
+/// Passes frames to the pipe transport, but corrupts one byte of the `corrupt`-th frame sent
+/// ahead and loses the `lose`-th entirely (counting from 0), so the window goes back.
+struct Mangler<T: Transport> {
+    inner: T,
+    ahead: usize,
+    corrupt: usize,
+    lose: usize,
+}
+
+impl<T: Transport> Transport for Mangler<T> {
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+    fn send(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.inner.send(bytes)
+    }
+    fn send_ahead(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        let n = self.ahead;
+        self.ahead += 1;
+        if n == self.lose {
+            return Ok(());
+        }
+        let mut frame = bytes.to_vec();
+        if n == self.corrupt {
+            frame[100] ^= 0x10;
+        }
+        self.inner.send_ahead(&frame)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+    fn queued(&self) -> usize {
+        self.inner.queued()
+    }
+    fn receive(&mut self, want: usize, timeout: std::time::Duration) -> std::io::Result<Vec<u8>> {
+        self.inner.receive(want, timeout)
+    }
+    fn link_time(&self) -> std::time::Duration {
+        self.inner.link_time()
+    }
+    fn raw_bytes_per_sec(&self) -> f64 {
+        self.inner.raw_bytes_per_sec()
+    }
+    fn simulated(&self) -> bool {
+        true
+    }
+    fn max_frames_in_flight(&self) -> usize {
+        self.inner.max_frames_in_flight()
+    }
+}
+
+#[test]
+fn frames_packed_in_shared_blocks_are_resent_after_a_loss_and_applied_once() {
+    let lanes = LanesConfig::new(1, 64, 2, LaneMode::Single).unwrap();
+    let host = OkHostConfig::usb2();
+    let link = SimFrontPanel::link_for(&host);
+    let fp = SimFrontPanel::new(lanes, link, host).expect("simulated module");
+    let t = Mangler {
+        inner: OkTransport::open(fp).expect("geometry read back"),
+        ahead: 0,
+        corrupt: 5,
+        lose: 12,
+    };
+    let mut fl = FrameLink::new(t, ok_latency(&link, false));
+    fl.sync().unwrap();
+    assert_eq!(fl.exchange(Op::Load as u8, 0, 7).unwrap().status, 0);
+    // Batches of 61 deltas (494 bytes): frames start at every offset within a block.
+    let deltas: Vec<u64> = (1..=61 * 20u64)
+        .map(|i| i.wrapping_mul(0xD6E8_FEB8_6659_FD93))
+        .collect();
+    let chunks: Vec<&[u64]> = deltas.chunks(61).collect();
+    let run = fl.exchange_batches(0, &chunks).unwrap();
+    assert!(run.stop.is_none(), "{:?}", run.stop);
+    assert_eq!(run.acked, chunks.len());
+    // Both faults made the window go back (the frames behind each were refused, not applied).
+    assert!(fl.stats.retransmissions >= 2, "{:?}", fl.stats);
+    assert!(fl.stats.out_of_order >= 1, "{:?}", fl.stats);
+    // Every delta applied exactly once: one missing or repeated changes the XOR.
+    let state = fl.exchange(Op::Read as u8, 0, 0).unwrap().data;
+    assert_eq!(state, deltas.iter().fold(7, |a, d| a ^ d));
+    assert_eq!(fl.transport.inner.queued(), 0);
+}
