@@ -31,7 +31,9 @@
 //! means the frame numbered s, and every frame before it, was applied; status 3 expecting E
 //! means everything before E was applied and nothing from E on. The host advances its first
 //! unacknowledged frame accordingly and, on status 3 or a timeout, sends again from there with
-//! the same seqs. Frames whose answer carries data (READ, SWAP, SWAP_LOAD, STATUS) stay stop
+//! the same seqs. Window frames go out with [`Transport::send_ahead`], so a block-based link
+//! may hold a frame's tail to pack it with the next frame; the host flushes before waiting
+//! for an answer whose frame is still partly held. Frames whose answer carries data (READ, SWAP, SWAP_LOAD, STATUS) stay stop
 //! and wait, sent only with no frame in flight.
 
 use super::transport::Transport;
