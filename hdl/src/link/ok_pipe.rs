@@ -16,8 +16,9 @@
 //! size). Word 0 of each block is a header, the number `n` of stream bytes in the block
 //! (bits 15:0; clamped to the block's capacity, `4 x (words - 1)`); words 1.. carry the bytes
 //! little-endian (byte `k` of the block in word `1 + k / 4`, bits `8 (k mod 4)`); the rest is
-//! padding. So a frame shorter than a block costs one block, and a long batch frame fills
-//! blocks back to back (4 bytes per word, one header word per block).
+//! padding. The stream does not care where frames start, so the host packs frames back to
+//! back and a frame may straddle blocks; only a block the host sends before waiting for an
+//! answer is padded (`atomik_host::device::ok_transport`).
 //!
 //! The host reads whole blocks of [`OkPipeConfig::out_block_words`] words; every word carries
 //! its own count: bits 31:24 are how many of bytes 7:0, 15:8, 23:16 are stream bytes (0 to 3,
@@ -38,8 +39,8 @@
 //!   read with nothing stored are padding (count 0).
 //!
 //! # Why these sizes
-//! The in buffer is one 256 x 32 RAM (1 KiB: a 64-delta batch frame, 523 bytes, fits whole
-//! with its block headers) and the out buffer a 64 x 32 RAM; both are the smallest block RAMs
+//! The in buffer is one 256 x 32 RAM (1 KiB: a 64-delta batch frame, 522 bytes, fits whole
+//! with its block headers, and `ep_ready` admits a 64-word block while three are stored) and the out buffer a 64 x 32 RAM; both are the smallest block RAMs
 //! of the families here, so smaller buffers would save nothing. The unpacker gives the bridge
 //! one byte per clock while the bridge takes them (`rx_ready`; it holds the rest back while
 //! it checks and answers a frame, so the host may send frames ahead), the bridge's own rate: on a USB 3 FrontPanel (100.8 MHz `okClk`, about
