@@ -97,7 +97,10 @@ pub struct OkPipeConfig {
     /// (256 bytes, the XEM7010's) spends 1.6 % of the pipe on headers where 16 spent 6.3 %,
     /// and USB 2's 40 MB/s is the bound there (a 64-delta frame, 522 bytes, takes 2.1
     /// blocks). Larger blocks would save under 1 % more and leave the 256-word buffer room
-    /// for only one block beyond the one in progress.
+    /// for only one block beyond the one in progress. The cost: a lone command frame (17
+    /// bytes) is padded to a whole block, so a READ's round trip on `ok://sim` at USB 2 is
+    /// 7.2 us instead of 2.5 with 16-word blocks (on hardware a FrontPanel call's own USB
+    /// latency, a 125 us microframe or more, dwarfs both).
     pub in_block_words: u32,
     /// Words per BTPipeOut block (power of two, 4..=64). 8 (32 bytes, 24 stream bytes) holds
     /// one answer, so an exchange reads one block back.
