@@ -33,8 +33,8 @@
 //! unacknowledged frame accordingly and, on status 3 or a timeout, sends again from there with
 //! the same seqs. Window frames go out with [`Transport::send_ahead`], so a block-based link
 //! may hold a frame's tail to pack it with the next frame; the host flushes before waiting
-//! for an answer whose frame is still partly held. Frames whose answer carries data (READ, SWAP, SWAP_LOAD, STATUS) stay stop
-//! and wait, sent only with no frame in flight.
+//! for an answer whose frame is still partly held. Frames whose answer carries data (READ,
+//! SWAP, SWAP_LOAD, STATUS) stay stop and wait, sent only with no frame in flight.
 
 use super::transport::Transport;
 use atomik_hdl::link::frame::{

@@ -8,8 +8,9 @@
 //! Frames go back to back: a block's header carries its byte count, so a frame may start in
 //! the block where the previous one ends and straddle blocks. [`Transport::send_ahead`] sends
 //! only whole blocks and keeps the rest (less than a block) for the next frame; only a flush
-//! (before the host waits for an answer to queued bytes) pads a block. Why: padding each
-//! frame's last block cost up to 8 % of the pipe, and USB 2's 40 MB/s is the bound there.
+//! (before the host waits for an answer to queued bytes) pads a block. Why: USB 2's 40 MB/s
+//! is the bound there, and padding each 64-delta frame's last block cost 3.4 % of it (144
+//! instead of 139.2 pipe-in words a frame in 16-word blocks).
 
 use super::frontpanel::{FrontPanel, FrontPanelError};
 use super::transport::Transport;
