@@ -5,7 +5,7 @@
 //! text is tested without Vivado (pins, clocks, the timing check, the parts it instantiates).
 //!
 //! The host link is FrontPanel (USB 2.0) block-throttled pipes carrying the same frames as every
-//! other link (`ok://SERIAL` on the host): `okHost` with a BTPipeIn at 0x80 (frame bytes, 16-word
+//! other link (`ok://SERIAL` on the host): `okHost` with a BTPipeIn at 0x80 (frame bytes, 64-word
 //! blocks), a BTPipeOut at 0xA0 (answer bytes, 8-word blocks), a WireIn at 0x00 (bit 0 resets
 //! the link) and WireOuts at 0x20 (the pipe geometry) and 0x21 (dropped frames, pipe error), in
 //! the 48 MHz FrontPanel clock domain; [`atomik_hdl::link::ok_pipe`] is the pipe PHY and the

@@ -6,11 +6,15 @@
 
 mod support;
 use atomik_hdl::lanes::{LaneMode, LanesConfig};
+use atomik_hdl::link::frame::{batch_len, MAX_BATCH_DELTAS};
+use atomik_hdl::Op;
+use atomik_host::device::frame_link::FrameLink;
 use atomik_host::device::frontpanel_sim::SimFrontPanel;
 use atomik_host::device::ok_transport::OkTransport;
+use atomik_host::device::transport::Transport;
 use atomik_host::device::{ok_latency, DeviceError};
 use atomik_host::Device;
-use atomik_sim::ok_host::OkHostConfig;
+use atomik_sim::ok_host::{OkCounters, OkHostConfig};
 use serde_json::Value;
 use std::process::Command;
 use std::sync::atomic::Ordering;
@@ -25,7 +29,7 @@ fn load_accum_read_swap_batch_and_a_generator_run_over_pipes() {
     d.load(0, 0xAAAA).unwrap();
     d.accum(0, 0x0F).unwrap();
     assert_eq!(d.read(0).unwrap(), 0xAAAA ^ 0x0F);
-    // A 64-delta batch spans nine pipe-in blocks; 100 deltas make two frames.
+    // A 64-delta batch spans three pipe-in blocks; 100 deltas make two frames.
     let deltas: Vec<u64> = (0..100u64)
         .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15))
         .collect();
@@ -48,7 +52,7 @@ fn a_module_that_vanishes_reports_the_acknowledged_count() {
     let fp = SimFrontPanel::new(lanes, link, host).expect("simulated module");
     let plug = fp.plug();
     let t = OkTransport::open(fp).expect("geometry read back");
-    assert_eq!(t.block_words(), (16, 8));
+    assert_eq!(t.block_words(), (64, 8));
     let mut d = Device::with_transport("ok://sim", Box::new(t), ok_latency(&link, false)).unwrap();
     let opened = d.acknowledged();
     d.load(0, 1).unwrap();
@@ -131,4 +135,154 @@ fn bench_over_simulated_pipes_is_verified_and_adds_up() {
     let latency = v["op_latency_us"].as_f64().unwrap();
     assert!(latency > 0.1 && latency < 20.0, "{latency}");
     assert_eq!(v["retransmissions"], 0);
+}
+
+/// Streams `frames` 64-delta batch frames into context 0 over `ok://sim` at `host`'s USB rate
+/// and checks the state; returns the deltas per second (simulated time), the okHost's
+/// counters over the run, the frame bytes sent and the in-block capacity.
+fn stream_batches(host: OkHostConfig, frames: usize) -> (f64, OkCounters, usize, usize) {
+    let lanes = LanesConfig::new(1, 64, 2, LaneMode::Single).unwrap();
+    let link = SimFrontPanel::link_for(&host);
+    let fp = SimFrontPanel::new(lanes, link, host).expect("simulated module");
+    let t = OkTransport::open(fp).expect("geometry read back");
+    let mut fl = FrameLink::new(t, ok_latency(&link, false));
+    fl.sync().unwrap();
+    // A LOAD first: the board then has a last seq, so every batch frame goes in the window.
+    assert_eq!(fl.exchange(Op::Load as u8, 0, 0x5A5A).unwrap().status, 0);
+    let deltas: Vec<u64> = (1..=64 * frames as u64)
+        .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+        .collect();
+    let chunks: Vec<&[u64]> = deltas.chunks(MAX_BATCH_DELTAS).collect();
+    let before = fl.transport.frontpanel().board().ok_host().counters;
+    let start = fl.transport.link_time();
+    let run = fl.exchange_batches(0, &chunks).unwrap();
+    let seconds = (fl.transport.link_time() - start).as_secs_f64();
+    let after = fl.transport.frontpanel().board().ok_host().counters;
+    assert!(run.stop.is_none(), "{:?}", run.stop);
+    assert_eq!(run.acked, frames);
+    assert_eq!(fl.stats.retransmissions, 0);
+    let state = fl.exchange(Op::Read as u8, 0, 0).unwrap().data;
+    assert_eq!(state, deltas.iter().fold(0x5A5A, |a, d| a ^ d));
+    let diff = OkCounters {
+        blocks_in: after.blocks_in - before.blocks_in,
+        blocks_out: after.blocks_out - before.blocks_out,
+        words_in: after.words_in - before.words_in,
+        words_out: after.words_out - before.words_out,
+        in_ready_waits: after.in_ready_waits - before.in_ready_waits,
+        out_ready_waits: after.out_ready_waits - before.out_ready_waits,
+    };
+    let capacity = link.in_block_capacity();
+    (
+        deltas.len() as f64 / seconds,
+        diff,
+        frames * batch_len(64),
+        capacity,
+    )
+}
+
+#[test]
+fn usb2_batch_frames_share_pipe_blocks_and_reach_90_percent_of_usb() {
+    let host = OkHostConfig::usb2();
+    let frames = 40;
+    let (rate, c, bytes, capacity) = stream_batches(host, frames);
+    let ceiling = host.usb_bytes_per_sec / 8.0;
+    eprintln!(
+        "usb2: {rate:.0} deltas/s = {:.1} % of {ceiling:.0}; per frame: {:.1} words in, \
+         {:.1} out, {:.1} clocks waiting for ep_ready in, {:.1} out, {:.1} clocks",
+        100.0 * rate / ceiling,
+        c.words_in as f64 / frames as f64,
+        c.words_out as f64 / frames as f64,
+        c.in_ready_waits as f64 / frames as f64,
+        c.out_ready_waits as f64 / frames as f64,
+        64.0 / rate * host.clock_hz,
+    );
+    // Frames back to back: only the last block is padded.
+    assert_eq!(c.blocks_in as usize, bytes.div_ceil(capacity), "{c:?}");
+    assert!(
+        rate >= 0.90 * ceiling,
+        "{rate} deltas/s of {ceiling}: {c:?}"
+    );
+}
+
+/// Passes frames to the pipe transport, but corrupts one byte of the `corrupt`-th frame sent
+/// ahead and loses the `lose`-th entirely (counting from 0), so the window goes back.
+struct Mangler<T: Transport> {
+    inner: T,
+    ahead: usize,
+    corrupt: usize,
+    lose: usize,
+}
+
+impl<T: Transport> Transport for Mangler<T> {
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+    fn send(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.inner.send(bytes)
+    }
+    fn send_ahead(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        let n = self.ahead;
+        self.ahead += 1;
+        if n == self.lose {
+            return Ok(());
+        }
+        let mut frame = bytes.to_vec();
+        if n == self.corrupt {
+            frame[100] ^= 0x10;
+        }
+        self.inner.send_ahead(&frame)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+    fn queued(&self) -> usize {
+        self.inner.queued()
+    }
+    fn receive(&mut self, want: usize, timeout: std::time::Duration) -> std::io::Result<Vec<u8>> {
+        self.inner.receive(want, timeout)
+    }
+    fn link_time(&self) -> std::time::Duration {
+        self.inner.link_time()
+    }
+    fn raw_bytes_per_sec(&self) -> f64 {
+        self.inner.raw_bytes_per_sec()
+    }
+    fn simulated(&self) -> bool {
+        true
+    }
+    fn max_frames_in_flight(&self) -> usize {
+        self.inner.max_frames_in_flight()
+    }
+}
+
+#[test]
+fn frames_packed_in_shared_blocks_are_resent_after_a_loss_and_applied_once() {
+    let lanes = LanesConfig::new(1, 64, 2, LaneMode::Single).unwrap();
+    let host = OkHostConfig::usb2();
+    let link = SimFrontPanel::link_for(&host);
+    let fp = SimFrontPanel::new(lanes, link, host).expect("simulated module");
+    let t = Mangler {
+        inner: OkTransport::open(fp).expect("geometry read back"),
+        ahead: 0,
+        corrupt: 5,
+        lose: 12,
+    };
+    let mut fl = FrameLink::new(t, ok_latency(&link, false));
+    fl.sync().unwrap();
+    assert_eq!(fl.exchange(Op::Load as u8, 0, 7).unwrap().status, 0);
+    // Batches of 61 deltas (494 bytes): frames start at every offset within a block.
+    let deltas: Vec<u64> = (1..=61 * 20u64)
+        .map(|i| i.wrapping_mul(0xD6E8_FEB8_6659_FD93))
+        .collect();
+    let chunks: Vec<&[u64]> = deltas.chunks(61).collect();
+    let run = fl.exchange_batches(0, &chunks).unwrap();
+    assert!(run.stop.is_none(), "{:?}", run.stop);
+    assert_eq!(run.acked, chunks.len());
+    // Both faults made the window go back (the frames behind each were refused, not applied).
+    assert!(fl.stats.retransmissions >= 2, "{:?}", fl.stats);
+    assert!(fl.stats.out_of_order >= 1, "{:?}", fl.stats);
+    // Every delta applied exactly once: one missing or repeated changes the XOR.
+    let state = fl.exchange(Op::Read as u8, 0, 0).unwrap().data;
+    assert_eq!(state, deltas.iter().fold(7, |a, d| a ^ d));
+    assert_eq!(fl.transport.inner.queued(), 0);
 }

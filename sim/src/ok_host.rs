@@ -222,8 +222,18 @@ impl OkHost {
 
     /// The host's pins for the clock in which the board shows `board`.
     pub fn drive(&mut self, board: &BoardPins) -> HostPins {
+        self.credit += self.config.words_per_clock();
+        let pins = self.drive_endpoints(board);
+        // Capped after a word moves, not before: capped before, the fraction of a word left
+        // over when one moves was lost, and USB 2's 0.208 words per clock became one word per
+        // 5 clocks (38.4 of 40 MB/s). Capped, idle clocks bank at most one word.
+        self.credit = self.credit.min(1.0);
+        pins
+    }
+
+    /// [`Self::drive`] with this clock's credit added.
+    fn drive_endpoints(&mut self, board: &BoardPins) -> HostPins {
         let mut pins = HostPins::default();
-        self.credit = (self.credit + self.config.words_per_clock()).min(1.0);
         if self.reset_clocks > 0 {
             self.reset_clocks -= 1;
             pins.reset = true;
@@ -363,5 +373,31 @@ mod tests {
         }
         // Once started, the whole block moves whatever ep_ready does.
         assert_eq!(words, vec![1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn usb_moves_words_at_the_configured_rate() {
+        let config = OkHostConfig::usb2();
+        let mut host = OkHost::new(config, 16, 8).unwrap();
+        let blocks = 20;
+        host.write_blocks(&vec![0; 16 * blocks]);
+        let ready = BoardPins {
+            pi_ready: true,
+            po_ready: false,
+        };
+        let mut clocks = 0u64;
+        while host.in_backlog() > 0 || host.busy() {
+            host.drive(&ready);
+            host.edge(0);
+            clocks += 1;
+        }
+        // 40 MB/s at 48 MHz is 0.208 words per clock; the gap and strobe clocks between
+        // blocks bank credit like any other, so the words set the time (to a clock or two).
+        let words = (16 * blocks) as f64;
+        let expected = words / (config.usb_bytes_per_sec / config.clock_hz / 4.0);
+        assert!(
+            (clocks as f64 - expected).abs() <= 2.0,
+            "{clocks} clocks for {words} words, expected {expected}"
+        );
     }
 }

@@ -16,8 +16,9 @@
 //! size). Word 0 of each block is a header, the number `n` of stream bytes in the block
 //! (bits 15:0; clamped to the block's capacity, `4 x (words - 1)`); words 1.. carry the bytes
 //! little-endian (byte `k` of the block in word `1 + k / 4`, bits `8 (k mod 4)`); the rest is
-//! padding. So a frame shorter than a block costs one block, and a long batch frame fills
-//! blocks back to back (4 bytes per word, one header word per block).
+//! padding. The stream does not care where frames start, so the host packs frames back to
+//! back and a frame may straddle blocks; only a block the host sends before waiting for an
+//! answer is padded (`atomik_host::device::ok_transport`).
 //!
 //! The host reads whole blocks of [`OkPipeConfig::out_block_words`] words; every word carries
 //! its own count: bits 31:24 are how many of bytes 7:0, 15:8, 23:16 are stream bytes (0 to 3,
@@ -38,8 +39,8 @@
 //!   read with nothing stored are padding (count 0).
 //!
 //! # Why these sizes
-//! The in buffer is one 256 x 32 RAM (1 KiB: a 64-delta batch frame, 523 bytes, fits whole
-//! with its block headers) and the out buffer a 64 x 32 RAM; both are the smallest block RAMs
+//! The in buffer is one 256 x 32 RAM (1 KiB: a 64-delta batch frame, 522 bytes, fits whole
+//! with its block headers, and `ep_ready` admits a 64-word block while three are stored) and the out buffer a 64 x 32 RAM; both are the smallest block RAMs
 //! of the families here, so smaller buffers would save nothing. The unpacker gives the bridge
 //! one byte per clock while the bridge takes them (`rx_ready`; it holds the rest back while
 //! it checks and answers a frame, so the host may send frames ahead), the bridge's own rate: on a USB 3 FrontPanel (100.8 MHz `okClk`, about
@@ -92,8 +93,14 @@ pub enum OkPipeError {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct OkPipeConfig {
     /// Words per BTPipeIn block (power of two, 4..=128): the host's transfer unit toward the
-    /// board. 16 (64 bytes) wastes at most one block per frame: a 64-delta frame takes 9
-    /// blocks, 91 % of them frame bytes.
+    /// board. The host packs frames back to back, so a block's cost is its header word: 64
+    /// (256 bytes, the XEM7010's) spends 1.6 % of the pipe on headers where 16 spent 6.3 %,
+    /// and USB 2's 40 MB/s is the bound there (a 64-delta frame, 522 bytes, takes 2.1
+    /// blocks). Larger blocks would save under 1 % more and leave the 256-word buffer room
+    /// for only one block beyond the one in progress. The cost: a lone command frame (17
+    /// bytes) is padded to a whole block, so a READ's round trip on `ok://sim` at USB 2 is
+    /// 7.2 us instead of 2.5 with 16-word blocks (on hardware a FrontPanel call's own USB
+    /// latency, a 125 us microframe or more, dwarfs both).
     pub in_block_words: u32,
     /// Words per BTPipeOut block (power of two, 4..=64). 8 (32 bytes, 24 stream bytes) holds
     /// one answer, so an exchange reads one block back.
@@ -141,10 +148,10 @@ impl OkPipeConfig {
         })
     }
 
-    /// The XEM7010's link: 48 MHz USB 2.0 FrontPanel clock, 16-word in blocks, 8-word out
+    /// The XEM7010's link: 48 MHz USB 2.0 FrontPanel clock, 64-word in blocks, 8-word out
     /// blocks, 1 ms frame timeout.
     pub fn xem7010() -> OkPipeConfig {
-        OkPipeConfig::new(16, 8, 48.0, 1000.0).expect("the XEM7010 defaults are in range")
+        OkPipeConfig::new(64, 8, 48.0, 1000.0).expect("the XEM7010 defaults are in range")
     }
 
     /// Bytes per in block / out block.
@@ -543,8 +550,8 @@ mod tests {
     #[test]
     fn parameters_are_validated_with_the_bad_value_named() {
         let c = OkPipeConfig::xem7010();
-        assert_eq!((c.in_block_bytes(), c.out_block_bytes()), (64, 32));
-        assert_eq!(OkPipeConfig::decode_geometry(c.geometry()), Some((16, 8)));
+        assert_eq!((c.in_block_bytes(), c.out_block_bytes()), (256, 32));
+        assert_eq!(OkPipeConfig::decode_geometry(c.geometry()), Some((64, 8)));
         assert_eq!(OkPipeConfig::decode_geometry(0), None);
         for bad in [0, 2, 3, 24, 256] {
             let e = OkPipeConfig::new(bad, 8, 48.0, 1000.0)

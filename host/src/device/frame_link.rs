@@ -31,12 +31,14 @@
 //! means the frame numbered s, and every frame before it, was applied; status 3 expecting E
 //! means everything before E was applied and nothing from E on. The host advances its first
 //! unacknowledged frame accordingly and, on status 3 or a timeout, sends again from there with
-//! the same seqs. Frames whose answer carries data (READ, SWAP, SWAP_LOAD, STATUS) stay stop
-//! and wait, sent only with no frame in flight.
+//! the same seqs. Window frames go out with [`Transport::send_ahead`], so a block-based link
+//! may hold a frame's tail to pack it with the next frame; the host flushes before waiting
+//! for an answer whose frame is still partly held. Frames whose answer carries data (READ,
+//! SWAP, SWAP_LOAD, STATUS) stay stop and wait, sent only with no frame in flight.
 
 use super::transport::Transport;
 use atomik_hdl::link::frame::{
-    decode_response, encode_batch, encode_command, BatchError, FrameStatus, Response,
+    batch_len, decode_response, encode_batch, encode_command, BatchError, FrameStatus, Response,
     IDLE_TIMEOUT_BITS, LINK_SEQ_REG, RESPONSE_LEN, RESPONSE_SYNC, STATUS_OP,
 };
 use atomik_hdl::Op;
@@ -277,7 +279,7 @@ impl<T: Transport> FrameLink<T> {
                     self.stats.retransmissions += 1;
                 }
                 self.stats.frames += 1;
-                if let Err(e) = self.transport.send(&frame) {
+                if let Err(e) = self.transport.send_ahead(&frame) {
                     return self.give_up(
                         acked,
                         base,
@@ -288,6 +290,23 @@ impl<T: Transport> FrameLink<T> {
                 }
                 sent += 1;
                 most_sent = most_sent.max(sent);
+            }
+            // The frames behind the first unacknowledged one may wait in the transport's
+            // queue (packed with the next frame); a byte of the first may not, or its answer
+            // never comes.
+            let behind: usize = (acked + 1..acked + sent)
+                .map(|i| batch_len(chunks[i].len()))
+                .sum();
+            if self.transport.queued() > behind {
+                if let Err(e) = self.transport.flush() {
+                    return self.give_up(
+                        acked,
+                        base,
+                        most_sent,
+                        Some(ExchangeError::Io(e)),
+                        &last_problem,
+                    );
+                }
             }
             let response = match self.next_response(deadline) {
                 Ok(r) => r,
@@ -387,6 +406,12 @@ impl<T: Transport> FrameLink<T> {
         io: Option<ExchangeError>,
         last_problem: &str,
     ) -> (usize, Option<Result<Response, ExchangeError>>) {
+        // Frames still queued in the transport go out now, so that every frame counted in
+        // flight has left the host (and a later frame is never sent behind their bytes).
+        let io = match (io, self.transport.flush()) {
+            (None, Err(e)) => Some(ExchangeError::Io(e)),
+            (io, _) => io,
+        };
         if in_flight > 0 {
             self.abandoned = Some((base, in_flight as u8));
             self.seq = base.wrapping_add(in_flight as u8).wrapping_sub(1);

@@ -49,8 +49,14 @@ impl SimFrontPanel {
 
     /// The pipe link the simulated board was built with, for the FrontPanel clock.
     pub fn link_for(host: &OkHostConfig) -> OkPipeConfig {
-        OkPipeConfig::new(16, 8, host.clock_hz / 1e6, 1000.0)
-            .expect("16/8-word blocks and a 1 ms timeout suit both FrontPanel clocks")
+        let xem = OkPipeConfig::xem7010();
+        OkPipeConfig::new(
+            xem.in_block_words,
+            xem.out_block_words,
+            host.clock_hz / 1e6,
+            xem.idle_timeout_us,
+        )
+        .expect("the XEM7010's blocks and timeout suit both FrontPanel clocks")
     }
 
     /// A switch that unplugs the module: once it is false every call fails as `Gone`.

@@ -136,6 +136,15 @@ impl Transport for Box<dyn Transport> {
     fn receive(&mut self, want: usize, timeout: Duration) -> std::io::Result<Vec<u8>> {
         (**self).receive(want, timeout)
     }
+    fn send_ahead(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        (**self).send_ahead(bytes)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        (**self).flush()
+    }
+    fn queued(&self) -> usize {
+        (**self).queued()
+    }
     fn link_time(&self) -> Duration {
         (**self).link_time()
     }

@@ -4,6 +4,13 @@
 //! the simulated one (`ok://sim`) or the SDK's (`ok://SERIAL`), so tests run the hardware's
 //! code path. Opening resets the link and checks the board's geometry WireOut: the block sizes
 //! come from the board, not from a guess.
+//!
+//! Frames go back to back: a block's header carries its byte count, so a frame may start in
+//! the block where the previous one ends and straddle blocks. [`Transport::send_ahead`] sends
+//! only whole blocks and keeps the rest (less than a block) for the next frame; only a flush
+//! (before the host waits for an answer to queued bytes) pads a block. Why: USB 2's 40 MB/s
+//! is the bound there, and padding each 64-delta frame's last block cost 3.4 % of it (144
+//! instead of 139.2 pipe-in words a frame in 16-word blocks).
 
 use super::frontpanel::{FrontPanel, FrontPanelError};
 use super::transport::Transport;
@@ -21,6 +28,8 @@ pub struct OkTransport<F: FrontPanel> {
     out_block_words: usize,
     /// Answer bytes read beyond what the frame layer asked for.
     pending: VecDeque<u8>,
+    /// Frame bytes queued by `send_ahead`, fewer than a block carries.
+    queue: Vec<u8>,
 }
 
 fn io_error(e: FrontPanelError) -> io::Error {
@@ -58,7 +67,22 @@ impl<F: FrontPanel> OkTransport<F> {
             in_block_words: in_words as usize,
             out_block_words: out_words as usize,
             pending: VecDeque::new(),
+            queue: Vec::new(),
         })
+    }
+
+    /// Sends the first `n` queued bytes in one pipe-in call (the last block padded). The
+    /// bytes leave the queue whether or not the call succeeds: after a failed call the board
+    /// may hold any part of them, and the frame layer treats their frames as maybe applied.
+    fn write_blocks(&mut self, n: usize) -> io::Result<()> {
+        if n == 0 {
+            return Ok(());
+        }
+        let blocks = pack_in_blocks(&self.queue[..n], self.in_block_words);
+        self.queue.drain(..n);
+        self.fp
+            .write_block_pipe_in(PIPE_IN_ADDR, 4 * self.in_block_words, &blocks)
+            .map_err(io_error)
     }
 
     pub fn frontpanel(&self) -> &F {
@@ -77,10 +101,24 @@ impl<F: FrontPanel> Transport for OkTransport<F> {
     }
 
     fn send(&mut self, bytes: &[u8]) -> io::Result<()> {
-        let blocks = pack_in_blocks(bytes, self.in_block_words);
-        self.fp
-            .write_block_pipe_in(PIPE_IN_ADDR, 4 * self.in_block_words, &blocks)
-            .map_err(io_error)
+        self.send_ahead(bytes)?;
+        self.flush()
+    }
+
+    fn send_ahead(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.queue.extend_from_slice(bytes);
+        // Stream bytes a block carries after its header word.
+        let capacity = 4 * (self.in_block_words - 1);
+        let whole = self.queue.len() / capacity * capacity;
+        self.write_blocks(whole)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.write_blocks(self.queue.len())
+    }
+
+    fn queued(&self) -> usize {
+        self.queue.len()
     }
 
     fn receive(&mut self, want: usize, timeout: Duration) -> io::Result<Vec<u8>> {

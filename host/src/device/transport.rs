@@ -10,6 +10,21 @@ pub trait Transport {
     fn describe(&self) -> String;
     /// Sends every byte (or fails).
     fn send(&mut self, bytes: &[u8]) -> io::Result<()>;
+    /// Sends `bytes` after any queued ones, but may keep some of them queued to go out with
+    /// what is sent next: a block-based link (the Opal Kelly pipes) packs frames back to back
+    /// into whole blocks instead of padding each frame's last block. Whoever then waits for
+    /// an answer to bytes still queued must [`Self::flush`] first. Default: sends at once.
+    fn send_ahead(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.send(bytes)
+    }
+    /// Sends every queued byte. [`Self::send`] flushes too (queued bytes first).
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+    /// How many bytes [`Self::send_ahead`] has queued and not sent.
+    fn queued(&self) -> usize {
+        0
+    }
     /// Receives up to `want` bytes, waiting at most `timeout` on the link's clock; returns
     /// what arrived (possibly nothing).
     fn receive(&mut self, want: usize, timeout: Duration) -> io::Result<Vec<u8>>;
