@@ -10,11 +10,13 @@
 //!   a build with the cargo feature `ftdi`.
 //! - `xdma:///dev/xdma0[?mhz=F]`: the register window on the user BAR of Xilinx's XDMA
 //!   driver (`/dev/xdma0_user`), through the `pcie://` transport.
-//! - `ok://sim[?lanes=N&mode=..&contexts=C&width=W&usb=3|2]`: the Opal Kelly pipe board top in
-//!   Verilator behind a simulated okHost (`usb=3`: 100.8 MHz FrontPanel clock, pipes at
-//!   340 MB/s; `usb=2`: 48 MHz, 40 MB/s, the XEM7010).
-//! - `ok://SERIAL[?usb=3|2]`: a FrontPanel module by serial number (the ceiling quoted is its
-//!   USB generation's pipe rate); needs a build with the cargo feature `opalkelly`.
+//! - `ok://sim[?lanes=N&mode=..&contexts=C&width=W&usb=2|3]`: the Opal Kelly pipe board top in
+//!   Verilator behind a simulated okHost (`usb=2`, the default: 48 MHz FrontPanel clock, pipes
+//!   at 40 MB/s, the XEM7010 this project builds for; `usb=3`: 100.8 MHz, 340 MB/s, a USB 3
+//!   module such as the XEM7310, for which the pipe link is not built here).
+//! - `ok://SERIAL[?usb=2|3]`: a FrontPanel module by serial number (the ceiling quoted is its
+//!   USB generation's pipe rate; USB 2 by default, the XEM7010); needs a build with the cargo
+//!   feature `opalkelly`.
 
 use super::ftdi_transport::FtdiSelector;
 use atomik_hdl::lanes::{LaneMode, LanesConfig};
@@ -59,27 +61,28 @@ pub enum DeviceUri {
     /// `xdma:///dev/xdma0?mhz=125`: the register window behind Xilinx's XDMA driver, through
     /// its user-BAR node `/dev/xdma0_user`.
     Xdma { prefix: String, clock_hz: f64 },
-    /// `ok://sim?usb=3`: the pipe board behind a simulated okHost.
+    /// `ok://sim?usb=2`: the pipe board behind a simulated okHost.
     OkSim {
         lanes: LanesConfig,
         host: atomik_sim::ok_host::OkHostConfig,
     },
-    /// `ok://SERIAL?usb=3`: a FrontPanel module.
+    /// `ok://SERIAL?usb=2`: a FrontPanel module.
     Ok {
         serial: String,
         usb_bytes_per_sec: f64,
     },
 }
 
-/// `usb=3` or `usb=2`: the simulated okHost of that USB generation.
+/// `usb=2` (the default: the XEM7010's USB 2.0) or `usb=3`: the simulated okHost of that USB
+/// generation.
 fn ok_usb(q: &mut BTreeMap<String, String>) -> Result<atomik_sim::ok_host::OkHostConfig, String> {
     use atomik_sim::ok_host::OkHostConfig;
-    match take(q, "usb", 3u32)? {
+    match take(q, "usb", 2u32)? {
         3 => Ok(OkHostConfig::usb3()),
         2 => Ok(OkHostConfig::usb2()),
         other => Err(format!(
-            "`usb={other}`: choose 3 (USB 3.0 FrontPanel, 340 MB/s pipes) or 2 (USB 2.0, \
-             40 MB/s, e.g. the XEM7010)"
+            "`usb={other}`: choose 2 (USB 2.0, 40 MB/s, the XEM7010; the default) or 3 (USB 3.0 \
+             FrontPanel, 340 MB/s pipes)"
         )),
     }
 }
@@ -395,7 +398,7 @@ mod tests {
             } => assert_eq!((lanes.lanes, window.ring_words, read_ns), (4, 16, 500)),
             other => panic!("{other:?}"),
         }
-        match DeviceUri::parse("ok://sim?lanes=4&usb=2").unwrap() {
+        match DeviceUri::parse("ok://sim?lanes=4").unwrap() {
             DeviceUri::OkSim { lanes, host } => {
                 assert_eq!(
                     (lanes.lanes, host.clock_hz, host.usb_bytes_per_sec),
@@ -413,6 +416,13 @@ mod tests {
         );
         assert_eq!(
             DeviceUri::parse("ok://1234ABCD").unwrap(),
+            DeviceUri::Ok {
+                serial: "1234ABCD".into(),
+                usb_bytes_per_sec: 40e6
+            }
+        );
+        assert_eq!(
+            DeviceUri::parse("ok://1234ABCD?usb=3").unwrap(),
             DeviceUri::Ok {
                 serial: "1234ABCD".into(),
                 usb_bytes_per_sec: 340e6
@@ -467,7 +477,7 @@ mod tests {
                 "xdma:///dev/xdma0?mhz=-1",
                 "`mhz=-1` must be a positive clock",
             ),
-            ("ok://sim?usb=1", "`usb=1`: choose 3"),
+            ("ok://sim?usb=1", "`usb=1`: choose 2"),
             ("ok://12/34", "letters and digits"),
             ("ok://sim?lanes=3", "unsupported lane count 3"),
             ("ok://1234?lanes=4", "unknown option `lanes`"),
