@@ -1,5 +1,5 @@
 //! The flows with the real tools: a tiny design through the pin-light wrapper on every family,
-//! a missed target, a missing tool and a Verilog syntax error.
+//! a missed target, a design too big for its device, a missing tool and a Verilog syntax error.
 //!
 //! Place-and-route jobs run one at a time (the `PNR` lock): the machines this runs on have two
 //! cores and the YoWASP tools are single-threaded WebAssembly anyway.
@@ -263,4 +263,58 @@ fn a_verilog_syntax_error_is_the_yosys_error_with_its_log() {
         other => panic!("expected the yosys ToolError, got {other:?}"),
     }
     assert!(msg.contains("synth.log"), "{msg}");
+}
+
+/// 8192 flip-flops in a shift register whose every bit reaches the output: more logic cells
+/// than an iCE40 HX8K has (7680).
+const TOO_BIG_FOR_HX8K: &str = r#"
+module big(input clock, input din, output reg [31:0] folded);
+  reg [8191:0] sh = 8192'd0;
+  integer i;
+  always @(posedge clock) begin
+    sh <= {sh[8190:0], din};
+    for (i = 0; i < 32; i = i + 1) folded[i] <= ^sh[256*i +: 256];
+  end
+endmodule
+"#;
+
+#[test]
+fn a_design_too_big_for_the_device_is_named_as_such() {
+    let _one_at_a_time = PNR.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = out_dir("too-big-hx8k");
+    let ports = vec![
+        Port::clock("clock"),
+        Port::input("din", 1),
+        Port::output("folded", 32),
+    ];
+    let err = estimate(
+        TOO_BIG_FOR_HX8K,
+        "big",
+        &ports,
+        Family::Ice40,
+        "hx8k",
+        50.0,
+        &dir,
+    )
+    .expect_err("8192 flip-flops do not fit 7680 logic cells");
+    match &err {
+        FlowError::DoesNotFit {
+            resource,
+            used,
+            available,
+            log,
+            ..
+        } => {
+            assert_eq!(resource, "ICESTORM_LC");
+            assert_eq!(*available, 7680);
+            assert!(*used > 8192, "{err}");
+            assert!(log.is_file(), "{}", log.display());
+        }
+        other => panic!("expected DoesNotFit, got {other:?}"),
+    }
+    let msg = err.to_string();
+    assert!(
+        msg.contains("does not fit") && msg.contains("of 7680") && msg.contains("fewer lanes"),
+        "{msg}"
+    );
 }

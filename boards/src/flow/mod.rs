@@ -347,6 +347,38 @@ pub enum FlowError {
     /// The pin-light wrapper could not be generated.
     #[error(transparent)]
     Wrapper(#[from] crate::wrapper::WrapperError),
+    /// Place and route stopped because the design needs more of a resource than the device
+    /// has (read from nextpnr's utilisation table after it failed).
+    #[error(
+        "the design does not fit the device: it needs {used} {resource} of {available} \
+         ({percent} %); build fewer lanes (nextpnr log: {})",
+        .log.display()
+    )]
+    DoesNotFit {
+        /// nextpnr's name for the resource, e.g. `ICESTORM_LC`.
+        resource: String,
+        used: u64,
+        available: u64,
+        percent: u64,
+        log: PathBuf,
+    },
+}
+
+/// The first over-full line of nextpnr's "Device utilisation" table, as
+/// `(resource, used, available, percent)`: lines like `Info:  ICESTORM_LC:  8820/ 7680  114%`.
+pub fn overfull_resource(log: &str) -> Option<(String, u64, u64, u64)> {
+    log.lines().find_map(|line| {
+        let rest = line.trim_start().strip_prefix("Info:")?.trim();
+        let (name, counts) = rest.split_once(':')?;
+        let (used, rest) = counts.split_once('/')?;
+        let mut fields = rest.split_whitespace();
+        let available = fields.next()?.parse::<u64>().ok()?;
+        let percent = fields.next()?.strip_suffix('%')?.parse::<u64>().ok()?;
+        let used = used.trim().parse::<u64>().ok()?;
+        let name = name.trim();
+        let is_name = !name.is_empty() && !name.contains(char::is_whitespace);
+        (is_name && used > available).then(|| (name.to_string(), used, available, percent))
+    })
 }
 
 /// Per stage, the executables that can do the job, preferred first.
@@ -795,7 +827,22 @@ pub fn run(
     for step in &steps {
         progress(step.stage);
         let t = Instant::now();
-        run_tool(&step.tool.name, &mut step.command(), &step.log)?;
+        if let Err(e) = run_tool(&step.tool.name, &mut step.command(), &step.log) {
+            // A design too big for the device is the user's to fix, not a tool fault: say so.
+            if step.stage == Stage::PlaceRoute {
+                let log = std::fs::read_to_string(&step.log).unwrap_or_default();
+                if let Some((resource, used, available, percent)) = overfull_resource(&log) {
+                    return Err(FlowError::DoesNotFit {
+                        resource,
+                        used,
+                        available,
+                        percent,
+                        log: step.log.clone(),
+                    });
+                }
+            }
+            return Err(e.into());
+        }
         stage_seconds.push((step.stage, t.elapsed().as_secs_f64()));
     }
     if !files
@@ -818,4 +865,29 @@ pub fn run(
     rep.wall_seconds = start.elapsed().as_secs_f64();
     rep.stage_seconds = stage_seconds;
     Ok(rep)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::overfull_resource;
+
+    #[test]
+    fn the_overfull_line_of_each_familys_utilisation_table_is_found() {
+        let ice40 = "Info: Device utilisation:\nInfo: \t         ICESTORM_LC:  8820/ 7680   114%\n\
+                     Info: \t        ICESTORM_RAM:     4/   32    12%\n";
+        assert_eq!(
+            overfull_resource(ice40),
+            Some(("ICESTORM_LC".into(), 8820, 7680, 114))
+        );
+        let gowin = "Info: \t                 VCC:       1/      1   100%\n\
+                     Info: \t                LUT4:    9001/   8640   104%\n";
+        assert_eq!(
+            overfull_resource(gowin),
+            Some(("LUT4".into(), 9001, 8640, 104))
+        );
+        // Full (100 %) is not over-full, and other lines with slashes are not the table.
+        let fits = "Info: \t                 VCC:       1/      1   100%\n\
+                    Info: Max frequency for clock 'clk': 12/3 MHz\n";
+        assert_eq!(overfull_resource(fits), None);
+    }
 }
