@@ -114,12 +114,12 @@ end
     }
 }
 
-/// Lanes that take their word from one [`WordCopy`]: a word bit then drives 16 gated-leaf
-/// LUTs, not the 63 of a whole source group spread over the fabric.
+/// Lanes that take their word from one [`WordCopy`] (one lane in each of 16 enable groups,
+/// see [`super::group::word_copy`]): a word bit then drives 16 group LUTs, not the 63 of a
+/// whole source's lanes spread over the fabric.
 pub const LANES_PER_WORD_COPY: usize = 16;
 
-/// Copies of a source's word per source: the 63 lanes of a group in groups of
-/// [`LANES_PER_WORD_COPY`].
+/// Copies of a source's word per source: its 63 lanes in chunks of [`LANES_PER_WORD_COPY`].
 pub const WORD_COPIES_PER_SOURCE: usize = 63usize.div_ceil(LANES_PER_WORD_COPY);
 
 /// A register holding a copy of a source's `word` (its `d` is the source's `word_next`), for

@@ -355,7 +355,9 @@ impl<const W: usize, const A: usize> Logic for TableLaneCore<W, A> {
         }
         for i in 0..(self._lanes) {
             self.taps[i].clock.next = self.clock.val();
-            self.taps[i].word.next = self.sources[i / 63].word.val();
+            // Lane i's source (`lane::lane_source`; literals: rust-hdl evaluates index
+            // expressions of loop variables and literals only): 189 lanes per block of 3.
+            self.taps[i].word.next = self.sources[(i / 189) * 3 + (i % 189) % 3].word.val();
             self.taps[i].load.next = self.generator.load.val();
             self.taps[i].active_lanes.next = self.generator.run_lanes.val();
             self.gen_addr[i].clock.next = self.clock.val();
