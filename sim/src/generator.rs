@@ -5,7 +5,7 @@
 //! enable groups: `lane::active_lanes`) feeds, in clock t, lane i the delta
 //! `lane_delta(i, x_s(t))`, s = `lane_source(i)`, where x_s(t) = L^t(seed ^ salt_s) and L is the xorshift64 step (a
 //! linear map over GF(2)). Every piece is linear, so the XOR of everything fed is
-//! `XOR over lanes i < M of lane_delta(i, S_s)` with `S_s = (I + L + ... + L^(K-1)) (seed ^ salt_s)`,
+//! `XOR over the active lanes i of lane_delta(i, S_s)` with `S_s = (I + L + ... + L^(K-1)) (seed ^ salt_s)`,
 //! and the sum of powers comes from doubling in O(64^2 log K) bit operations.
 
 use atomik_hdl::lanes::lane::{active_lanes, lane_delta, lane_source};

@@ -123,11 +123,11 @@ pub const LANES_PER_WORD_COPY: usize = 16;
 pub const WORD_COPIES_PER_SOURCE: usize = 63usize.div_ceil(LANES_PER_WORD_COPY);
 
 /// A register holding a copy of a source's `word` (its `d` is the source's `word_next`), for
-/// a group of [`LANES_PER_WORD_COPY`] taps.
+/// [`LANES_PER_WORD_COPY`] of its lanes.
 ///
-/// Why: each bit of a source's word feeds one gated-leaf LUT per lane, 63 of them across the
+/// Why: each bit of a source's word feeds one group LUT per lane, 63 of them across the
 /// merge tree's first stage, and that net's routing sat on the path into the tree's first
-/// register. A copy per group of 16 taps places next to them. Cost: 64 flip-flops per copy.
+/// register. A copy per 16 of them places next to them. Cost: 64 flip-flops per copy.
 /// The copies hold the same value by construction, so yosys would merge them into one
 /// register; the `(* keep *)` on their process stops that (checked on synth_ice40,
 /// synth_ecp5 and synth_gowin: the copies stay separate flip-flops).

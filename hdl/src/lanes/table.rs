@@ -38,7 +38,7 @@
 //! the reference table, one context per clock, with `cmd_ready` low.
 
 use super::generator::{source_count, source_salt, GenControl};
-use super::lane::LaneTap;
+use super::lane::{LaneTap, GROUP_LANES, LANES_PER_BLOCK};
 use super::lane_table::LaneTable;
 use super::source::DeltaSource;
 use super::split_counter::SplitCounter;
@@ -48,6 +48,9 @@ use super::LanesConfig;
 use crate::context_ram::ContextRam;
 use crate::response_queue::{ResponseQueue, DEPTH};
 use rust_hdl::prelude::*;
+
+// The update writes these as literals (see there).
+const _: () = assert!(LANES_PER_BLOCK == 189 && GROUP_LANES == 3);
 
 pub use super::single::{StatusReg, DESIGN_ID};
 
