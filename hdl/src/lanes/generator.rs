@@ -101,6 +101,9 @@ pub struct GenControl {
     /// The run's M as given (a register): group g is enabled when `3g < M`, which for every
     /// existing group is the same with M clamped, so the taps need no clamp.
     pub run_lanes: Signal<Out, Bits<11>>,
+    /// The value `run_lanes` takes at the next clock edge, for copies of it a top keeps near
+    /// its taps (see `SingleLaneCore::lane_counts`).
+    pub run_lanes_next: Signal<Out, Bits<11>>,
     /// A run is feeding (not counting pauses): the table mode feeds its lanes then.
     pub feeding: Signal<Out, Bit>,
     /// Status snapshot, all three as of the previous clock (the counters are split, see
@@ -193,6 +196,7 @@ impl GenControl {
             tap_load: Default::default(),
             source_start: Default::default(),
             run_lanes: Default::default(),
+            run_lanes_next: Default::default(),
             feeding: Default::default(),
             busy: Default::default(),
             clocks: Default::default(),
@@ -360,6 +364,7 @@ impl Logic for GenControl {
         self.tap_load.next = self.go.q.val();
         self.source_start.next = self.go.q.val() & self.go_any.q.val();
         self.run_lanes.next = self.go_lanes.q.val();
+        self.run_lanes_next.next = self.d1_lanes.q.val();
         self.seed.next = self.go_seed.q.val();
         self.stop_run.next =
             (self.stepping.val() & self.last.q.val()) | (self.launch.val() & !self.go_any.q.val());

@@ -35,6 +35,12 @@ pub fn word_copies(lanes: usize) -> usize {
         .unwrap_or(0)
 }
 
+/// Chunks of [`LANES_PER_WORD_COPY`] groups within a block, for `lanes` lanes: the last
+/// group's chunk, plus one (chunk of group g: `(g / 63) * 4 + (g % 63) / 16`).
+pub fn group_chunks(lanes: usize) -> usize {
+    word_copy(group_count(lanes) - 1, 0) / GROUP_LANES + 1
+}
+
 /// Group `index`'s word: `en ? low_W(XOR over members m of rotl64(word_m, r_m)) : 0`, `en`
 /// loaded on `load` as `3 * index < active_lanes`.
 #[derive(LogicBlock)]

@@ -33,7 +33,7 @@
 //! which no port can observe (see there) and keeps the reset net small. There is no table to sweep, so `cmd_ready` rises the cycle after.
 
 use super::generator::GenControl;
-use super::group::{word_copies, GroupTap};
+use super::group::{group_chunks, word_copies, GroupTap};
 use super::lane::{group_count, GROUP_LANES, LANES_PER_SOURCE};
 use super::source::{DeltaSource, WordCopy, LANES_PER_WORD_COPY, WORD_COPIES_PER_SOURCE};
 use super::split_counter::SplitCounter;
@@ -105,7 +105,15 @@ pub struct SingleLaneCore<const W: usize> {
     sources: Vec<DeltaSource>,
     /// Copies of the source words (see [`super::group::word_copy`]): member m of group g reads
     /// copy `((g / 63) * 4 + (g % 63) / 16) * 3 + m`, which holds source `(c / 12) * 3 + c % 3`.
-    words: Vec<WordCopy>,
+    words: Vec<WordCopy<64>>,
+    /// Copies of the run's lane count (the generator's `run_lanes`), one per chunk of 16
+    /// groups of a block (chunk `(g / 63) * 4 + (g % 63) / 16`, as the word copies), so each
+    /// group's enable compare reads a register placed near it. Why: with one register for all
+    /// groups ABC shares the compares' common prefixes between groups all over the fabric,
+    /// and the 128-lane GW1NR-9 core's critical path was such a chain: the count register ->
+    /// group 9's LUT -> 2.8 ns of routing -> group 24's -> 2.1 ns -> group 26's enable, 9.05 ns
+    /// (110.5 MHz). Cost: 11 flip-flops per chunk.
+    lane_counts: Vec<WordCopy<11>>,
     groups: Vec<GroupTap<W>>,
     salts: Vec<Constant<Bits<64>>>,
     nodes: Vec<XorNode<W>>,
@@ -162,6 +170,7 @@ pub struct SingleLaneCore<const W: usize> {
     queue_depth: Constant<Bits<4>>,
     _sources: usize,
     _words: usize,
+    _chunks: usize,
     /// Groups, and groups with at least two and with three members (prefixes of the groups).
     _groups: usize,
     _groups_b: usize,
@@ -202,6 +211,7 @@ impl<const W: usize> SingleLaneCore<W> {
                 .map(|_| DeltaSource::default())
                 .collect(),
             words: (0..word_copies(n)).map(|_| WordCopy::default()).collect(),
+            lane_counts: (0..group_chunks(n)).map(|_| WordCopy::default()).collect(),
             groups: (0..group_count(n)).map(|g| GroupTap::new(g, n)).collect(),
             salts: (0..source_count(n))
                 .map(|i| Constant::new(source_salt(i).to_bits()))
@@ -246,6 +256,7 @@ impl<const W: usize> SingleLaneCore<W> {
             queue_depth: Constant::new((DEPTH as u64).to_bits()),
             _sources: source_count(n),
             _words: word_copies(n),
+            _chunks: group_chunks(n),
             _groups: group_count(n),
             _groups_b: (n + 1) / GROUP_LANES,
             _groups_c: n / GROUP_LANES,
@@ -338,13 +349,18 @@ impl<const W: usize> Logic for SingleLaneCore<W> {
             self.words[c].clock.next = self.clock.val();
             self.words[c].d.next = self.sources[(c / 12) * 3 + c % 3].word_next.val();
         }
+        for c in 0..(self._chunks) {
+            self.lane_counts[c].clock.next = self.clock.val();
+            self.lane_counts[c].d.next = self.generator.run_lanes_next.val();
+        }
         for g in 0..(self._groups) {
             self.groups[g].clock.next = self.clock.val();
             self.groups[g].word_a.next = self.words[((g / 63) * 4 + (g % 63) / 16) * 3].q.val();
             self.groups[g].word_b.next = 0.into();
             self.groups[g].word_c.next = 0.into();
             self.groups[g].load.next = self.generator.tap_load.val();
-            self.groups[g].active_lanes.next = self.generator.run_lanes.val();
+            self.groups[g].active_lanes.next =
+                self.lane_counts[(g / 63) * 4 + (g % 63) / 16].q.val();
         }
         for g in 0..(self._groups_b) {
             self.groups[g].word_b.next = self.words[((g / 63) * 4 + (g % 63) / 16) * 3 + 1].q.val();

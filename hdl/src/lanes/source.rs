@@ -123,7 +123,9 @@ pub const LANES_PER_WORD_COPY: usize = 16;
 pub const WORD_COPIES_PER_SOURCE: usize = 63usize.div_ceil(LANES_PER_WORD_COPY);
 
 /// A register holding a copy of a source's `word` (its `d` is the source's `word_next`), for
-/// [`LANES_PER_WORD_COPY`] of its lanes.
+/// [`LANES_PER_WORD_COPY`] of its lanes; `N` bits wide (64 for words; the single core also
+/// copies the run's 11-bit lane count this way, one copy per chunk of 16 groups, for the same
+/// reason: see `SingleLaneCore::lane_counts`).
 ///
 /// Why: each bit of a source's word feeds one group LUT per lane, 63 of them across the
 /// merge tree's first stage, and that net's routing sat on the path into the tree's first
@@ -132,13 +134,13 @@ pub const WORD_COPIES_PER_SOURCE: usize = 63usize.div_ceil(LANES_PER_WORD_COPY);
 /// register; the `(* keep *)` on their process stops that (checked on synth_ice40,
 /// synth_ecp5 and synth_gowin: the copies stay separate flip-flops).
 #[derive(LogicBlock, Default)]
-pub struct WordCopy {
+pub struct WordCopy<const N: usize> {
     pub clock: Signal<In, Clock>,
-    pub d: Signal<In, Bits<64>>,
-    pub q: Signal<Out, Bits<64>>,
+    pub d: Signal<In, Bits<N>>,
+    pub q: Signal<Out, Bits<N>>,
 }
 
-impl Logic for WordCopy {
+impl<const N: usize> Logic for WordCopy<N> {
     fn update(&mut self) {
         if self.clock.pos_edge() {
             self.q.next = self.d.val();
@@ -150,13 +152,12 @@ impl Logic for WordCopy {
     }
 
     fn hdl(&self) -> Verilog {
-        Verilog::Custom(
+        Verilog::Custom(format!(
             "\
-initial q = 64'd0;
+initial q = {N}'d0;
 (* keep *) always @(posedge clock) q <= d;
 "
-            .into(),
-        )
+        ))
     }
 
     fn timing(&self) -> Vec<TimingInfo> {
