@@ -1,13 +1,14 @@
 //! Predicts what the on-chip generator feeds in a run, for any run length, far faster than the
 //! hardware runs: every on-chip throughput figure is checked against this.
 //!
-//! A run of K clocks with seed `seed` and M active lanes feeds, in clock t, lane i the delta
-//! `lane_delta(i, x_s(t))` where x_s(t) = L^t(seed ^ salt_s) and L is the xorshift64 step (a
+//! A run of K clocks with seed `seed` and M active lanes (GEN_RUN's count, rounded up to whole
+//! enable groups: `lane::active_lanes`) feeds, in clock t, lane i the delta
+//! `lane_delta(i, x_s(t))`, s = `lane_source(i)`, where x_s(t) = L^t(seed ^ salt_s) and L is the xorshift64 step (a
 //! linear map over GF(2)). Every piece is linear, so the XOR of everything fed is
-//! `XOR over lanes i < M of lane_delta(i, S_s)` with `S_s = (I + L + ... + L^(K-1)) (seed ^ salt_s)`,
+//! `XOR over the active lanes i of lane_delta(i, S_s)` with `S_s = (I + L + ... + L^(K-1)) (seed ^ salt_s)`,
 //! and the sum of powers comes from doubling in O(64^2 log K) bit operations.
 
-use atomik_hdl::lanes::lane::{lane_delta, lane_source, LANES_PER_SOURCE};
+use atomik_hdl::lanes::lane::{active_lanes, lane_delta, lane_source};
 use atomik_hdl::lanes::single::{source_count, source_salt};
 use atomik_hdl::lanes::source::xorshift64;
 use atomik_hdl::lanes::LaneMode;
@@ -110,14 +111,22 @@ pub struct GeneratorRun {
     pub seed: u64,
     /// Clocks the generator feeds (K, < 2^40).
     pub clocks: u64,
-    /// Active lanes requested (clamped to `lanes` as the hardware does).
+    /// Active lanes requested (GEN_RUN's M; see [`Self::effective_lanes`]).
     pub active_lanes: u32,
 }
 
 impl GeneratorRun {
-    /// Lanes that really take part.
+    /// Lanes that really take part: M rounded up to whole enable groups, at most `lanes`
+    /// ([`active_lanes`], the hardware's rule).
     pub fn effective_lanes(&self) -> u32 {
-        self.active_lanes.min(self.lanes)
+        active_lanes(self.lanes, self.active_lanes)
+    }
+
+    /// Per source, the XOR of its words over the whole run, by doubling.
+    fn source_sums(&self, m: usize) -> Vec<u64> {
+        (0..source_count(m))
+            .map(|s| xorshift_sum(self.seed ^ source_salt(s), self.clocks))
+            .collect()
     }
 
     /// Deltas fed in the whole run.
@@ -129,14 +138,11 @@ impl GeneratorRun {
     /// `(base + i) mod contexts`: one XOR per context, by doubling.
     pub fn predicted_per_context(&self, contexts: u32, base: u64) -> Vec<u64> {
         let m = self.effective_lanes() as usize;
+        let sums = self.source_sums(m);
         let mut fed = vec![0u64; contexts as usize];
-        for s in 0..source_count(m) {
-            let sum = xorshift_sum(self.seed ^ source_salt(s), self.clocks);
-            let group = (s * LANES_PER_SOURCE)..m.min((s + 1) * LANES_PER_SOURCE);
-            for i in group {
-                fed[((base + i as u64) % contexts as u64) as usize] ^=
-                    lane_delta(i, sum, self.width);
-            }
+        for i in 0..m {
+            fed[((base + i as u64) % contexts as u64) as usize] ^=
+                lane_delta(i, sums[lane_source(i)], self.width);
         }
         fed
     }
@@ -156,11 +162,11 @@ impl GeneratorRun {
             let x = self.seed ^ source_salt(s);
             let mut long = geometric_sum(&stride, x, q + 1);
             let mut short = geometric_sum(&stride, x, q);
-            let group = (s * LANES_PER_SOURCE)..m.min((s + 1) * LANES_PER_SOURCE);
+            let lanes: Vec<usize> = (0..m).filter(|&i| lane_source(i) == s).collect();
             for j in 0..c {
                 let sum = if j < r { long } else { short };
                 let slot = &mut fed[((base + j) % c) as usize];
-                for i in group.clone() {
+                for &i in &lanes {
                     *slot ^= lane_delta(i, sum, self.width);
                 }
                 long = xorshift64(long);
@@ -203,15 +209,10 @@ impl GeneratorRun {
     /// XOR of every delta fed in the run, by doubling (independent of the run length).
     pub fn predicted_xor(&self) -> u64 {
         let m = self.effective_lanes() as usize;
-        let mut total = 0;
-        for s in 0..source_count(m) {
-            let sum = xorshift_sum(self.seed ^ source_salt(s), self.clocks);
-            let group = (s * LANES_PER_SOURCE)..m.min((s + 1) * LANES_PER_SOURCE);
-            for i in group {
-                total ^= lane_delta(i, sum, self.width);
-            }
-        }
-        total
+        let sums = self.source_sums(m);
+        (0..m).fold(0, |total, i| {
+            total ^ lane_delta(i, sums[lane_source(i)], self.width)
+        })
     }
 
     /// The same XOR by stepping every clock: the slow reference the doubling is checked

@@ -10,8 +10,10 @@
 //! ([`Self::launch`]) with the seed as it stood when it was taken; a reset in between cancels
 //! it.
 
+use crate::lanes_model::rotation_masks;
 use crate::lanes_model::{OP_GEN_RUN, OP_GEN_SEED};
 use atomik_hdl::lanes::generator::{source_count, source_salt};
+use atomik_hdl::lanes::lane::active_lanes;
 use atomik_hdl::lanes::single::{StatusReg, DESIGN_ID};
 use atomik_hdl::lanes::source::xorshift64;
 use atomik_hdl::lanes::LanesConfig;
@@ -22,6 +24,8 @@ pub struct GeneratorModel {
     seed: u64,
     words: Vec<u64>,
     enabled_lanes: usize,
+    /// Per source, the rotations of its enabled lanes (see [`rotation_masks`]).
+    masks: Vec<u64>,
     remaining: u64,
     active: bool,
     clocks: u64,
@@ -44,6 +48,7 @@ impl GeneratorModel {
             seed: 0,
             words: vec![0; source_count(lanes as usize)],
             enabled_lanes: 0,
+            masks: vec![0; source_count(lanes as usize)],
             remaining: 0,
             active: false,
             clocks: 0,
@@ -53,14 +58,19 @@ impl GeneratorModel {
         }
     }
 
-    /// The source words feeding the lanes in this clock (source s serves lanes 63s..).
+    /// The source words feeding the lanes in this clock (see `lane::lane_source`).
     pub fn words(&self) -> &[u64] {
         &self.words
     }
 
-    /// Lanes enabled by the last GEN_RUN.
+    /// Lanes enabled by the last GEN_RUN (whole groups, see `lane::active_lanes`).
     pub fn enabled_lanes(&self) -> usize {
         self.enabled_lanes
+    }
+
+    /// Per source, the rotations its enabled lanes apply (for `lanes_model::lane_xor`).
+    pub fn rotation_masks(&self) -> &[u64] {
+        &self.masks
     }
 
     /// A run is feeding (the generator steps in clocks it is not paused).
@@ -125,10 +135,11 @@ impl GeneratorModel {
         self.pending[0] = self.pending[1].take();
         let (data, seed, tag) = launching?;
         let clocks = data & ((1 << 40) - 1);
-        let lanes = ((data >> 40) & 0x7ff).min(self.lanes);
+        let lanes = active_lanes(self.lanes as u32, ((data >> 40) & 0x7ff) as u32);
         self.remaining = clocks;
         self.active = clocks != 0;
         self.enabled_lanes = lanes as usize;
+        self.masks = rotation_masks(self.words.len(), self.enabled_lanes);
         self.clocks = 0;
         self.deltas = 0;
         for (s, w) in self.words.iter_mut().enumerate() {

@@ -12,7 +12,7 @@ use crate::dut::{CoreInputs, CoreOutputs, Dut};
 use crate::generator_model::GeneratorModel;
 use crate::model::Context;
 use atomik_hdl::config::RESPONSE_QUEUE_DEPTH;
-use atomik_hdl::lanes::lane::LANES_PER_SOURCE;
+use atomik_hdl::lanes::lane::{lane_rotation, lane_source};
 use atomik_hdl::lanes::LanesConfig;
 use atomik_hdl::{CoreConfig, Op};
 use std::collections::VecDeque;
@@ -27,42 +27,46 @@ pub fn gen_run_word(clocks: u64, active_lanes: u32) -> u64 {
     (clocks & ((1 << 40) - 1)) | ((active_lanes as u64 & 0x7ff) << 40)
 }
 
-/// XOR of `word.rotate_left(r)` for `r` in `0..k` (`k <= 64`), by doubling: with
-/// `S(n) = XOR over r < n of rotl(word, r)`, `S(a + b) = S(a) ^ rotl(S(b), a)` and
-/// `S(2n) = S(n) ^ rotl(S(n), n)`.
-fn rotations_xor(word: u64, k: usize) -> u64 {
-    debug_assert!(k <= 64);
-    // `pow` is S(bit); `xor` is S(done) for the bits of `k` below `bit`.
-    let (mut xor, mut done, mut pow, mut bit) = (0u64, 0u32, word, 1usize);
-    while bit <= k {
-        if k & bit != 0 {
-            xor ^= pow.rotate_left(done);
-            done += bit as u32;
-        }
-        pow ^= pow.rotate_left(bit as u32);
-        bit <<= 1;
+/// Per source, the rotations its first `enabled` lanes apply, as a mask: bit r set when an
+/// enabled lane of the source rotates its word by r (a source's lanes have distinct
+/// rotations, see `atomik_hdl::lanes::lane`). `sources` masks, computed once per run.
+pub fn rotation_masks(sources: usize, enabled: usize) -> Vec<u64> {
+    let mut masks = vec![0u64; sources];
+    for i in 0..enabled {
+        masks[lane_source(i)] |= 1 << lane_rotation(i);
+    }
+    masks
+}
+
+/// XOR of `word.rotate_left(r)` for every set bit r of `mask`: a cyclic carry-less product,
+/// symmetric in its two operands, so it loops over the sparser one's set bits.
+fn rotations_xor(word: u64, mask: u64) -> u64 {
+    let (mut bits, other) = if word.count_ones() < mask.count_ones() {
+        (word, mask)
+    } else {
+        (mask, word)
+    };
+    let mut xor = 0;
+    while bits != 0 {
+        xor ^= other.rotate_left(bits.trailing_zeros());
+        bits &= bits - 1;
     }
     xor
 }
 
-/// XOR of the deltas of the first `enabled` lanes fed from source `words`, masked to `width`.
+/// XOR of the deltas of the enabled lanes fed from source `words`, masked to `width`, with
+/// `masks` from [`rotation_masks`] for the enabled-lane count.
 ///
-/// Performance (this runs every simulated clock, and was the model's largest cost): the
-/// enabled lanes of source `s` are lanes `s * LANES_PER_SOURCE ..`, rotations `0..k` of one
-/// word, so their XOR is [`rotations_xor`]`(word, k)`, O(log k) instead of k rotations, and
-/// masking to the width commutes with XOR. The same value as folding [`lane_delta`] over
-/// the enabled lanes (checked by `lane_xor_equals_the_per_lane_fold`).
-pub fn lane_xor(words: &[u64], enabled: usize, width: u32) -> u64 {
+/// Performance (this runs every simulated clock, and was the model's largest cost): a
+/// source's enabled lanes XOR rotations of one word, so their XOR is one cyclic product
+/// ([`rotations_xor`]), at most 32 rotations per source instead of one per lane, and masking
+/// to the width commutes with XOR. The same value as folding `lane_delta` over the enabled
+/// lanes (checked by `lane_xor_equals_the_per_lane_fold`).
+pub fn lane_xor(words: &[u64], masks: &[u64], width: u32) -> u64 {
     let mut xor = 0;
-    let mut left = enabled;
-    for &word in words {
-        if left == 0 {
-            break;
-        }
-        let k = left.min(LANES_PER_SOURCE);
-        left -= k;
-        if word != 0 {
-            xor ^= rotations_xor(word, k);
+    for (&word, &mask) in words.iter().zip(masks) {
+        if word != 0 && mask != 0 {
+            xor ^= rotations_xor(word, mask);
         }
     }
     match width {
@@ -115,7 +119,7 @@ impl LanesModel {
     fn lane_xor(&self) -> u64 {
         lane_xor(
             self.generator.words(),
-            self.generator.enabled_lanes(),
+            self.generator.rotation_masks(),
             self.config.width,
         )
     }
@@ -219,10 +223,10 @@ impl Dut for LanesModel {
 mod tests {
     use super::*;
     use atomik_hdl::lanes::generator::source_count;
-    use atomik_hdl::lanes::lane::{lane_delta, lane_source};
+    use atomik_hdl::lanes::lane::lane_delta;
     use atomik_hdl::lanes::source::xorshift64;
 
-    /// The doubling in [`lane_xor`] against the plain per-lane definition, for
+    /// The cyclic products in [`lane_xor`] against the plain per-lane definition, for
     /// every enabled-lane count, partial and full source groups, narrow and full widths.
     #[test]
     fn lane_xor_equals_the_per_lane_fold() {
@@ -248,15 +252,23 @@ mod tests {
                     acc ^ lane_delta(i, words[lane_source(i)], width)
                 });
                 assert_eq!(
-                    lane_xor(&words, n, width),
+                    lane_xor(&words, &rotation_masks(words.len(), n), width),
                     fold,
                     "lanes {lanes} width {width} enabled {n}"
                 );
             }
         }
-        for k in 0..=64 {
-            let fold = (0..k as u32).fold(0, |acc, r| acc ^ x.rotate_left(r));
-            assert_eq!(rotations_xor(x, k), fold, "k {k}");
+        for mask in [
+            0u64,
+            1,
+            0x8000_0000_0000_0001,
+            u64::MAX,
+            0x00ff_0f0f_1234_5678,
+        ] {
+            let fold = (0..64)
+                .filter(|r| mask >> r & 1 == 1)
+                .fold(0, |acc, r| acc ^ x.rotate_left(r));
+            assert_eq!(rotations_xor(x, mask), fold, "mask {mask:#x}");
         }
     }
 }

@@ -21,7 +21,8 @@ pub struct OnChipRequest {
     pub seed: u64,
     /// Generator clocks (K), < 2^40.
     pub clocks: u64,
-    /// Active lanes (clamped to the design's lanes by the hardware).
+    /// GEN_RUN's active-lane count M (the hardware enables whole groups of three:
+    /// `atomik_hdl::lanes::lane::active_lanes`).
     pub active_lanes: u32,
     /// State loaded before the run, so the check covers reference ^ accumulated deltas.
     pub initial_state: u64,

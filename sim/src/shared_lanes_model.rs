@@ -102,7 +102,7 @@ impl SharedLanesModel {
     fn feed(&mut self) {
         let reduced = lane_xor(
             self.generator.words(),
-            self.generator.enabled_lanes(),
+            self.generator.rotation_masks(),
             self.config.width,
         );
         // In range by construction.

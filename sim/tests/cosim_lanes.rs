@@ -106,7 +106,8 @@ fn sixteen_lane_core_in_verilator_matches_model_every_cycle() {
     );
 }
 
-/// 64 lanes: two sources (63 lanes on the first, one on the second), tree latency 3.
+/// 64 lanes: three sources (22 groups, one lane of each per source; the last group is lane 63
+/// alone), tree latency 3.
 #[test]
 fn sixty_four_lane_core_in_verilator_matches_model_every_cycle() {
     verilator_case(

@@ -15,6 +15,7 @@
 
 use std::collections::HashMap;
 
+use atomik_hdl::lanes::lane::GROUP_LANES;
 use atomik_hdl::lanes::single::{StatusReg, DESIGN_ID};
 use atomik_hdl::lanes::{LaneMode, LanesConfig};
 use atomik_hdl::Op;
@@ -116,10 +117,11 @@ fn width_mask(width: u32) -> u64 {
     }
 }
 
-/// The active-lane counts under test: all, half (at least one), and five more than the design
-/// has (the core clamps), without repeats.
+/// The active-lane counts under test: all, half (at least one; rounded up to whole groups of
+/// three by the core), one less than the design has (enables the short last group, or stops
+/// just before it), and five more than the design has (the core clamps), without repeats.
 fn active_lane_counts(lanes: u32) -> Vec<u32> {
-    let mut counts = vec![lanes, (lanes / 2).max(1), lanes + 5];
+    let mut counts = vec![lanes, (lanes / 2).max(1), lanes - 1, lanes + 5];
     counts.dedup();
     counts.sort_unstable();
     counts.dedup();
@@ -227,7 +229,16 @@ fn sixteen_lane_generator_runs_in_verilator_equal_the_prediction() {
     check_runs_match_prediction(verilator(config), config, &[1, 1000, 100_000]);
 }
 
-/// 64 lanes: two sources (63 lanes on the first, one on the second).
+/// 8 lanes: the last group is short (lanes 6 and 7), so M = 7 enables it (the launch counts
+/// all 8 lanes, not M rounded up to 9) and M = 4 rounds up by two.
+#[test]
+fn eight_lane_generator_runs_in_verilator_equal_the_prediction() {
+    let config = config(8, 64);
+    check_runs_match_prediction(verilator(config), config, &[1, 1000]);
+}
+
+/// 64 lanes: 22 groups on three sources (one lane of each group per source; the last group
+/// is lane 63 alone).
 #[test]
 fn sixty_four_lane_generator_runs_in_verilator_equal_the_prediction() {
     let config = config(64, 64);
@@ -249,15 +260,16 @@ fn four_lane_generator_runs_in_rust_hdl_equal_the_prediction() {
 
 // ---- Lane independence ---------------------------------------------------------------------
 
-/// Runs `lanes` and `lanes - 1` active lanes from one seed: the states differ and each is as
-/// predicted.
-fn check_one_lane_fewer_changes_the_state(dut: Box<dyn Dut>, config: LanesConfig) {
+/// Runs all lanes and all but the last enable group (lanes are enabled three at a time) from
+/// one seed: the states differ and each is as predicted.
+fn check_one_group_fewer_changes_the_state(dut: Box<dyn Dut>, config: LanesConfig) {
     const SEED: u64 = 0x0123_4567_89AB_CDEF;
     const CLOCKS: u64 = 1000;
     let mut rig = Rig::new(dut, config);
     let backend = rig.backend();
     let mut states = Vec::new();
-    for active in [config.lanes, config.lanes - 1] {
+    let last_group_start = GROUP_LANES as u32 * ((config.lanes - 1) / GROUP_LANES as u32);
+    for active in [config.lanes, last_group_start] {
         let run = GeneratorRun {
             lanes: config.lanes,
             width: config.width,
@@ -277,35 +289,36 @@ fn check_one_lane_fewer_changes_the_state(dut: Box<dyn Dut>, config: LanesConfig
     assert_ne!(
         states[0],
         states[1],
-        "{backend} {}: M = {} and M = {} give the same state {:#x}: the last lane contributes \
+        "{backend} {}: M = {} and M = {} give the same state {:#x}: the last group contributes \
          nothing",
         config.name(),
         config.lanes,
-        config.lanes - 1,
+        last_group_start,
         states[0]
     );
 }
 
 #[test]
-fn one_lane_fewer_changes_the_state_of_sixteen_lanes_in_verilator() {
+fn one_group_fewer_changes_the_state_of_sixteen_lanes_in_verilator() {
     let config = config(16, 64);
-    check_one_lane_fewer_changes_the_state(verilator(config), config);
+    check_one_group_fewer_changes_the_state(verilator(config), config);
 }
 
 #[test]
-fn one_lane_fewer_changes_the_state_of_sixty_four_lanes_in_verilator() {
+fn one_group_fewer_changes_the_state_of_sixty_four_lanes_in_verilator() {
     let config = config(64, 64);
-    check_one_lane_fewer_changes_the_state(verilator(config), config);
+    check_one_group_fewer_changes_the_state(verilator(config), config);
 }
 
 #[test]
-fn one_lane_fewer_changes_the_state_of_four_lanes_in_rust_hdl() {
+fn one_group_fewer_changes_the_state_of_four_lanes_in_rust_hdl() {
     let config = config(4, 64);
-    check_one_lane_fewer_changes_the_state(rust_hdl(config), config);
+    check_one_group_fewer_changes_the_state(rust_hdl(config), config);
 }
 
-/// Stronger: every active-lane count 1..=lanes gives its own state (no lane duplicates or
-/// cancels a group of others), each as predicted.
+/// Stronger: every active-lane count 1..=lanes gives the predicted state, the counts of one
+/// enable group give one state, and every group count its own (no group duplicates or cancels
+/// others).
 #[test]
 fn every_active_lane_count_gives_a_distinct_predicted_state_in_verilator() {
     const SEED: u64 = 0xFEED_FACE_CAFE_BEEF;
@@ -314,6 +327,7 @@ fn every_active_lane_count_gives_a_distinct_predicted_state_in_verilator() {
         let config = config(lanes, 64);
         let mut rig = Rig::new(verilator(config), config);
         let mut seen: HashMap<u64, u32> = HashMap::new();
+        let mut effective_counts = Vec::new();
         for active in 1..=lanes {
             let run = GeneratorRun {
                 lanes,
@@ -329,12 +343,23 @@ fn every_active_lane_count_gives_a_distinct_predicted_state_in_verilator() {
                 "verilator {}: seed {SEED:#x}, K {CLOCKS}, M {active}: READ != prediction",
                 config.name()
             );
-            if let Some(other) = seen.insert(state, active) {
-                panic!(
-                    "verilator {}: M = {other} and M = {active} give the same state {state:#x}",
+            let effective = run.effective_lanes();
+            effective_counts.push(effective);
+            if let Some(other) = seen.insert(state, effective) {
+                assert_eq!(
+                    other,
+                    effective,
+                    "verilator {}: {other} and {effective} active lanes give the same state \
+                     {state:#x}",
                     config.name()
                 );
             }
         }
+        // Every count of whole groups, and the short last group, came up.
+        effective_counts.dedup();
+        let expected: Vec<u32> = (1..=lanes.div_ceil(GROUP_LANES as u32))
+            .map(|g| (GROUP_LANES as u32 * g).min(lanes))
+            .collect();
+        assert_eq!(effective_counts, expected);
     }
 }

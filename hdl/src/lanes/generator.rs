@@ -1,11 +1,13 @@
 //! Run control of the on-chip delta generator, shared by both multi-lane tops. The sources
-//! ([`super::source::DeltaSource`], one per 63 lanes) and the lane taps ([`super::lane::LaneTap`])
+//! ([`super::source::DeltaSource`], three per 189 lanes) and the lane groups ([`super::group::GroupTap`])
 //! are children of the top, not of this block: rust-hdl's Verilog cannot reach a grandchild's
 //! signals, and the merge tree needs every tap's delta. The top wires them from this block's
 //! outputs (`start`, `seed`, `stop`, `run_lanes`) and its `pause`.
 //!
 //! Commands (decoded by the top): GEN_SEED stores a seed; GEN_RUN starts a run of K clocks
-//! (`data[39:0]`) with M active lanes (`data[50:40]`, clamped to the lane count). A run feeds
+//! (`data[39:0]`) with M active lanes (`data[50:40]`): whole enable groups, so
+//! [`super::lane::active_lanes`]`(lanes, M)` lanes feed, M rounded up to a multiple of 3 and
+//! clamped to the lane count. A run feeds
 //! deltas in every clock where `pause` is low; `pause` holds everything (the table mode pauses
 //! while a command uses the lanes). `clocks` and `deltas` count what was fed.
 //!
@@ -20,7 +22,8 @@
 //! change its seed. `busy` is high from the clock after the handshake; the counters restart at
 //! the launch. `busy`, `clocks` and `deltas` are a consistent snapshot as of the previous clock.
 
-use super::lane::LANES_PER_SOURCE;
+use super::group_pad::GroupPad;
+use super::lane::{GROUP_LANES, LANES_PER_BLOCK};
 use super::split_counter::SplitCounter;
 use rust_hdl::prelude::*;
 
@@ -33,9 +36,30 @@ pub fn source_salt(s: usize) -> u64 {
     z ^ (z >> 31)
 }
 
-/// Sources needed for `lanes` lanes (see [`LANES_PER_SOURCE`]).
+/// Sources needed for `lanes` lanes: [`GROUP_LANES`] per full block of [`LANES_PER_BLOCK`]
+/// lanes, and in the last block one per member of its first group (see
+/// [`super::lane::lane_source`]).
 pub fn source_count(lanes: usize) -> usize {
-    lanes.div_ceil(LANES_PER_SOURCE)
+    if lanes == 0 {
+        return 0;
+    }
+    let last = lanes - 1;
+    GROUP_LANES * (last / LANES_PER_BLOCK) + (last % LANES_PER_BLOCK + 1).min(GROUP_LANES)
+}
+
+/// GEN_RUN's M that enables the last group without reaching `lanes` (see
+/// `GenControl::near_full`): N - 1 when the last group starts at N - 2, else 2047.
+fn near_full(lanes: usize) -> u64 {
+    let last_group_start = GROUP_LANES * ((lanes - 1) / GROUP_LANES);
+    assert!(
+        last_group_start + 2 >= lanes,
+        "GenControl lanes {lanes}: the last group must start at N - 1 or N - 2"
+    );
+    if last_group_start + 2 == lanes {
+        lanes as u64 - 1
+    } else {
+        0x7ff
+    }
 }
 
 /// Generator run control and counters for `lanes` lanes.
@@ -74,9 +98,12 @@ pub struct GenControl {
     /// reset net on every source bit's input mux: the ULX3S 256-lane board top's critical
     /// path (9.9 ns, 8.4 of it routing).
     pub source_start: Signal<Out, Bit>,
-    /// The run's M as given (a register): lane i is enabled when `i < M`, which for every
-    /// existing lane is the same as `i < min(M, lanes)`, so the taps need no clamp.
+    /// The run's M as given (a register): group g is enabled when `3g < M`, which for every
+    /// existing group is the same with M clamped, so the taps need no clamp.
     pub run_lanes: Signal<Out, Bits<11>>,
+    /// The value `run_lanes` takes at the next clock edge, for copies of it a top keeps near
+    /// its taps (see `SingleLaneCore::lane_counts`).
+    pub run_lanes_next: Signal<Out, Bits<11>>,
     /// A run is feeding (not counting pauses): the table mode feeds its lanes then.
     pub feeding: Signal<Out, Bit>,
     /// Status snapshot, all three as of the previous clock (the counters are split, see
@@ -92,9 +119,12 @@ pub struct GenControl {
     d1_go: DFF<Bit>,
     d1_clocks: DFF<Bits<40>>,
     d1_lanes: DFF<Bits<11>>,
-    /// The run's M is at least the lane count, so the launch clamps it to `lanes`. Decoded
-    /// here, from `data`, as an OR of M's bits at and above log2(lanes) (`lanes` is a power of
-    /// two): one or two LUT levels, where `M > lanes` in stage 2 was an 11-bit carry chain
+    /// The run enables the last group, so the launch counts `lanes` active lanes (the last
+    /// group is short: rounding M up would overshoot). The last group starts at lane N - 1 or
+    /// N - 2 (N a power of two is 1 or 2 mod 3), so this is M >= N, or M == N - 1 when it
+    /// starts at N - 2. Decoded here, from `data`, as an OR of M's bits at and above
+    /// log2(lanes) and an 11-bit equality: one or two LUT levels, where `M > lanes` in stage 2
+    /// was an 11-bit carry chain
     /// starting on `d1_lanes`, which yosys merges with the core's identical command-data
     /// register (placed for the datapath, far from here): the 64-lane GW1NR-9 board top's
     /// critical path, 7.9 ns.
@@ -112,6 +142,9 @@ pub struct GenControl {
     go_one: DFF<Bit>,
     go_lanes: DFF<Bits<11>>,
     go_count: DFF<Bits<11>>,
+    /// What rounds `go_count` up to whole groups (0 when the run enables every group).
+    go_pad: DFF<Bits<2>>,
+    round: GroupPad,
     go_hi_zero: DFF<Bit>,
     // Clocks left, split like `SplitCounter` to keep carry chains at 20 bits: `rem_lo` counts
     // down, its wrap reaches `rem_hi` through `rem_borrow` a clock later and `rem_hi_zero` the
@@ -135,6 +168,9 @@ pub struct GenControl {
     lanes_const: Constant<Bits<11>>,
     /// M's bits at and above log2(lanes): M >= lanes when any of them is set.
     over_mask: Constant<Bits<11>>,
+    /// N - 1 when the last group starts at N - 2 (M == N - 1 then enables it), else 2047,
+    /// which the mask already covers.
+    near_full: Constant<Bits<11>>,
 }
 
 impl GenControl {
@@ -160,6 +196,7 @@ impl GenControl {
             tap_load: Default::default(),
             source_start: Default::default(),
             run_lanes: Default::default(),
+            run_lanes_next: Default::default(),
             feeding: Default::default(),
             busy: Default::default(),
             clocks: Default::default(),
@@ -182,6 +219,8 @@ impl GenControl {
             go_lanes: Default::default(),
             go_count: Default::default(),
             go_hi_zero: Default::default(),
+            go_pad: Default::default(),
+            round: Default::default(),
             rem_lo: Default::default(),
             rem_hi: Default::default(),
             rem_borrow: Default::default(),
@@ -198,6 +237,7 @@ impl GenControl {
             stepping: Default::default(),
             lanes_const: Constant::new((lanes as u64).to_bits()),
             over_mask: Constant::new((0x7ff & !(lanes as u64 - 1)).to_bits()),
+            near_full: Constant::new(near_full(lanes).to_bits()),
         }
     }
 }
@@ -226,6 +266,7 @@ impl Logic for GenControl {
             go_lanes,
             go_count,
             go_hi_zero,
+            go_pad,
             rem_lo,
             rem_hi,
             rem_borrow,
@@ -250,7 +291,10 @@ impl Logic for GenControl {
         self.d1_go.d.next = self.run.val() & !self.reset.val();
         self.d1_clocks.d.next = self.run_clocks.val();
         self.d1_lanes.d.next = self.data.val().get_bits::<11>(40);
-        self.d1_over.d.next = (self.data.val().get_bits::<11>(40) & self.over_mask.val()).any();
+        self.d1_over.d.next = (self.data.val().get_bits::<11>(40) & self.over_mask.val()).any()
+            | (self.data.val().get_bits::<11>(40) == self.near_full.val());
+        self.round.clock.next = self.clock.val();
+        self.round.count.next = self.data.val().get_bits::<11>(40);
         self.d1_nz0.d.next = self.run_clocks.val().get_bits::<7>(1).any();
         self.d1_nz1.d.next = self.run_clocks.val().get_bits::<8>(8).any();
         self.d1_nz2.d.next = self.run_clocks.val().get_bits::<8>(16).any();
@@ -270,8 +314,10 @@ impl Logic for GenControl {
         self.go_lanes.d.next = self.d1_lanes.q.val();
         self.go_hi_zero.d.next = !self.d1_clocks.q.val().get_bits::<20>(20).any();
         self.go_count.d.next = self.d1_lanes.q.val();
+        self.go_pad.d.next = self.round.pad.val();
         if self.d1_over.q.val() {
             self.go_count.d.next = self.lanes_const.val();
+            self.go_pad.d.next = 0.into();
         }
         // ---- Launch and run --------------------------------------------------------------
         self.launch.next = self.go.q.val() & !self.reset.val();
@@ -302,7 +348,8 @@ impl Logic for GenControl {
             self.rem_hi_zero.d.next = self.go_hi_zero.q.val();
             self.last.d.next = self.go_one.q.val();
             self.active.d.next = self.go_any.q.val();
-            self.active_lanes.d.next = self.go_count.q.val();
+            self.active_lanes.d.next =
+                self.go_count.q.val() + bit_cast::<11, 2>(self.go_pad.q.val());
         }
         // Only `active` is reset: the run counters and `last` are read only while a run is
         // active and a launch loads them all, so resetting them (40-odd more loads on the reset
@@ -317,6 +364,7 @@ impl Logic for GenControl {
         self.tap_load.next = self.go.q.val();
         self.source_start.next = self.go.q.val() & self.go_any.q.val();
         self.run_lanes.next = self.go_lanes.q.val();
+        self.run_lanes_next.next = self.d1_lanes.q.val();
         self.seed.next = self.go_seed.q.val();
         self.stop_run.next =
             (self.stepping.val() & self.last.q.val()) | (self.launch.val() & !self.go_any.q.val());

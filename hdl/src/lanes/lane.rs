@@ -1,15 +1,95 @@
-//! One lane of the on-chip generator: a fixed rotation of its source's word, enabled at run
-//! start when the lane's index is below the run's active-lane count.
+//! How the on-chip generator's lanes map onto its sources, and one lane of the table mode.
 //!
-//! The rotation is wiring (free); the enable is a register per lane loaded from a run-time
-//! count. That run-time enable is what keeps every lane physically present: the XOR of fixed
-//! rotations of one word is a fixed linear map that a synthesiser could collapse into a few
-//! lanes' worth of logic, but `XOR over i < M of rot_i(x)` depends on `M`, so it cannot.
+//! Lane `i` feeds a fixed rotation of one source word (see [`lane_source`], [`lane_rotation`]).
+//! The rotation is wiring (free); what keeps every lane physically present is a run-time
+//! enable: the XOR of fixed rotations of shared words is a fixed linear map that a synthesiser
+//! could collapse into a few lanes' worth of logic, but a sum whose terms a run switches on
+//! and off (`M`, from GEN_RUN) cannot be.
+//!
+//! Lanes are enabled in groups of [`GROUP_LANES`] (one enable flip-flop per group): the single
+//! and shared cores compute a group's word as `en_g & (x_a ^ x_b ^ x_c)`, one LUT4 per bit
+//! for three lanes (see [`super::group`]). The table mode keeps a tap per lane
+//! ([`LaneTap`]) but enables it by the same group rule, so every mode has one activity rule,
+//! [`active_lanes`].
+//!
+//! Why the grouped lanes still cannot fold: at every output bit, every lane's data bit is a
+//! distinct flip-flop bit (distinct source, or the same source at a distinct rotation), and no
+//! two groups XOR the same three bits at any output bit (the members' rotation differences
+//! differ from group to group, see [`ROTATION_STEP`]). Were two lanes to share a bit `x`,
+//! `en_g & x ^ en_h & x = (en_g ^ en_h) & x` would compute it once; were two groups to share
+//! a triple, its XOR would be computed once and every group would shrink to a two-input gate,
+//! two of them per LUT4 (the old per-lane cost with a third of the lanes). Both are checked
+//! by the tests below for every lane count up to [`super::MAX_LANES`].
 
 use rust_hdl::prelude::*;
 
-/// Lane `index`'s delta: `en ? low_W(rotl64(word, rotation)) : 0`, `en` loaded on `load` as
-/// `index < active_lanes`.
+/// Lanes per run-time enable: a LUT4's inputs minus the enable. Group g's word bit is a
+/// function of exactly four signals (its enable and one bit of each member's rotated word),
+/// so the whole group costs one LUT4 per bit, where a lane of its own (enable and one data
+/// bit) took half a LUT4 per bit and needed the merge tree above it for three times as many
+/// leaves.
+pub const GROUP_LANES: usize = 3;
+
+/// Lanes sharing one source word. 63, not 64: the XOR of all 64 rotations of a word is its
+/// parity on every bit, so a source feeding 64 lanes would feed a run whose sum says almost
+/// nothing; the XOR of any odd number of distinct rotations is an invertible map over GF(2),
+/// so a full source's 63 lanes never collapse.
+pub const LANES_PER_SOURCE: usize = 63;
+
+/// Lanes of one block: [`GROUP_LANES`] sources, each feeding one lane of each of the block's
+/// [`LANES_PER_SOURCE`] groups (member m of every group takes source `3 * block + m`).
+pub const LANES_PER_BLOCK: usize = GROUP_LANES * LANES_PER_SOURCE;
+
+/// Member m of group k (within its block) rotates its source word by
+/// `k * ROTATION_STEP[m] mod 63`. Each step is coprime to 63, so each source's lanes take 63
+/// distinct rotations (never all 64, see [`LANES_PER_SOURCE`]); and the difference between
+/// member 1's and member 0's rotation (`k` for k < 32, `k + 1` for k >= 32, mod 64) is
+/// distinct for every group of a block, so no two groups XOR the same three source bits at
+/// any output bit. With one rotation for all three members a group's word would be
+/// `rotl(w_a ^ w_b ^ w_c, k)`: one shared XOR, and each group a two-input gate.
+pub const ROTATION_STEP: [usize; GROUP_LANES] = [1, 2, 4];
+
+/// The enable group of lane `index`.
+pub fn lane_group(index: usize) -> usize {
+    index / GROUP_LANES
+}
+
+/// Groups for `lanes` lanes (the last one short when `lanes` is not a multiple of 3).
+pub fn group_count(lanes: usize) -> usize {
+    lanes.div_ceil(GROUP_LANES)
+}
+
+/// The source lane `index` takes its word from.
+pub fn lane_source(index: usize) -> usize {
+    GROUP_LANES * (index / LANES_PER_BLOCK) + (index % LANES_PER_BLOCK) % GROUP_LANES
+}
+
+/// The rotation lane `index` applies to its source word.
+pub fn lane_rotation(index: usize) -> u32 {
+    let j = index % LANES_PER_BLOCK;
+    ((j / GROUP_LANES) * ROTATION_STEP[j % GROUP_LANES] % LANES_PER_SOURCE) as u32
+}
+
+/// Lane `index`'s delta for source word `word`, as the hardware computes it.
+pub fn lane_delta(index: usize, word: u64, width: u32) -> u64 {
+    let rotated = word.rotate_left(lane_rotation(index));
+    if width >= 64 {
+        rotated
+    } else {
+        rotated & ((1u64 << width) - 1)
+    }
+}
+
+/// Lanes a run enables on a core of `lanes` lanes when GEN_RUN asks for `requested`: group g
+/// (lanes 3g..3g+2) is on when `3g < requested`, so the count is `requested` rounded up to a
+/// multiple of [`GROUP_LANES`], at most `lanes`. Every mode, the generator's delta counter,
+/// the models and the host's predictions use this one rule.
+pub fn active_lanes(lanes: u32, requested: u32) -> u32 {
+    (requested.div_ceil(GROUP_LANES as u32) * GROUP_LANES as u32).min(lanes)
+}
+
+/// Table mode's lane `index`: `en ? low_W(rotl64(word, rotation)) : 0`, `en` loaded on `load`
+/// as "group of `index` enabled" (see [`active_lanes`]).
 #[derive(LogicBlock)]
 pub struct LaneTap<const W: usize> {
     pub clock: Signal<In, Clock>,
@@ -23,33 +103,6 @@ pub struct LaneTap<const W: usize> {
     enabled: Signal<Local, Bit>,
     _index: usize,
     _rotation: u32,
-}
-
-/// Lanes sharing one source word. 63, not 64: the XOR of all 64 rotations of a word is its
-/// parity on every bit, so a full group of 64 would feed a run whose sum says almost nothing;
-/// the XOR of any odd number of distinct rotations is an invertible map over GF(2), so a full
-/// group of 63 never collapses. (The RTL writes `i / 63` literally: rust-hdl evaluates array
-/// indices with loop variables only.)
-pub const LANES_PER_SOURCE: usize = 63;
-
-/// The source lane `index` takes its word from.
-pub fn lane_source(index: usize) -> usize {
-    index / LANES_PER_SOURCE
-}
-
-/// The rotation lane `index` applies to its source word.
-pub fn lane_rotation(index: usize) -> u32 {
-    (index % LANES_PER_SOURCE) as u32
-}
-
-/// Lane `index`'s delta for source word `word`, as the hardware computes it.
-pub fn lane_delta(index: usize, word: u64, width: u32) -> u64 {
-    let rotated = word.rotate_left(lane_rotation(index));
-    if width >= 64 {
-        rotated
-    } else {
-        rotated & ((1u64 << width) - 1)
-    }
 }
 
 impl<const W: usize> LaneTap<W> {
@@ -72,7 +125,7 @@ impl<const W: usize> LaneTap<W> {
 /// the logic maps to a couple of LUT levels. From the least significant bit up, `signal`
 /// exceeds `index` on bits 0..=k when bit k is 1 and `index`'s is 0, or the bits are equal and
 /// the lower bits exceed.
-fn above_constant(signal: &str, index: usize) -> String {
+pub(super) fn above_constant(signal: &str, index: usize) -> String {
     let mut gt = "1'b0".to_string();
     for k in 0..11 {
         gt = if (index >> k) & 1 == 1 {
@@ -87,7 +140,8 @@ fn above_constant(signal: &str, index: usize) -> String {
 impl<const W: usize> Logic for LaneTap<W> {
     fn update(&mut self) {
         if self.clock.pos_edge() && self.load.val() {
-            self.enabled.next = self.active_lanes.val().index() > self._index;
+            self.enabled.next =
+                self.active_lanes.val().index() > GROUP_LANES * lane_group(self._index);
         }
         self.delta.next = if self.enabled.val() {
             lane_delta(self._index, self.word.val().to_u64(), W as u32).to_bits()
@@ -115,7 +169,7 @@ initial enabled = 1'b0;
 always @(posedge clock) if (load) enabled <= {above};
 always @(*) delta = enabled ? rotated[{msb}:0] : {W}'d0;
 ",
-            above = above_constant("active_lanes", self._index),
+            above = above_constant("active_lanes", GROUP_LANES * lane_group(self._index)),
             msb = W - 1,
         ))
     }
@@ -127,5 +181,102 @@ always @(*) delta = enabled ? rotated[{msb}:0] : {W}'d0;
             inputs: vec!["load".into(), "active_lanes".into()],
             outputs: vec!["delta".into()],
         }]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lanes::generator::source_count;
+    use crate::lanes::MAX_LANES;
+    use std::collections::HashSet;
+
+    /// The source bit lane `index` reads at output bit `bit`.
+    fn data_bit(index: usize, bit: u32) -> (usize, u32) {
+        (lane_source(index), (bit + 64 - lane_rotation(index)) % 64)
+    }
+
+    #[test]
+    fn every_lane_reads_a_distinct_source_bit_at_every_output_bit() {
+        let lanes = MAX_LANES as usize;
+        for bit in 0..64 {
+            let mut seen = HashSet::new();
+            for i in 0..lanes {
+                assert!(
+                    seen.insert(data_bit(i, bit)),
+                    "lane {i} reads {:?} at output bit {bit}, as another lane does",
+                    data_bit(i, bit)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn no_two_groups_xor_the_same_source_bits() {
+        let lanes = MAX_LANES as usize;
+        let mut seen = HashSet::new();
+        for g in 0..group_count(lanes) {
+            for bit in 0..64 {
+                let mut members: Vec<(usize, u32)> = (GROUP_LANES * g
+                    ..lanes.min(GROUP_LANES * (g + 1)))
+                    .map(|i| data_bit(i, bit))
+                    .collect();
+                members.sort_unstable();
+                assert!(
+                    seen.insert(members.clone()),
+                    "group {g} at output bit {bit} XORs {members:?}, as another group does"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn each_source_feeds_at_most_63_distinct_rotations_and_the_sources_exist() {
+        let lanes = MAX_LANES as usize;
+        for n in [1usize, 2, 3, 4, 8, 64, 128, 189, 190, 256, 1024] {
+            let used = (0..n).map(lane_source).max().unwrap() + 1;
+            assert_eq!(source_count(n), used, "{n} lanes");
+        }
+        let mut rotations = vec![HashSet::new(); source_count(lanes)];
+        for i in 0..lanes {
+            assert!(
+                rotations[lane_source(i)].insert(lane_rotation(i)),
+                "lane {i}"
+            );
+        }
+        assert!(rotations.iter().all(|r| r.len() <= LANES_PER_SOURCE));
+        // The three members of a group take three different sources.
+        for g in 0..group_count(lanes) {
+            let sources: HashSet<usize> = (GROUP_LANES * g..GROUP_LANES * (g + 1))
+                .map(lane_source)
+                .collect();
+            assert_eq!(sources.len(), GROUP_LANES, "group {g}");
+        }
+    }
+
+    #[test]
+    fn active_lanes_rounds_up_to_whole_groups_within_the_core() {
+        assert_eq!(active_lanes(128, 0), 0);
+        assert_eq!(active_lanes(128, 1), 3);
+        assert_eq!(active_lanes(128, 3), 3);
+        assert_eq!(active_lanes(128, 4), 6);
+        assert_eq!(active_lanes(128, 126), 126);
+        assert_eq!(active_lanes(128, 127), 128);
+        assert_eq!(active_lanes(128, 2047), 128);
+        assert_eq!(active_lanes(1, 1), 1);
+        assert_eq!(active_lanes(2, 1), 2);
+        // The rule is "group g is on when 3g < requested", counted lane by lane.
+        for lanes in [1u32, 2, 4, 8, 64, 128, 1024] {
+            for requested in 0..1100 {
+                let counted = (0..lanes)
+                    .filter(|&i| GROUP_LANES as u32 * (i / GROUP_LANES as u32) < requested)
+                    .count() as u32;
+                assert_eq!(
+                    active_lanes(lanes, requested),
+                    counted,
+                    "{lanes} {requested}"
+                );
+            }
+        }
     }
 }

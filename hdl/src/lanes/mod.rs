@@ -4,11 +4,14 @@
 //! by block RAM) and [`shared`] (the single mode's lanes and tree feeding one context per clock
 //! of a block-RAM context table: many contexts, lanes bounded by logic).
 //!
-//! Blocks, one per file: [`source`] (xorshift delta source), [`lane`] (one generator lane),
+//! Blocks, one per file: [`source`] (xorshift delta source), [`lane`] (the lane-to-source map
+//! and the table mode's lane), [`group`] (an enable group of three lanes),
 //! [`xor_node`] and [`tree`] (the merge tree and its shape), [`single`] (the top).
 
 pub mod export;
 pub mod generator;
+pub mod group;
+pub mod group_pad;
 pub mod lane;
 pub mod lane_table;
 pub mod shared;
@@ -21,12 +24,15 @@ pub mod xor_node;
 
 use thiserror::Error;
 
-/// The merge tree's default shape: a register every third binary level. A lane's delta is
-/// gated by its enable (see [`lane`]), so one LUT4 takes two gated lanes (en, bit, en, bit) and
-/// the next LUT4 XORs four of those: eight lanes per registered stage in two LUT levels, five
-/// LUT4s per bit. A register every second level also has two LUT levels per stage (the second
-/// one a 2-input XOR), but three LUT4s per bit for four lanes: measured on GW1NR-9 at 64 lanes,
-/// 3 instead of 2 took the core from 5116 to 4526 LUT4 and 2895 to 2118 FF (docs/performance.md).
+/// The merge tree's default shape: a register every third binary level. A group word (three
+/// lanes behind one enable, see [`group`]) is one LUT4 per bit and sits at height 1 (where two
+/// gated lanes sat when each lane had an enable), and the next LUT4 XORs four of those: twelve
+/// lanes per registered stage in two LUT levels, five LUT4s per bit (it was eight lanes for
+/// five LUT4s per bit with a per-lane enable; the measurement that chose 3 is from then). A
+/// register every second level also has two LUT levels per stage (the second one a 2-input
+/// XOR), but three LUT4s per bit for four leaves: measured on GW1NR-9 at 64 lanes with
+/// per-lane enables, 3 instead of 2 took the core from 5116 to 4526 LUT4 and 2895 to 2118 FF
+/// (docs/performance.md).
 pub const DEFAULT_REGISTER_EVERY: u32 = 3;
 
 /// Largest lane count: 1024 lanes x 64 bits is already beyond every device we target.

@@ -4,7 +4,7 @@
 //! forwarding for back-to-back writes to one context.
 //!
 //! ```text
-//!  sources ─► lane taps (N) ─► XOR tree (L) ─► tree_out ─┐
+//!  sources ─► lane groups (N/3) ─► XOR tree (L) ─► tree_out ─┐
 //!                                                          ▼
 //!  cmd ─► S0 ─► S1 slot ─► delay line (L + 1) ─► pre stage: table read, xin reg ─► stage (RMW,
 //!                 (command, or the run's feed and its context)             forwarding) ─► rsp reg ─► rsp queue
@@ -43,15 +43,19 @@
 //! `cmd_ready` low (as the single-lane core).
 
 use super::generator::{source_count, source_salt, GenControl};
-use super::lane::LaneTap;
+use super::group::GroupTap;
+use super::lane::{group_count, GROUP_LANES, LANES_PER_SOURCE};
 use super::source::DeltaSource;
 use super::split_counter::SplitCounter;
-use super::tree::{is_registered, latency};
+use super::tree::{group_slots, is_registered, latency};
 use super::xor_node::XorNode;
 use super::LanesConfig;
 use crate::context_ram::ContextRam;
 use crate::response_queue::{ResponseQueue, DEPTH};
 use rust_hdl::prelude::*;
+
+// The update writes these as literals (see there).
+const _: () = assert!(LANES_PER_SOURCE == 63 && GROUP_LANES == 3);
 
 pub use super::single::{StatusReg, DESIGN_ID};
 
@@ -75,7 +79,8 @@ pub struct SharedLaneCore<const W: usize, const A: usize> {
     pub illegal_op: Signal<Out, Bit>,
     generator: GenControl,
     sources: Vec<DeltaSource>,
-    taps: Vec<LaneTap<W>>,
+    /// Member m of group g reads source `(g / 63) * 3 + m` (see [`super::lane::lane_source`]).
+    groups: Vec<GroupTap<W>>,
     salts: Vec<Constant<Bits<64>>>,
     nodes: Vec<XorNode<W>>,
     tree_out: DFF<Bits<W>>,
@@ -147,8 +152,13 @@ pub struct SharedLaneCore<const W: usize, const A: usize> {
     feed_word: Constant<Bits<64>>,
     id_word: Constant<Bits<64>>,
     queue_depth: Constant<Bits<4>>,
-    _lanes: usize,
     _sources: usize,
+    /// Groups, and groups with at least two and with three members (prefixes of the groups).
+    _groups: usize,
+    _groups_b: usize,
+    _groups_c: usize,
+    /// The tree node group 0 feeds (see [`group_slots`]).
+    _slot_base: usize,
     _delay: usize,
 }
 
@@ -168,8 +178,9 @@ impl<const W: usize, const A: usize> SharedLaneCore<W, A> {
         // stage, one RAM read later.
         let d = l + 1;
         let s = source_count(n);
-        let mut nodes: Vec<XorNode<W>> = Vec::with_capacity(2 * n);
-        for k in 0..2 * n {
+        let slots = group_slots(n);
+        let mut nodes: Vec<XorNode<W>> = Vec::with_capacity(2 * slots);
+        for k in 0..2 * slots {
             nodes.push(XorNode::new(k > 0 && k < n && is_registered(k, n, every)));
         }
         let c64 = |v: u64| Constant::new(v.to_bits());
@@ -189,7 +200,7 @@ impl<const W: usize, const A: usize> SharedLaneCore<W, A> {
             illegal_op: Default::default(),
             generator: GenControl::new(n),
             sources: (0..s).map(|_| DeltaSource::default()).collect(),
-            taps: (0..n).map(LaneTap::new).collect(),
+            groups: (0..group_count(n)).map(|g| GroupTap::new(g, n)).collect(),
             salts: (0..s).map(|i| c64(source_salt(i))).collect(),
             nodes,
             tree_out: Default::default(),
@@ -254,8 +265,11 @@ impl<const W: usize, const A: usize> SharedLaneCore<W, A> {
             feed_word: c64(FEED_PER_CLOCK),
             id_word: c64(DESIGN_ID),
             queue_depth: Constant::new((DEPTH as u64).to_bits()),
-            _lanes: n,
             _sources: s,
+            _groups: group_count(n),
+            _groups_b: (n + 1) / GROUP_LANES,
+            _groups_c: n / GROUP_LANES,
+            _slot_base: slots,
             _delay: d,
         }
     }
@@ -332,11 +346,21 @@ impl<const W: usize, const A: usize> Logic for SharedLaneCore<W, A> {
             self.sources[s].stop.next = self.generator.stop.val();
             self.sources[s].hold.next = self.st_valid.q.val();
         }
-        for i in 0..(self._lanes) {
-            self.taps[i].clock.next = self.clock.val();
-            self.taps[i].word.next = self.sources[i / 63].word.val();
-            self.taps[i].load.next = self.generator.load.val();
-            self.taps[i].active_lanes.next = self.generator.run_lanes.val();
+        // Literals: 63 is LANES_PER_SOURCE, 3 GROUP_LANES (rust-hdl evaluates index
+        // expressions of loop variables and literals only).
+        for g in 0..(self._groups) {
+            self.groups[g].clock.next = self.clock.val();
+            self.groups[g].word_a.next = self.sources[(g / 63) * 3].word.val();
+            self.groups[g].word_b.next = 0.into();
+            self.groups[g].word_c.next = 0.into();
+            self.groups[g].load.next = self.generator.load.val();
+            self.groups[g].active_lanes.next = self.generator.run_lanes.val();
+        }
+        for g in 0..(self._groups_b) {
+            self.groups[g].word_b.next = self.sources[(g / 63) * 3 + 1].word.val();
+        }
+        for g in 0..(self._groups_c) {
+            self.groups[g].word_c.next = self.sources[(g / 63) * 3 + 2].word.val();
         }
         // One context per feeding clock, from the run's base.
         if self.gen_feed.val() {
@@ -346,19 +370,20 @@ impl<const W: usize, const A: usize> Logic for SharedLaneCore<W, A> {
             self.gen_addr.d.next = self.run_base.q.val();
         }
 
-        // ---- Merge tree (heap: root 1, node k's children 2k and 2k+1, leaves lanes..2*lanes-1)
-        for k in 0..(2 * self._lanes) {
+        // ---- Merge tree (heap: root 1, node k's children 2k and 2k+1, group slots from
+        // `_slot_base`, see `tree::group_slots`)
+        for k in 0..(2 * self._slot_base) {
             self.nodes[k].clock.next = self.clock.val();
             self.nodes[k].a.next = 0.into();
             self.nodes[k].b.next = 0.into();
         }
-        for k in 1..(self._lanes) {
+        for k in 1..(self._slot_base) {
             self.nodes[k].a.next = self.nodes[2 * k].q.val();
             self.nodes[k].b.next = self.nodes[2 * k + 1].q.val();
         }
-        for base in (self._lanes)..(self._lanes + 1) {
-            for i in 0..(self._lanes) {
-                self.nodes[base + i].a.next = self.taps[i].delta.val();
+        for base in (self._slot_base)..(self._slot_base + 1) {
+            for g in 0..(self._groups) {
+                self.nodes[base + g].a.next = self.groups[g].delta.val();
             }
         }
         self.tree_out.d.next = self.nodes[1].q.val();

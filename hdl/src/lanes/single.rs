@@ -2,7 +2,7 @@
 //! clock, a pipelined XOR tree reduces them, and one state register accumulates the result.
 //!
 //! ```text
-//!  sources ─► lane taps (N) ─► XOR tree (registered every k levels) ─► tree_out ─┐
+//!  sources ─► lane groups (N/3) ─► XOR tree (registered every k levels) ─► tree_out ─┐
 //!                                                                                 ▼
 //!  cmd ─► S0 accept, decode ─► delay line (L stages) ────────────────────► state stage ─► rsp reg ─► rsp queue
 //! ```
@@ -33,10 +33,11 @@
 //! which no port can observe (see there) and keeps the reset net small. There is no table to sweep, so `cmd_ready` rises the cycle after.
 
 use super::generator::GenControl;
-use super::lane::{LaneTap, LANES_PER_SOURCE};
+use super::group::{group_chunks, word_copies, GroupTap};
+use super::lane::{group_count, GROUP_LANES, LANES_PER_SOURCE};
 use super::source::{DeltaSource, WordCopy, LANES_PER_WORD_COPY, WORD_COPIES_PER_SOURCE};
 use super::split_counter::SplitCounter;
-use super::tree::{is_registered, latency};
+use super::tree::{group_slots, is_registered, latency};
 use super::xor_node::XorNode;
 use super::LanesConfig;
 use crate::response_queue::{ResponseQueue, DEPTH};
@@ -78,16 +79,12 @@ pub enum StatusReg {
 pub use super::generator::{source_count, source_salt};
 
 // The update writes these as literals (see there).
-const _: () =
-    assert!(LANES_PER_SOURCE == 63 && WORD_COPIES_PER_SOURCE == 4 && LANES_PER_WORD_COPY == 16);
-
-/// Word copies for `lanes` lanes: the copy index of the last lane, plus one.
-fn word_copies(lanes: usize) -> usize {
-    let last = lanes - 1;
-    (last / LANES_PER_SOURCE) * WORD_COPIES_PER_SOURCE
-        + (last % LANES_PER_SOURCE) / LANES_PER_WORD_COPY
-        + 1
-}
+const _: () = assert!(
+    LANES_PER_SOURCE == 63
+        && WORD_COPIES_PER_SOURCE == 4
+        && LANES_PER_WORD_COPY == 16
+        && GROUP_LANES == 3
+);
 
 /// The single-context multi-lane core, `W` bits wide; lanes and tree shape from [`LanesConfig`].
 #[derive(LogicBlock)]
@@ -106,10 +103,18 @@ pub struct SingleLaneCore<const W: usize> {
     pub illegal_op: Signal<Out, Bit>,
     generator: GenControl,
     sources: Vec<DeltaSource>,
-    /// Copies of the source words, one per group of [`LANES_PER_WORD_COPY`] taps within a
-    /// source's group: copy `(i / 63) * 4 + (i % 63) / 16` feeds lane i.
-    words: Vec<WordCopy>,
-    taps: Vec<LaneTap<W>>,
+    /// Copies of the source words (see [`super::group::word_copy`]): member m of group g reads
+    /// copy `((g / 63) * 4 + (g % 63) / 16) * 3 + m`, which holds source `(c / 12) * 3 + c % 3`.
+    words: Vec<WordCopy<64>>,
+    /// Copies of the run's lane count (the generator's `run_lanes`), one per chunk of 16
+    /// groups of a block (chunk `(g / 63) * 4 + (g % 63) / 16`, as the word copies), so each
+    /// group's enable compare reads a register placed near it. Why: with one register for all
+    /// groups ABC shares the compares' common prefixes between groups all over the fabric,
+    /// and the 128-lane GW1NR-9 core's critical path was such a chain: the count register ->
+    /// group 9's LUT -> 2.8 ns of routing -> group 24's -> 2.1 ns -> group 26's enable, 9.05 ns
+    /// (110.5 MHz). Cost: 11 flip-flops per chunk.
+    lane_counts: Vec<WordCopy<11>>,
+    groups: Vec<GroupTap<W>>,
     salts: Vec<Constant<Bits<64>>>,
     nodes: Vec<XorNode<W>>,
     tree_out: DFF<Bits<W>>,
@@ -163,9 +168,15 @@ pub struct SingleLaneCore<const W: usize> {
     drain_clocks: Constant<Bits<4>>,
     id_word: Constant<Bits<64>>,
     queue_depth: Constant<Bits<4>>,
-    _lanes: usize,
     _sources: usize,
     _words: usize,
+    _chunks: usize,
+    /// Groups, and groups with at least two and with three members (prefixes of the groups).
+    _groups: usize,
+    _groups_b: usize,
+    _groups_c: usize,
+    /// The tree node group 0 feeds (see [`group_slots`]).
+    _slot_base: usize,
     _latency: usize,
     /// Stages that take the decoded select: `1..min(L, 2)`; read from `max(1, L - 1)..L`.
     _sel_end: usize,
@@ -179,8 +190,9 @@ impl<const W: usize> SingleLaneCore<W> {
         let n = config.lanes as usize;
         let every = config.register_every;
         let l = latency(n, every) as usize;
-        let mut nodes: Vec<XorNode<W>> = Vec::with_capacity(2 * n);
-        for k in 0..2 * n {
+        let slots = group_slots(n);
+        let mut nodes: Vec<XorNode<W>> = Vec::with_capacity(2 * slots);
+        for k in 0..2 * slots {
             nodes.push(XorNode::new(k > 0 && k < n && is_registered(k, n, every)));
         }
         SingleLaneCore {
@@ -199,7 +211,8 @@ impl<const W: usize> SingleLaneCore<W> {
                 .map(|_| DeltaSource::default())
                 .collect(),
             words: (0..word_copies(n)).map(|_| WordCopy::default()).collect(),
-            taps: (0..n).map(LaneTap::new).collect(),
+            lane_counts: (0..group_chunks(n)).map(|_| WordCopy::default()).collect(),
+            groups: (0..group_count(n)).map(|g| GroupTap::new(g, n)).collect(),
             salts: (0..source_count(n))
                 .map(|i| Constant::new(source_salt(i).to_bits()))
                 .collect(),
@@ -241,9 +254,13 @@ impl<const W: usize> SingleLaneCore<W> {
             drain_clocks: Constant::new((l as u64 + 1).to_bits()),
             id_word: Constant::new(DESIGN_ID.to_bits()),
             queue_depth: Constant::new((DEPTH as u64).to_bits()),
-            _lanes: n,
             _sources: source_count(n),
             _words: word_copies(n),
+            _chunks: group_chunks(n),
+            _groups: group_count(n),
+            _groups_b: (n + 1) / GROUP_LANES,
+            _groups_c: n / GROUP_LANES,
+            _slot_base: slots,
             _latency: l,
             _sel_end: l.min(2),
             _sel_from: (l - 1).max(1),
@@ -325,32 +342,47 @@ impl<const W: usize> Logic for SingleLaneCore<W> {
             self.sources[s].stop.next = self.generator.stop_run.val() | self.reset_q.q.val();
             self.sources[s].hold.next = false;
         }
-        // Literals: 63 is LANES_PER_SOURCE, 4 WORD_COPIES_PER_SOURCE, 16 LANES_PER_WORD_COPY
-        // (rust-hdl evaluates index expressions of loop variables and literals only).
+        // Literals: 63 is LANES_PER_SOURCE, 4 WORD_COPIES_PER_SOURCE, 16 LANES_PER_WORD_COPY,
+        // 3 GROUP_LANES, 12 their product (rust-hdl evaluates index expressions of loop
+        // variables and literals only).
         for c in 0..(self._words) {
             self.words[c].clock.next = self.clock.val();
-            self.words[c].d.next = self.sources[c / 4].word_next.val();
+            self.words[c].d.next = self.sources[(c / 12) * 3 + c % 3].word_next.val();
         }
-        for i in 0..(self._lanes) {
-            self.taps[i].clock.next = self.clock.val();
-            self.taps[i].word.next = self.words[(i / 63) * 4 + (i % 63) / 16].q.val();
-            self.taps[i].load.next = self.generator.tap_load.val();
-            self.taps[i].active_lanes.next = self.generator.run_lanes.val();
+        for c in 0..(self._chunks) {
+            self.lane_counts[c].clock.next = self.clock.val();
+            self.lane_counts[c].d.next = self.generator.run_lanes_next.val();
+        }
+        for g in 0..(self._groups) {
+            self.groups[g].clock.next = self.clock.val();
+            self.groups[g].word_a.next = self.words[((g / 63) * 4 + (g % 63) / 16) * 3].q.val();
+            self.groups[g].word_b.next = 0.into();
+            self.groups[g].word_c.next = 0.into();
+            self.groups[g].load.next = self.generator.tap_load.val();
+            self.groups[g].active_lanes.next =
+                self.lane_counts[(g / 63) * 4 + (g % 63) / 16].q.val();
+        }
+        for g in 0..(self._groups_b) {
+            self.groups[g].word_b.next = self.words[((g / 63) * 4 + (g % 63) / 16) * 3 + 1].q.val();
+        }
+        for g in 0..(self._groups_c) {
+            self.groups[g].word_c.next = self.words[((g / 63) * 4 + (g % 63) / 16) * 3 + 2].q.val();
         }
 
-        // ---- Merge tree (heap: root 1, node k's children 2k and 2k+1, leaves lanes..2*lanes-1)
-        for k in 0..(2 * self._lanes) {
+        // ---- Merge tree (heap: root 1, node k's children 2k and 2k+1, group slots from
+        // `_slot_base`, see `tree::group_slots`)
+        for k in 0..(2 * self._slot_base) {
             self.nodes[k].clock.next = self.clock.val();
             self.nodes[k].b.next = 0.into();
             self.nodes[k].a.next = 0.into();
         }
-        for k in 1..(self._lanes) {
+        for k in 1..(self._slot_base) {
             self.nodes[k].a.next = self.nodes[2 * k].q.val();
             self.nodes[k].b.next = self.nodes[2 * k + 1].q.val();
         }
-        for base in (self._lanes)..(self._lanes + 1) {
-            for i in 0..(self._lanes) {
-                self.nodes[base + i].a.next = self.taps[i].delta.val();
+        for base in (self._slot_base)..(self._slot_base + 1) {
+            for g in 0..(self._groups) {
+                self.nodes[base + g].a.next = self.groups[g].delta.val();
             }
         }
         self.tree_out.d.next = self.nodes[1].q.val();

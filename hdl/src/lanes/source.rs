@@ -114,31 +114,33 @@ end
     }
 }
 
-/// Lanes that take their word from one [`WordCopy`]: a word bit then drives 16 gated-leaf
-/// LUTs, not the 63 of a whole source group spread over the fabric.
+/// Lanes that take their word from one [`WordCopy`] (one lane in each of 16 enable groups,
+/// see [`super::group::word_copy`]): a word bit then drives 16 group LUTs, not the 63 of a
+/// whole source's lanes spread over the fabric.
 pub const LANES_PER_WORD_COPY: usize = 16;
 
-/// Copies of a source's word per source: the 63 lanes of a group in groups of
-/// [`LANES_PER_WORD_COPY`].
+/// Copies of a source's word per source: its 63 lanes in chunks of [`LANES_PER_WORD_COPY`].
 pub const WORD_COPIES_PER_SOURCE: usize = 63usize.div_ceil(LANES_PER_WORD_COPY);
 
 /// A register holding a copy of a source's `word` (its `d` is the source's `word_next`), for
-/// a group of [`LANES_PER_WORD_COPY`] taps.
+/// [`LANES_PER_WORD_COPY`] of its lanes; `N` bits wide (64 for words; the single core also
+/// copies the run's 11-bit lane count this way, one copy per chunk of 16 groups, for the same
+/// reason: see `SingleLaneCore::lane_counts`).
 ///
-/// Why: each bit of a source's word feeds one gated-leaf LUT per lane, 63 of them across the
+/// Why: each bit of a source's word feeds one group LUT per lane, 63 of them across the
 /// merge tree's first stage, and that net's routing sat on the path into the tree's first
-/// register. A copy per group of 16 taps places next to them. Cost: 64 flip-flops per copy.
+/// register. A copy per 16 of them places next to them. Cost: 64 flip-flops per copy.
 /// The copies hold the same value by construction, so yosys would merge them into one
 /// register; the `(* keep *)` on their process stops that (checked on synth_ice40,
 /// synth_ecp5 and synth_gowin: the copies stay separate flip-flops).
 #[derive(LogicBlock, Default)]
-pub struct WordCopy {
+pub struct WordCopy<const N: usize> {
     pub clock: Signal<In, Clock>,
-    pub d: Signal<In, Bits<64>>,
-    pub q: Signal<Out, Bits<64>>,
+    pub d: Signal<In, Bits<N>>,
+    pub q: Signal<Out, Bits<N>>,
 }
 
-impl Logic for WordCopy {
+impl<const N: usize> Logic for WordCopy<N> {
     fn update(&mut self) {
         if self.clock.pos_edge() {
             self.q.next = self.d.val();
@@ -150,13 +152,12 @@ impl Logic for WordCopy {
     }
 
     fn hdl(&self) -> Verilog {
-        Verilog::Custom(
+        Verilog::Custom(format!(
             "\
-initial q = 64'd0;
+initial q = {N}'d0;
 (* keep *) always @(posedge clock) q <= d;
 "
-            .into(),
-        )
+        ))
     }
 
     fn timing(&self) -> Vec<TimingInfo> {

@@ -38,7 +38,7 @@
 //! the reference table, one context per clock, with `cmd_ready` low.
 
 use super::generator::{source_count, source_salt, GenControl};
-use super::lane::LaneTap;
+use super::lane::{LaneTap, GROUP_LANES, LANES_PER_BLOCK};
 use super::lane_table::LaneTable;
 use super::source::DeltaSource;
 use super::split_counter::SplitCounter;
@@ -48,6 +48,9 @@ use super::LanesConfig;
 use crate::context_ram::ContextRam;
 use crate::response_queue::{ResponseQueue, DEPTH};
 use rust_hdl::prelude::*;
+
+// The update writes these as literals (see there).
+const _: () = assert!(LANES_PER_BLOCK == 189 && GROUP_LANES == 3);
 
 pub use super::single::{StatusReg, DESIGN_ID};
 
@@ -355,7 +358,9 @@ impl<const W: usize, const A: usize> Logic for TableLaneCore<W, A> {
         }
         for i in 0..(self._lanes) {
             self.taps[i].clock.next = self.clock.val();
-            self.taps[i].word.next = self.sources[i / 63].word.val();
+            // Lane i's source (`lane::lane_source`; literals: rust-hdl evaluates index
+            // expressions of loop variables and literals only): 189 lanes per block of 3.
+            self.taps[i].word.next = self.sources[(i / 189) * 3 + (i % 189) % 3].word.val();
             self.taps[i].load.next = self.generator.load.val();
             self.taps[i].active_lanes.next = self.generator.run_lanes.val();
             self.gen_addr[i].clock.next = self.clock.val();

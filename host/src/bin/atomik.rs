@@ -123,7 +123,9 @@ enum Command {
         /// Generator clocks (with --generator).
         #[arg(long, default_value_t = 1_000_000)]
         clocks: u64,
-        /// Active lanes (with --generator; default: all).
+        /// Active lanes (with --generator; default: all). The hardware enables lanes in groups
+        /// of three, so a count that is not a multiple of 3 runs the next multiple of 3 (at
+        /// most the lane count).
         #[arg(long)]
         active_lanes: Option<u32>,
         /// Clock to project the on-chip rate at, in MHz (with --generator).

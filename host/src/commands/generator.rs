@@ -32,7 +32,7 @@ pub fn print(backend: Backend, r: &OnChipReport, mhz: f64, json: bool) {
                 "backend": backend.name(),
                 "lanes": q.config.lanes,
                 "width": q.config.width,
-                "active_lanes": q.active_lanes.min(q.config.lanes),
+                "active_lanes": atomik_hdl::lanes::lane::active_lanes(q.config.lanes, q.active_lanes),
                 "verified": r.verified,
                 "deltas": r.gen_deltas,
                 "clocks": r.gen_clocks,
