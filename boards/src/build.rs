@@ -83,10 +83,11 @@ pub enum BuildError {
 }
 
 /// Said in every report: why synthesis cannot fold the lanes together.
-pub const LANES_NOTE: &str = "every lane has its own run-time enable (lane i is on when i < \
-     the active-lane count of GEN_RUN), so the XOR over lanes depends on a run-time value and \
-     cannot be reduced to a fixed linear map of the source word; LUT and FF counts grow \
-     linearly with lanes (see `atomik sweep`)";
+pub const LANES_NOTE: &str = "lanes run in groups of three behind one run-time enable each \
+     (group g is on when 3g < the active-lane count of GEN_RUN), and at every output bit each \
+     lane reads a different source flip-flop bit and no two groups XOR the same three, so the \
+     XOR over lanes depends on run-time values and cannot be reduced to a fixed linear map of \
+     the source words; LUT and FF counts grow linearly with lanes (see `atomik sweep`)";
 
 /// The board top's pin constraints: clock, UART, the first [`TOP_LEDS`] LEDs.
 pub fn board_constraints(board: &Board) -> String {

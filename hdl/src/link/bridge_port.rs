@@ -55,8 +55,15 @@ pub struct BridgePort {
     /// An answering command is in the port; its answer comes when `done` reaches `done_at`.
     expect_rsp: DFF<Bit>,
     done_at: DFF<Bits<8>>,
+    /// The answer is in the port (`expect_rsp`, the port idle and `done` at `done_at`),
+    /// registered: once true it stays true until the bridge takes the answer (nothing else
+    /// is issued meanwhile), so registering costs one link clock per answer. Why: as logic it
+    /// ran from `expect_rsp` (placed by its large fan-out through `take`) through the
+    /// bridge's handshake and back to `expect_rsp`'s enable, two long hops and four LUTs:
+    /// the Alchitry Cu link clock's critical path (10.9 ns against the 100 MHz oscillator).
+    answer_ready: DFF<Bit>,
     take: Signal<Local, Bit>,
-    answer_ready: Signal<Local, Bit>,
+    answer_taken: Signal<Local, Bit>,
 }
 
 impl BridgePort {
@@ -85,8 +92,9 @@ impl BridgePort {
             apply: BatchApply::new(),
             expect_rsp: Default::default(),
             done_at: Default::default(),
-            take: Default::default(),
             answer_ready: Default::default(),
+            take: Default::default(),
+            answer_taken: Default::default(),
         }
     }
 }
@@ -103,7 +111,7 @@ impl Logic for BridgePort {
         self.tx_data.next = self.bridge.tx_data.val();
         self.bridge.tx_ready.next = self.tx_ready.val();
         // ---- Adapter (link domain) ------------------------------------------------------
-        dff_setup!(self, clock, expect_rsp, done_at);
+        dff_setup!(self, clock, expect_rsp, done_at, answer_ready);
         self.port.host_clock.next = self.clock.val();
         self.port.clock.next = self.core_clock.val();
         self.take.next =
@@ -121,16 +129,19 @@ impl Logic for BridgePort {
                 | (self.bridge.cmd_op.val() == 8);
             self.done_at.d.next = self.port.done.val() + 1;
         }
-        self.answer_ready.next = self.expect_rsp.q.val()
+        self.answer_taken.next = self.answer_ready.q.val() & self.bridge.rsp_ready.val();
+        self.answer_ready.d.next = self.expect_rsp.q.val()
             & !self.port.busy.val()
-            & (self.port.done.val() == self.done_at.q.val());
-        self.bridge.rsp_valid.next = self.answer_ready.val();
+            & (self.port.done.val() == self.done_at.q.val())
+            & !self.answer_taken.val();
+        self.bridge.rsp_valid.next = self.answer_ready.q.val();
         self.bridge.rsp_data.next = self.port.host_rsp.val();
-        if self.answer_ready.val() & self.bridge.rsp_ready.val() {
+        if self.answer_taken.val() {
             self.expect_rsp.d.next = false;
         }
         if self.reset.val() {
             self.expect_rsp.d.next = false;
+            self.answer_ready.d.next = false;
         }
         // ---- Frame buffer writes (link domain) ------------------------------------------
         self.apply.link_clock.next = self.clock.val();
