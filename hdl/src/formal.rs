@@ -358,17 +358,17 @@ pub mod broken {
         proof.claim = "BROKEN on purpose: the core without its one-stage forwarding";
         proof
     }
-    /// The multi-lane core with a merge tree that drops lane 3 (its leaf tied to zero): lane
-    /// 3's deltas never reach the state. Built by editing the generated Verilog; panics if the
-    /// generator no longer writes that line.
+    /// The multi-lane core with a merge tree that drops lane 3 (the leaf of its enable group,
+    /// group 1, tied to zero): lane 3's deltas never reach the state. Built by editing the
+    /// generated Verilog; panics if the generator no longer writes that line.
     pub fn lanes_tree_dropping_a_lane() -> Proof {
         let mut proof = lanes_single_proof().expect("the multi-lane core exports");
-        let line = "nodes$7$a = taps$3$delta;";
+        let line = "nodes$3$a = groups$1$delta;";
         assert!(
             proof.design.contains(line),
             "the multi-lane core's Verilog no longer has the leaf line `{line}`"
         );
-        proof.design = proof.design.replace(line, "nodes$7$a = 8'd0;");
+        proof.design = proof.design.replace(line, "nodes$3$a = 8'd0;");
         // The base case reaches the bug from power-up (a delta on lane 3 in the first clock is
         // missing from the tree in the second), so the rejection is a counterexample.
         proof.depth = 4;
