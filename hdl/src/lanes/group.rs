@@ -7,7 +7,9 @@
 //! enable flip-flops are a third as many. Why the lanes stay unfoldable is in
 //! [`super::lane`].
 
-use super::lane::{above_constant, group_count, lane_delta, lane_rotation, GROUP_LANES};
+use super::lane::{
+    above_constant, group_count, lane_delta, lane_rotation, rotl64_verilog, GROUP_LANES,
+};
 use super::source::{LANES_PER_WORD_COPY, WORD_COPIES_PER_SOURCE};
 use rust_hdl::prelude::*;
 
@@ -119,14 +121,7 @@ impl<const W: usize> Logic for GroupTap<W> {
             .iter()
             .take(self._members)
             .enumerate()
-            .map(|(m, word)| {
-                let r = lane_rotation(self.first_lane() + m);
-                if r == 0 {
-                    word.to_string()
-                } else {
-                    format!("{{{word}[{}:0], {word}[63:{}]}}", 63 - r, 64 - r)
-                }
-            })
+            .map(|(m, word)| rotl64_verilog(word, lane_rotation(self.first_lane() + m)))
             .collect();
         Verilog::Custom(format!(
             "\

@@ -120,6 +120,15 @@ impl<const W: usize> LaneTap<W> {
     }
 }
 
+/// `rotl64(word, r)` as a Verilog expression over the 64-bit signal `word` (wiring only).
+pub(crate) fn rotl64_verilog(word: &str, r: u32) -> String {
+    if r == 0 {
+        word.to_string()
+    } else {
+        format!("{{{word}[{}:0], {word}[63:{}]}}", 63 - r, 64 - r)
+    }
+}
+
 /// `signal > index` for an 11-bit `signal`, as AND/OR logic rather than a comparison: a
 /// comparison becomes a carry chain per lane on every fabric (one ALU cell per bit on Gowin),
 /// the logic maps to a couple of LUT levels. From the least significant bit up, `signal`
@@ -156,12 +165,7 @@ impl<const W: usize> Logic for LaneTap<W> {
     }
 
     fn hdl(&self) -> Verilog {
-        let r = self._rotation;
-        let rotated = if r == 0 {
-            "word".to_string()
-        } else {
-            format!("{{word[{}:0], word[63:{}]}}", 63 - r, 64 - r)
-        };
+        let rotated = rotl64_verilog("word", self._rotation);
         Verilog::Custom(format!(
             "\
 wire [63:0] rotated = {rotated};
