@@ -4,10 +4,13 @@
 //! the other half while the first drains (the link clock slower than the core's), follows it;
 //! and a plain command after both waits until the last delta was taken.
 
+#[path = "support/slow_clock.rs"]
+mod slow_clock;
 use atomik_hdl::link::batch_apply::{BatchApply, BATCH_HALF_BIT, BATCH_START_OP};
 use atomik_hdl::Op;
 use atomik_sim::verilator::{ModelSpec, VerilatedModel};
 use rust_hdl::prelude::*;
+use slow_clock::SlowClock;
 
 /// The sequencer (rust-hdl's `top`) behind a wrapper whose core takes a command when an LFSR
 /// says so and folds every command it takes into `hash`.
@@ -48,28 +51,15 @@ fn fold(hash: u64, op: u64, addr: u64, data: u64) -> u64 {
 
 struct Bench {
     m: VerilatedModel,
-    /// Core clocks per half period of the link clock.
-    half: u32,
-    level: bool,
-    phase: u32,
+    /// The link clock (pin 0), slower than the core's.
+    link_clock: SlowClock,
     pins: [usize; 11],
 }
 
 impl Bench {
     /// Core clocks until the link clock's next rising edge has happened.
     fn link_cycle(&mut self) {
-        loop {
-            self.phase += 1;
-            if self.phase == self.half {
-                self.phase = 0;
-                self.level = !self.level;
-                self.m.set(self.pins[0], self.level as u64);
-            }
-            self.m.tick();
-            if self.phase == 0 && self.level {
-                return;
-            }
-        }
+        self.link_clock.cycle(&mut self.m);
     }
 
     /// Writes `words` into half `half` of the buffer from word `at` on, through the
@@ -141,9 +131,7 @@ fn batches_reach_the_core_in_order_once_each_while_the_other_half_fills() {
         ];
         let mut b = Bench {
             m,
-            half,
-            level: false,
-            phase: 0,
+            link_clock: SlowClock::new(pins[0], half),
             pins,
         };
         b.write_half(0, 0, &first);

@@ -2,6 +2,8 @@
 //! the core behind it: commands issued from a second, slower clock domain arrive once each
 //! and their responses come back, for several clock ratios.
 
+#[path = "support/slow_clock.rs"]
+mod slow_clock;
 use atomik_hdl::board_top::CORE_MODULE;
 use atomik_hdl::export::rename_top;
 use atomik_hdl::lanes::export::lanes_verilog;
@@ -10,6 +12,7 @@ use atomik_hdl::link::{handshake_port_verilog, HANDSHAKE_MODULE};
 use atomik_hdl::Op;
 use atomik_sim::lanes_model::OP_STATUS;
 use atomik_sim::verilator::{ModelSpec, VerilatedModel};
+use slow_clock::SlowClock;
 
 fn top_verilog() -> String {
     let core = rename_top(
@@ -44,10 +47,8 @@ endmodule
 
 struct Bench {
     m: VerilatedModel,
-    /// Core clocks per half period of the host clock.
-    half: u32,
-    level: bool,
-    phase: u32,
+    /// The host clock (pin 0), slower than the core's.
+    host_clock: SlowClock,
     pins: [usize; 8],
 }
 
@@ -65,27 +66,14 @@ impl Bench {
         ];
         Bench {
             m,
-            half,
-            level: false,
-            phase: 0,
+            host_clock: SlowClock::new(pins[0], half),
             pins,
         }
     }
 
     /// Core clocks until the host clock's next rising edge has happened.
     fn host_cycle(&mut self) {
-        loop {
-            self.phase += 1;
-            if self.phase == self.half {
-                self.phase = 0;
-                self.level = !self.level;
-                self.m.set(self.pins[0], self.level as u64);
-            }
-            self.m.tick();
-            if self.phase == 0 && self.level {
-                return;
-            }
-        }
+        self.host_clock.cycle(&mut self.m);
     }
 
     fn command(&mut self, op: u8, data: u64) -> u64 {
