@@ -16,9 +16,13 @@
 //! at once lets the command port finish its handshake and the bridge answer the frame and
 //! receive the next one into the other half while this one drains.
 //!
+//! The commands reach the core through a [`CommandSlice`], so the buffer's read port (a block
+//! RAM, slow clock-to-out) and the core's decode are a register apart; see there.
+//!
 //! Op 15 is no core opcode (0 to 8) and the bridge answers every command frame with an op
 //! above 8 "illegal" without issuing it, so only the bridge's batch start carries it.
 
+use super::command_slice::CommandSlice;
 use super::frame_buffer::{FrameBuffer, FRAME_BUFFER_ADDR_BITS};
 use crate::op::Op;
 use rust_hdl::prelude::*;
@@ -52,6 +56,8 @@ pub struct BatchApply {
     pub cmd_addr: Signal<Out, Bits<16>>,
     pub cmd_data: Signal<Out, Bits<64>>,
     buffer: FrameBuffer,
+    /// Registers the command stream between this sequencer and the core.
+    slice: CommandSlice,
     /// A batch is being offered to the core.
     active: DFF<Bit>,
     /// The first word of the batch's half (`half << 6`).
@@ -90,6 +96,7 @@ impl BatchApply {
             cmd_addr: Default::default(),
             cmd_data: Default::default(),
             buffer: Default::default(),
+            slice: Default::default(),
             active: Default::default(),
             base: Default::default(),
             target: Default::default(),
@@ -120,15 +127,21 @@ impl Logic for BatchApply {
         self.buffer.write_address.next = self.buf_address.val();
         self.buffer.write_data.next = self.buf_data.val();
         self.buffer.read_clock.next = self.clock.val();
+        self.slice.clock.next = self.clock.val();
+        self.cmd_valid.next = self.slice.out_valid.val();
+        self.cmd_op.next = self.slice.out_op.val();
+        self.cmd_addr.next = self.slice.out_addr.val();
+        self.cmd_data.next = self.slice.out_data.val();
+        self.slice.out_ready.next = self.cmd_ready.val();
         self.is_start.next = self.up_op.val() == self.start_op.val();
         self.fire.next = false;
         // Idle: everything passes through; a batch start is taken here and primes the read
         // of its first delta, so the delta is on read_data the clock the batch becomes active.
-        self.cmd_valid.next = self.up_valid.val() & !self.is_start.val();
-        self.cmd_op.next = self.up_op.val();
-        self.cmd_addr.next = self.up_addr.val();
-        self.cmd_data.next = self.up_data.val();
-        self.up_ready.next = self.is_start.val() | self.cmd_ready.val();
+        self.slice.in_valid.next = self.up_valid.val() & !self.is_start.val();
+        self.slice.in_op.next = self.up_op.val();
+        self.slice.in_addr.next = self.up_addr.val();
+        self.slice.in_data.next = self.up_data.val();
+        self.up_ready.next = self.is_start.val() | self.slice.in_ready.val();
         // The half is bit 8 of the start's data (BATCH_HALF_BIT).
         self.start_base.next = bit_cast::<7, 1>(self.up_data.val().get_bits::<1>(8)) << 6;
         self.buffer.read_address.next = self.start_base.val();
@@ -142,11 +155,11 @@ impl Logic for BatchApply {
         }
         if self.active.q.val() {
             self.up_ready.next = false;
-            self.cmd_valid.next = true;
-            self.cmd_op.next = self.accum_op.val();
-            self.cmd_addr.next = self.target.q.val();
-            self.cmd_data.next = self.buffer.read_data.val();
-            self.fire.next = self.cmd_ready.val();
+            self.slice.in_valid.next = true;
+            self.slice.in_op.next = self.accum_op.val();
+            self.slice.in_addr.next = self.target.q.val();
+            self.slice.in_data.next = self.buffer.read_data.val();
+            self.fire.next = self.slice.in_ready.val();
             self.buffer.read_address.next =
                 self.base.q.val() | bit_cast::<7, 6>(self.index.q.val());
             if self.fire.val() {

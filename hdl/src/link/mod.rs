@@ -7,6 +7,7 @@
 pub mod batch_apply;
 pub mod bridge;
 pub mod bridge_port;
+pub mod command_slice;
 pub mod crc32;
 mod crc_step;
 pub mod fifo_host_link;
