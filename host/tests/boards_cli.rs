@@ -122,8 +122,8 @@ fn build_refuses_bad_requests_before_running_any_tool() {
             "no ice40 PLL setting",
         ),
         (
-            &["--board", "alchitry-cu", "--lanes", "3"],
-            "unsupported lane count 3",
+            &["--board", "alchitry-cu", "--lanes", "1025"],
+            "unsupported lane count 1025",
         ),
         (&["--board", "ulx3s", "--baud", "3000000"], "4.17 %"),
     ];

@@ -112,13 +112,13 @@ fn bad_lane_counts_and_targets_are_refused_before_any_tool_runs() {
         "--board",
         "ulx3s",
         "--lanes",
-        "1,12",
+        "1,1025",
         "--out-dir",
         d,
     ]);
     assert!(!out.status.success());
     assert!(
-        text(&out.stderr).contains("lane count 12"),
+        text(&out.stderr).contains("lane count 1025"),
         "{}",
         text(&out.stderr)
     );

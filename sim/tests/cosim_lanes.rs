@@ -117,6 +117,17 @@ fn sixty_four_lane_core_in_verilator_matches_model_every_cycle() {
     );
 }
 
+/// 96 lanes, not a power of two: 32 full groups on three sources, a tree over 128 leaves
+/// whose last 16 group slots are zero (the size that fills a GW1NR-9 board top).
+#[test]
+fn ninety_six_lane_core_in_verilator_matches_model_every_cycle() {
+    verilator_case(
+        "ninety_six_lane_core_in_verilator_matches_model_every_cycle",
+        config(96, 64, 3),
+        128,
+    );
+}
+
 /// 256 lanes: five sources with distinct salts, tree latency 4.
 #[test]
 fn two_hundred_fifty_six_lane_core_in_verilator_matches_model_every_cycle() {

@@ -69,6 +69,17 @@ fn two_lane_shared_core_in_verilator_matches_model_every_cycle() {
     );
 }
 
+/// Twelve lanes, not a power of two: four full groups, a tree over sixteen leaves.
+#[test]
+fn twelve_lane_shared_core_in_verilator_matches_model_every_cycle() {
+    verilator_case(
+        "twelve_lane_shared_core_in_verilator_matches_model_every_cycle",
+        12,
+        8,
+        96,
+    );
+}
+
 #[test]
 fn sixty_four_lane_shared_core_in_verilator_matches_model_every_cycle() {
     verilator_case(
@@ -192,8 +203,16 @@ fn shared_mode_parameters_are_refused_naming_the_bad_value() {
         "shared mode is built for width 64 only, not 32"
     );
     assert_eq!(
-        LanesConfig::shared(24, 256).unwrap_err(),
-        LanesError::Lanes { lanes: 24 }
+        LanesConfig::shared(1025, 256).unwrap_err(),
+        LanesError::Lanes { lanes: 1025 }
+    );
+    // Any lane count in shared mode (the tree is sized for the next power of two); table
+    // mode keeps a power of two.
+    assert_eq!(LanesConfig::shared(24, 256).unwrap().tree_leaves(), 32);
+    assert_eq!(
+        LanesConfig::table(24, 256).unwrap_err().to_string(),
+        "unsupported lane count 24 for table mode: must be a power of two (a partial table per \
+         lane, one tree leaf each); single and shared mode take any count"
     );
     let ok = LanesConfig::shared(64, 256).unwrap();
     assert_eq!(ok.name(), "shared_l64_w64_c256_r3");

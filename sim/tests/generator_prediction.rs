@@ -245,6 +245,14 @@ fn sixty_four_lane_generator_runs_in_verilator_equal_the_prediction() {
     check_runs_match_prediction(verilator(config), config, &[1, 1000, 100_000]);
 }
 
+/// 96 lanes, not a power of two: the last group is full, so M = 95 rounds up to the lane
+/// count and is clamped there (`clamp_from`); M from 1 to 96 is checked one by one below.
+#[test]
+fn ninety_six_lane_generator_runs_in_verilator_equal_the_prediction() {
+    let config = config(96, 64);
+    check_runs_match_prediction(verilator(config), config, &[1, 1000, 100_000]);
+}
+
 /// 8-bit datapath: the prediction keeps the low 8 bits of every lane's rotation.
 #[test]
 fn sixteen_lane_eight_bit_generator_runs_in_verilator_equal_the_prediction() {
@@ -255,6 +263,13 @@ fn sixteen_lane_eight_bit_generator_runs_in_verilator_equal_the_prediction() {
 #[test]
 fn four_lane_generator_runs_in_rust_hdl_equal_the_prediction() {
     let config = config(4, 64);
+    check_runs_match_prediction(rust_hdl(config), config, &[1, 1000]);
+}
+
+/// Six lanes: two full groups, a tree over eight leaves.
+#[test]
+fn six_lane_generator_runs_in_rust_hdl_equal_the_prediction() {
+    let config = config(6, 64);
     check_runs_match_prediction(rust_hdl(config), config, &[1, 1000]);
 }
 
@@ -323,7 +338,7 @@ fn one_group_fewer_changes_the_state_of_four_lanes_in_rust_hdl() {
 fn every_active_lane_count_gives_a_distinct_predicted_state_in_verilator() {
     const SEED: u64 = 0xFEED_FACE_CAFE_BEEF;
     const CLOCKS: u64 = 100;
-    for lanes in [16, 64] {
+    for lanes in [16, 64, 96] {
         let config = config(lanes, 64);
         let mut rig = Rig::new(verilator(config), config);
         let mut seen: HashMap<u64, u32> = HashMap::new();

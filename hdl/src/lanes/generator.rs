@@ -47,19 +47,11 @@ pub fn source_count(lanes: usize) -> usize {
     GROUP_LANES * (last / LANES_PER_BLOCK) + (last % LANES_PER_BLOCK + 1).min(GROUP_LANES)
 }
 
-/// GEN_RUN's M that enables the last group without reaching `lanes` (see
-/// `GenControl::near_full`): N - 1 when the last group starts at N - 2, else 2047.
-fn near_full(lanes: usize) -> u64 {
-    let last_group_start = GROUP_LANES * ((lanes - 1) / GROUP_LANES);
-    assert!(
-        last_group_start + 2 >= lanes,
-        "GenControl lanes {lanes}: the last group must start at N - 1 or N - 2"
-    );
-    if last_group_start + 2 == lanes {
-        lanes as u64 - 1
-    } else {
-        0x7ff
-    }
+/// The smallest GEN_RUN M whose run turns on every lane: `active_lanes(lanes, M) == lanes` from
+/// this M on, i.e. M reaches the last group's first lane plus one (`3 * ceil(N / 3) - 2`).
+/// A run with M at or above it is clamped to `lanes` (see `GenControl::clamp_from`).
+pub fn clamp_from(lanes: usize) -> u64 {
+    (GROUP_LANES * lanes.div_ceil(GROUP_LANES) - (GROUP_LANES - 1)) as u64
 }
 
 /// Generator run control and counters for `lanes` lanes.
@@ -119,15 +111,12 @@ pub struct GenControl {
     d1_go: DFF<Bit>,
     d1_clocks: DFF<Bits<40>>,
     d1_lanes: DFF<Bits<11>>,
-    /// The run enables the last group, so the launch counts `lanes` active lanes (the last
-    /// group is short: rounding M up would overshoot). The last group starts at lane N - 1 or
-    /// N - 2 (N a power of two is 1 or 2 mod 3), so this is M >= N, or M == N - 1 when it
-    /// starts at N - 2. Decoded here, from `data`, as an OR of M's bits at and above
-    /// log2(lanes) and an 11-bit equality: one or two LUT levels, where `M > lanes` in stage 2
-    /// was an 11-bit carry chain
-    /// starting on `d1_lanes`, which yosys merges with the core's identical command-data
-    /// register (placed for the datapath, far from here): the 64-lane GW1NR-9 board top's
-    /// critical path, 7.9 ns.
+    /// The run enables the last group, so the launch counts `lanes` active lanes (rounding M
+    /// up would overshoot a short last group): `M >= clamp_from(lanes)`. Decoded here, from
+    /// `data`, against a constant: `M > lanes` in stage 2 was an 11-bit carry chain starting
+    /// on `d1_lanes`, which yosys merges with the core's identical command-data register
+    /// (placed for the datapath, far from here): the 64-lane GW1NR-9 board top's critical
+    /// path, 7.9 ns.
     d1_over: DFF<Bit>,
     d1_nz0: DFF<Bit>,
     d1_nz1: DFF<Bit>,
@@ -166,20 +155,17 @@ pub struct GenControl {
     launch: Signal<Local, Bit>,
     stepping: Signal<Local, Bit>,
     lanes_const: Constant<Bits<11>>,
-    /// M's bits at and above log2(lanes): M >= lanes when any of them is set.
-    over_mask: Constant<Bits<11>>,
-    /// N - 1 when the last group starts at N - 2 (M == N - 1 then enables it), else 2047,
-    /// which the mask already covers.
-    near_full: Constant<Bits<11>>,
+    /// [`clamp_from`]`(lanes)`: M at or above it runs every lane. One 11-bit compare with a
+    /// constant in the first decode stage (a register on each side), any lane count.
+    clamp_from: Constant<Bits<11>>,
 }
 
 impl GenControl {
-    /// `lanes`: the lane count, a power of two from 1 to 1024 (the clamp of a run's M is an OR
-    /// of M's bits at and above log2(lanes)).
+    /// `lanes`: the lane count, 1 to 1024.
     pub fn new(lanes: usize) -> Self {
         assert!(
-            lanes.is_power_of_two() && lanes <= 1024,
-            "GenControl lanes {lanes}: must be a power of two from 1 to 1024"
+            (1..=1024).contains(&lanes),
+            "GenControl lanes {lanes}: must be from 1 to 1024"
         );
         GenControl {
             clock: Default::default(),
@@ -236,8 +222,7 @@ impl GenControl {
             launch: Default::default(),
             stepping: Default::default(),
             lanes_const: Constant::new((lanes as u64).to_bits()),
-            over_mask: Constant::new((0x7ff & !(lanes as u64 - 1)).to_bits()),
-            near_full: Constant::new(near_full(lanes).to_bits()),
+            clamp_from: Constant::new(clamp_from(lanes).to_bits()),
         }
     }
 }
@@ -291,8 +276,7 @@ impl Logic for GenControl {
         self.d1_go.d.next = self.run.val() & !self.reset.val();
         self.d1_clocks.d.next = self.run_clocks.val();
         self.d1_lanes.d.next = self.data.val().get_bits::<11>(40);
-        self.d1_over.d.next = (self.data.val().get_bits::<11>(40) & self.over_mask.val()).any()
-            | (self.data.val().get_bits::<11>(40) == self.near_full.val());
+        self.d1_over.d.next = self.data.val().get_bits::<11>(40) >= self.clamp_from.val();
         self.round.clock.next = self.clock.val();
         self.round.count.next = self.data.val().get_bits::<11>(40);
         self.d1_nz0.d.next = self.run_clocks.val().get_bits::<7>(1).any();
@@ -369,5 +353,32 @@ impl Logic for GenControl {
         self.stop_run.next =
             (self.stepping.val() & self.last.q.val()) | (self.launch.val() & !self.go_any.q.val());
         self.stop.next = self.stop_run.val() | self.reset.val();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lanes::lane::active_lanes;
+
+    /// The RTL's rule (clamp to N from `clamp_from`, else round M up to whole groups) is
+    /// `active_lanes` for every lane count, powers of two or not, and every 11-bit M.
+    #[test]
+    fn the_clamp_and_rounding_give_active_lanes_for_every_lane_count() {
+        for lanes in 1..=1024usize {
+            let from = clamp_from(lanes);
+            for m in 0..2048u64 {
+                let rtl = if m >= from {
+                    lanes as u64
+                } else {
+                    m.div_ceil(3) * 3
+                };
+                assert_eq!(
+                    rtl,
+                    active_lanes(lanes as u32, m as u32) as u64,
+                    "lanes {lanes} M {m}"
+                );
+            }
+        }
     }
 }

@@ -54,8 +54,13 @@ pub enum LaneMode {
 /// A rejected multi-lane parameter, naming the bad value.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum LanesError {
-    #[error("unsupported lane count {lanes}: must be a power of two from 1 to {MAX_LANES}")]
+    #[error("unsupported lane count {lanes}: must be from 1 to {MAX_LANES}")]
     Lanes { lanes: u32 },
+    #[error(
+        "unsupported lane count {lanes} for table mode: must be a power of two (a partial \
+         table per lane, one tree leaf each); single and shared mode take any count"
+    )]
+    TableLanes { lanes: u32 },
     #[error("unsupported width {width}: the multi-lane RTL is built for widths 8, 16, 32, 64")]
     Width { width: u32 },
     #[error("register_every {every} out of range: must be 1, 2 or 3 tree levels per register")]
@@ -77,7 +82,10 @@ pub enum LanesError {
 /// Parameters of one multi-lane core.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct LanesConfig {
-    /// Lanes, each absorbing one delta per clock (power of two, 1..=1024).
+    /// Lanes, each absorbing one delta per clock: 1..=1024, a power of two in table mode. Any
+    /// count in single and shared mode, so a build can fill its device (e.g. 96 lanes on the
+    /// GW1NR-9, where 128 do not place); the merge tree is sized for the next power of two
+    /// ([`Self::tree_leaves`]) and its missing leaves are constant zero, which synthesis removes.
     pub lanes: u32,
     /// Bits per delta and state (8, 16, 32, 64).
     pub width: u32,
@@ -134,8 +142,11 @@ impl LanesConfig {
         mode: LaneMode,
         contexts: u32,
     ) -> Result<Self, LanesError> {
-        if lanes == 0 || lanes > MAX_LANES || !lanes.is_power_of_two() {
+        if lanes == 0 || lanes > MAX_LANES {
             return Err(LanesError::Lanes { lanes });
+        }
+        if mode == LaneMode::Table && !lanes.is_power_of_two() {
+            return Err(LanesError::TableLanes { lanes });
         }
         if !crate::config::SUPPORTED_WIDTHS.contains(&width) {
             return Err(LanesError::Width { width });
@@ -175,9 +186,14 @@ impl LanesConfig {
         })
     }
 
+    /// Leaves of the merge tree's heap: the lane count rounded up to a power of two.
+    pub fn tree_leaves(&self) -> usize {
+        (self.lanes as usize).next_power_of_two()
+    }
+
     /// Merge-tree latency in clocks.
     pub fn tree_latency(&self) -> u32 {
-        tree::latency(self.lanes as usize, self.register_every)
+        tree::latency(self.tree_leaves(), self.register_every)
     }
 
     /// Response latency: clocks from a command's handshake to its response being visible.

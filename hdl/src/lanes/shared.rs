@@ -173,15 +173,19 @@ impl<const W: usize, const A: usize> SharedLaneCore<W, A> {
         );
         let n = config.lanes as usize;
         let every = config.register_every;
-        let l = latency(n, every) as usize;
+        // The tree is a heap over the next power of two: leaves past the last group are zero.
+        let leaves = config.tree_leaves();
+        let l = latency(leaves, every) as usize;
         // L stages bring a slot level with its tree output (the pre stage); one more to the
         // stage, one RAM read later.
         let d = l + 1;
         let s = source_count(n);
-        let slots = group_slots(n);
+        let slots = group_slots(leaves);
         let mut nodes: Vec<XorNode<W>> = Vec::with_capacity(2 * slots);
         for k in 0..2 * slots {
-            nodes.push(XorNode::new(k > 0 && k < n && is_registered(k, n, every)));
+            nodes.push(XorNode::new(
+                k > 0 && k < leaves && is_registered(k, leaves, every),
+            ));
         }
         let c64 = |v: u64| Constant::new(v.to_bits());
         let regs =

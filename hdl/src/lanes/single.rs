@@ -189,11 +189,15 @@ impl<const W: usize> SingleLaneCore<W> {
         assert_eq!(config.width as usize, W, "LanesConfig width must match W");
         let n = config.lanes as usize;
         let every = config.register_every;
-        let l = latency(n, every) as usize;
-        let slots = group_slots(n);
+        // The tree is a heap over the next power of two: leaves past the last group are zero.
+        let leaves = config.tree_leaves();
+        let l = latency(leaves, every) as usize;
+        let slots = group_slots(leaves);
         let mut nodes: Vec<XorNode<W>> = Vec::with_capacity(2 * slots);
         for k in 0..2 * slots {
-            nodes.push(XorNode::new(k > 0 && k < n && is_registered(k, n, every)));
+            nodes.push(XorNode::new(
+                k > 0 && k < leaves && is_registered(k, leaves, every),
+            ));
         }
         SingleLaneCore {
             clock: Default::default(),

@@ -1,8 +1,9 @@
 //! Shape of the pipelined XOR merge tree, shared by the RTL, the model and the reports.
 //!
-//! The tree is a binary heap sized by the lane count N (a power of two): node 1 is the root,
+//! The tree is a binary heap sized by N, the lane count rounded up to a power of two
+//! ([`super::LanesConfig::tree_leaves`]; the functions here take that N): node 1 is the root,
 //! node k's children are 2k and 2k+1, and heights count from the N virtual lane leaves
-//! N..2N-1 (height 0). Internal nodes at height h are registered when
+//! N..2N-1 (height 0); leaves past the last lane (or group) are zero. Internal nodes at height h are registered when
 //! `h % register_every == 0`, below the root; one output register follows the root.
 //!
 //! The single and shared cores feed the tree one word per enable group of three lanes

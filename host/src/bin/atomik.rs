@@ -104,7 +104,7 @@ enum Command {
         /// One JSON object: backend, cycles, mismatches, cycles_per_sec, ...
         #[arg(long)]
         json: bool,
-        /// Simulate the multi-lane core with this many lanes (power of two, 1..=1024)
+        /// Simulate the multi-lane core with this many lanes (1..=1024; a power of two in table mode)
         /// instead of the single-lane core.
         #[arg(long)]
         lanes: Option<u32>,

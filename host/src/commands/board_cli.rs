@@ -61,7 +61,7 @@ pub enum BoardCommand {
     Build {
         #[command(flatten)]
         design: DesignArgs,
-        /// Lanes (power of two, 1..=1024).
+        /// Lanes (1..=1024; a power of two in table mode).
         #[arg(long, default_value_t = 16)]
         lanes: u32,
     },

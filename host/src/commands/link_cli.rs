@@ -13,7 +13,7 @@ use std::time::Duration;
 /// The simulated board's core.
 #[derive(Args, Clone, Debug)]
 pub struct SimCoreArgs {
-    /// Lanes (power of two, 1..=1024); fewer simulate faster.
+    /// Lanes (1..=1024; a power of two in table mode); fewer simulate faster.
     #[arg(long, default_value_t = 2)]
     pub lanes: u32,
     /// single (one context), table or shared (addressed contexts).

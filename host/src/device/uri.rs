@@ -360,8 +360,8 @@ mod tests {
         assert_eq!(with_lanes("ok://1234ABCD", 4).unwrap(), None);
         let e = with_lanes("sim://?lanes=4", 8).unwrap_err();
         assert!(e.contains("--lanes 8 conflicts with `lanes=4`"), "{e}");
-        let e = with_lanes("sim://", 3).unwrap_err();
-        assert!(e.contains("unsupported lane count 3"), "{e}");
+        let e = with_lanes("sim://", 1025).unwrap_err();
+        assert!(e.contains("unsupported lane count 1025"), "{e}");
     }
 
     #[test]
@@ -461,7 +461,7 @@ mod tests {
             ("sim://?link=fifo&baud=3", "unknown option `baud`"),
             ("ftdi://?chip=ft4232h", "`chip=ft4232h`"),
             ("ftdi:///dev/x", "not a path"),
-            ("sim://?lanes=3", "unsupported lane count 3"),
+            ("sim://?lanes=1025", "unsupported lane count 1025"),
             ("sim://?speed=9", "unknown option `speed`"),
             ("sim://?cpb=2", "at least 4 clocks per bit"),
             ("sim://?width=12", "unsupported width 12"),
@@ -479,7 +479,7 @@ mod tests {
             ),
             ("ok://sim?usb=1", "`usb=1`: choose 2"),
             ("ok://12/34", "letters and digits"),
-            ("ok://sim?lanes=3", "unsupported lane count 3"),
+            ("ok://sim?lanes=1025", "unsupported lane count 1025"),
             ("ok://1234?lanes=4", "unknown option `lanes`"),
             ("pcie://01:00.0", "expected a PCI address DDDD:BB:DD.F"),
             ("pcie://sim?ring=48", "ring_words 48 is not a power of two"),
