@@ -1,5 +1,5 @@
 //! The on-chip generator and status registers as both multi-lane cycle models see them
-//! (`lanes_model`, `table_lanes_model`): run control, sources, counters, GEN_SEED / GEN_RUN
+//! (`lanes_model`, `context_table_model`): run control, sources, counters, GEN_SEED / GEN_RUN
 //! decoding and the STATUS map, written once.
 //!
 //! A source word is non-zero only while a run is active (a run's last clock, a zero-length run

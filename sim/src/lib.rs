@@ -9,6 +9,7 @@
 
 pub mod backend;
 pub mod conform;
+pub mod context_table_model;
 pub mod cosim;
 pub mod cycle_model;
 pub mod driver;

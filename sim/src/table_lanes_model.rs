@@ -1,196 +1,43 @@
 //! The cycle-exact model of the table-mode multi-lane core
-//! (`atomik_hdl::lanes::table::TableLaneCore`): the algebra's [`Table`] for the state, the
-//! generator stepped clock by clock, and the registers visible at the core's ports.
+//! (`atomik_hdl::lanes::table::TableLaneCore`): the shared [`ContextTableModel`] with table
+//! mode's feeding.
 //!
-//! The RTL applies every command after everything taken before it (lanes included), so the
-//! model applies a command to the table in the clock after it is taken (when it holds the
-//! lanes, S1) and only delays its response: it reaches the reference stage L + 2 clocks after
-//! that, sits in the response register one clock and enters the queue the next (visible
-//! L + 5 clocks after the handshake). STATUS reads the counters as they are when it reaches the
-//! reference stage. The generator pauses in any clock a command holds the lanes; otherwise lane
-//! i feeds its delta to context (base + i) mod contexts. GEN_RUN launches two clocks after its
-//! handshake, with the base address it was given.
+//! A command's response reaches the reference stage L + 2 clocks after the command holds the
+//! lanes (visible L + 5 clocks after the handshake). In each feeding clock lane i feeds its
+//! delta to context (base + i) mod contexts, base being the address GEN_RUN was given.
 
-use crate::conform::TableOps;
-use crate::dut::{CoreInputs, CoreOutputs, Dut};
+use crate::context_table_model::{ContextTableModel, FeedMode};
 use crate::generator_model::GeneratorModel;
-use crate::lanes_model::OP_STATUS;
 use crate::model::Table;
-use atomik_hdl::config::RESPONSE_QUEUE_DEPTH;
 use atomik_hdl::lanes::lane::{lane_delta, lane_source};
 use atomik_hdl::lanes::LanesConfig;
-use atomik_hdl::{CoreConfig, Op};
-use std::collections::VecDeque;
-
-/// A response on its way to the queue.
-#[derive(Debug, Clone, Copy)]
-enum Pending {
-    Value(u64),
-    /// A STATUS read, evaluated when it reaches the reference stage.
-    Status(u64),
-}
 
 /// The model of `TableLaneCore`.
-pub struct TableLanesModel {
-    config: LanesConfig,
-    table: Table,
-    /// The command taken in the previous clock (op, address, data): it holds the lanes now.
-    staged: Option<(u8, u64, u64)>,
-    /// Responses in the delay line, oldest first (always L + 2 entries).
-    delay: VecDeque<Option<Pending>>,
-    /// The response register between the reference stage and the queue.
-    rsp_reg: Option<u64>,
-    responses: VecDeque<u64>,
-    ready: bool,
-    in_flight: u32,
-    illegal: bool,
-    clear_cycles_left: u64,
-    generator: GeneratorModel,
+pub type TableLanesModel = ContextTableModel<TableFeed>;
+
+/// Table mode's feeding: every lane to its own context, from the run's base.
+#[derive(Debug, Default)]
+pub struct TableFeed {
     /// Context lane 0 feeds (GEN_RUN's address).
     base: u64,
-    cycles: u64,
 }
 
-impl TableLanesModel {
-    pub fn new(config: LanesConfig) -> Self {
-        let stages = config.tree_latency() as usize + 2;
-        TableLanesModel {
-            config,
-            table: Self::fresh_table(config),
-            staged: None,
-            delay: VecDeque::from(vec![None; stages]),
-            rsp_reg: None,
-            responses: VecDeque::new(),
-            ready: false,
-            in_flight: 0,
-            illegal: false,
-            clear_cycles_left: 0,
-            generator: GeneratorModel::new(config.lanes),
-            base: 0,
-            cycles: 0,
-        }
+impl FeedMode for TableFeed {
+    /// `TableLaneCore`'s delay line from S1 to the reference stage is L + 2 clocks.
+    const STAGES_AFTER_TREE: usize = 2;
+
+    fn launch(&mut self, base: u64) {
+        self.base = base;
     }
 
-    fn fresh_table(config: LanesConfig) -> Table {
-        Table::new(64, config.contexts as u64).expect("a validated LanesConfig is a valid table")
-    }
-
-    fn status(&self, index: u64) -> u64 {
-        self.generator.status(index, &self.config, self.cycles)
-    }
-
-    /// Applies a command to the table; returns the response it will give.
-    fn execute(&mut self, op: u8, addr: u64, data: u64) -> Option<Pending> {
-        // The address comes from a log2(contexts)-bit port: always in range.
-        let t = &mut self.table;
-        match Op::from_code(op) {
-            Some(Op::Load) => t.load(addr, data).ok().map(|_| None)?,
-            Some(Op::Accum) => t.accum(addr, data).ok().map(|_| None)?,
-            Some(Op::Read) => t.read(addr).ok().map(Pending::Value),
-            Some(Op::Swap) => t.swap(addr, None).ok().map(Pending::Value),
-            Some(Op::SwapLoad) => t.swap(addr, Some(data)).ok().map(Pending::Value),
-            _ if op == OP_STATUS => Some(Pending::Status(data)),
-            _ => None,
-        }
-    }
-
-    /// The generator's deltas for this clock, into the table.
-    fn feed(&mut self) {
-        let contexts = self.config.contexts as u64;
-        let words = self.generator.words();
-        for i in 0..self.generator.enabled_lanes() {
+    fn feed(&mut self, generator: &GeneratorModel, config: &LanesConfig, table: &mut Table) {
+        let contexts = config.contexts as u64;
+        let words = generator.words();
+        for i in 0..generator.enabled_lanes() {
             let delta = lane_delta(i, words[lane_source(i)], 64);
             let addr = (self.base + i as u64) % contexts;
             // In range by construction.
-            let _ = self.table.accum(addr, delta);
+            let _ = table.accum(addr, delta);
         }
-    }
-}
-
-impl Dut for TableLanesModel {
-    fn config(&self) -> CoreConfig {
-        CoreConfig {
-            width: 64,
-            contexts: self.config.contexts,
-        }
-    }
-
-    fn backend(&self) -> &'static str {
-        "model"
-    }
-
-    fn outputs(&self) -> CoreOutputs {
-        CoreOutputs {
-            cmd_ready: self.ready,
-            rsp_valid: !self.responses.is_empty(),
-            rsp_data: self.responses.front().copied().unwrap_or(0),
-            illegal_op: self.illegal,
-        }
-    }
-
-    fn step(&mut self, i: &CoreInputs) {
-        let fire = i.cmd_valid && self.ready;
-        let op = i.cmd_op & 0xf;
-        let addr = (i.cmd_addr & (self.config.contexts - 1)) as u64;
-        let pop = i.rsp_ready && !self.responses.is_empty();
-
-        // The queue takes the response register; the reference stage fills it with what held
-        // the lanes L + 2 clocks ago.
-        if pop {
-            self.responses.pop_front();
-        }
-        if let Some(r) = self.rsp_reg.take() {
-            self.responses.push_back(r);
-        }
-        self.rsp_reg = self.delay.pop_front().flatten().map(|p| match p {
-            Pending::Value(v) => v,
-            Pending::Status(index) => self.status(index),
-        });
-        let staged = self.staged.take();
-        let pending = staged.and_then(|(op, addr, data)| self.execute(op, addr, data));
-        self.delay.push_back(pending);
-
-        // Generator: paused in a clock a command holds the lanes.
-        let sample = self.generator.sample();
-        if self.generator.active() && staged.is_none() {
-            self.feed();
-            self.generator.step();
-        }
-        let mut launched = false;
-        if !i.reset {
-            if let Some(base) = self.generator.launch() {
-                self.base = base;
-                launched = true;
-            }
-        }
-        if fire && !i.reset {
-            self.generator.command(op, i.cmd_data, addr);
-            self.staged = Some((op, addr, i.cmd_data));
-        }
-
-        self.illegal |= fire && op > OP_STATUS;
-        let responds = fire && (op == OP_STATUS || Op::from_code(op).is_some_and(Op::responds));
-        self.in_flight = self.in_flight + responds as u32 - pop as u32;
-        if self.clear_cycles_left > 0 {
-            self.clear_cycles_left -= 1;
-        }
-        if i.reset {
-            self.table = Self::fresh_table(self.config);
-            self.responses.clear();
-            self.rsp_reg = None;
-            self.delay.iter_mut().for_each(|d| *d = None);
-            self.in_flight = 0;
-            self.illegal = false;
-            self.generator.reset();
-            self.clear_cycles_left = self.config.contexts as u64;
-        }
-        self.generator.end_clock(sample, launched);
-        self.ready =
-            !i.reset && self.clear_cycles_left == 0 && self.in_flight < RESPONSE_QUEUE_DEPTH;
-        self.cycles += 1;
-    }
-
-    fn cycles(&self) -> u64 {
-        self.cycles
     }
 }
