@@ -12,6 +12,8 @@
 //! `atomik_sim::generator`).
 
 mod common;
+#[path = "support/context_table_cosim.rs"]
+mod context_table_cosim;
 
 use atomik_hdl::lanes::lane::active_lanes;
 use atomik_hdl::lanes::shared::FEED_PER_CLOCK;
@@ -23,38 +25,18 @@ use atomik_sim::driver::CommandDriver;
 use atomik_sim::generator::GeneratorRun;
 use atomik_sim::lanes_model::{gen_run_word, OP_GEN_RUN, OP_GEN_SEED, OP_STATUS};
 use atomik_sim::onchip::{run_generator, OnChipRequest};
-use atomik_sim::verilator_core::VerilatorCore;
-use common::{assert_lanes_cosim, rust_hdl_lanes_core, verilator_lanes, CosimStats};
+use context_table_cosim::{rust_hdl_case, verilator_case};
 
-const MAX_EVENTS: usize = 200;
-
-fn assert_exercised(stats: &CosimStats) {
-    assert!(
-        stats.commands > 0 && stats.responses > 0 && stats.resets > 0,
-        "{stats:?}"
-    );
-}
-
-fn verilator_case(test_name: &str, lanes: u32, contexts: u32, cases: u32) {
-    let config = LanesConfig::shared(lanes, contexts).expect("valid shared config");
-    VerilatorCore::lanes(config, false)
-        .unwrap_or_else(|e| panic!("cannot build the Verilator model of {}: {e}", config.name()));
-    let stats = assert_lanes_cosim(
-        test_name,
-        config,
-        cases,
-        MAX_EVENTS,
-        verilator_lanes(config),
-    );
-    assert_exercised(&stats);
+/// A validated shared-mode configuration.
+fn shared(lanes: u32, contexts: u32) -> LanesConfig {
+    LanesConfig::shared(lanes, contexts).expect("valid shared config")
 }
 
 #[test]
 fn one_lane_shared_core_in_verilator_matches_model_every_cycle() {
     verilator_case(
         "one_lane_shared_core_in_verilator_matches_model_every_cycle",
-        1,
-        16,
+        shared(1, 16),
         96,
     );
 }
@@ -63,8 +45,7 @@ fn one_lane_shared_core_in_verilator_matches_model_every_cycle() {
 fn two_lane_shared_core_in_verilator_matches_model_every_cycle() {
     verilator_case(
         "two_lane_shared_core_in_verilator_matches_model_every_cycle",
-        2,
-        2,
+        shared(2, 2),
         96,
     );
 }
@@ -74,8 +55,7 @@ fn two_lane_shared_core_in_verilator_matches_model_every_cycle() {
 fn twelve_lane_shared_core_in_verilator_matches_model_every_cycle() {
     verilator_case(
         "twelve_lane_shared_core_in_verilator_matches_model_every_cycle",
-        12,
-        8,
+        shared(12, 8),
         96,
     );
 }
@@ -84,23 +64,18 @@ fn twelve_lane_shared_core_in_verilator_matches_model_every_cycle() {
 fn sixty_four_lane_shared_core_in_verilator_matches_model_every_cycle() {
     verilator_case(
         "sixty_four_lane_shared_core_in_verilator_matches_model_every_cycle",
-        64,
-        256,
+        shared(64, 256),
         32,
     );
 }
 
 #[test]
 fn four_lane_shared_core_in_rust_hdl_matches_model_every_cycle() {
-    let config = LanesConfig::shared(4, 8).unwrap();
-    let stats = assert_lanes_cosim(
+    rust_hdl_case(
         "four_lane_shared_core_in_rust_hdl_matches_model_every_cycle",
-        config,
+        shared(4, 8),
         12,
-        MAX_EVENTS,
-        rust_hdl_lanes_core(config),
     );
-    assert_exercised(&stats);
 }
 
 /// A generator run through `run_generator` (identity, every context, both counters).

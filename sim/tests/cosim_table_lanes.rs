@@ -11,40 +11,22 @@
 //! lane; the largest device, ECP5-85F, has 208), so it is not claimed.
 
 mod common;
+#[path = "support/context_table_cosim.rs"]
+mod context_table_cosim;
 
 use atomik_hdl::lanes::LanesConfig;
-use atomik_sim::verilator_core::VerilatorCore;
-use common::{assert_lanes_cosim, rust_hdl_lanes_core, verilator_lanes, CosimStats};
+use context_table_cosim::{rust_hdl_case, verilator_case};
 
-const MAX_EVENTS: usize = 200;
-
-fn assert_exercised(stats: &CosimStats) {
-    assert!(
-        stats.commands > 0 && stats.responses > 0 && stats.resets > 0,
-        "{stats:?}"
-    );
-}
-
-fn verilator_case(test_name: &str, lanes: u32, contexts: u32, cases: u32) {
-    let config = LanesConfig::table(lanes, contexts).expect("valid table config");
-    VerilatorCore::lanes(config, false)
-        .unwrap_or_else(|e| panic!("cannot build the Verilator model of {}: {e}", config.name()));
-    let stats = assert_lanes_cosim(
-        test_name,
-        config,
-        cases,
-        MAX_EVENTS,
-        verilator_lanes(config),
-    );
-    assert_exercised(&stats);
+/// A validated table-mode configuration.
+fn table(lanes: u32, contexts: u32) -> LanesConfig {
+    LanesConfig::table(lanes, contexts).expect("valid table config")
 }
 
 #[test]
 fn one_lane_table_core_in_verilator_matches_model_every_cycle() {
     verilator_case(
         "one_lane_table_core_in_verilator_matches_model_every_cycle",
-        1,
-        16,
+        table(1, 16),
         96,
     );
 }
@@ -53,8 +35,7 @@ fn one_lane_table_core_in_verilator_matches_model_every_cycle() {
 fn two_lane_table_core_in_verilator_matches_model_every_cycle() {
     verilator_case(
         "two_lane_table_core_in_verilator_matches_model_every_cycle",
-        2,
-        4,
+        table(2, 4),
         96,
     );
 }
@@ -63,8 +44,7 @@ fn two_lane_table_core_in_verilator_matches_model_every_cycle() {
 fn sixteen_lane_table_core_in_verilator_matches_model_every_cycle() {
     verilator_case(
         "sixteen_lane_table_core_in_verilator_matches_model_every_cycle",
-        16,
-        16,
+        table(16, 16),
         64,
     );
 }
@@ -73,21 +53,16 @@ fn sixteen_lane_table_core_in_verilator_matches_model_every_cycle() {
 fn sixty_four_lane_table_core_in_verilator_matches_model_every_cycle() {
     verilator_case(
         "sixty_four_lane_table_core_in_verilator_matches_model_every_cycle",
-        64,
-        256,
+        table(64, 256),
         24,
     );
 }
 
 #[test]
 fn four_lane_table_core_in_rust_hdl_matches_model_every_cycle() {
-    let config = LanesConfig::table(4, 8).unwrap();
-    let stats = assert_lanes_cosim(
+    rust_hdl_case(
         "four_lane_table_core_in_rust_hdl_matches_model_every_cycle",
-        config,
+        table(4, 8),
         12,
-        MAX_EVENTS,
-        rust_hdl_lanes_core(config),
     );
-    assert_exercised(&stats);
 }
