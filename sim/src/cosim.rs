@@ -377,6 +377,8 @@ pub struct LanesStimulus {
     rng: SplitMix64,
     lanes: u32,
     contexts: u32,
+    /// Three contexts most commands address (table and shared mode).
+    hot: [u32; 3],
     stalled_until: u64,
 }
 
@@ -387,14 +389,33 @@ impl LanesStimulus {
             rng: SplitMix64::new(seed),
             lanes,
             contexts: 1,
+            hot: [0; 3],
             stalled_until: 0,
         }
     }
 
-    /// Addresses over `contexts` contexts (table mode): 70 % on three hot ones.
+    /// Addresses over `contexts` contexts (table and shared mode): 70 % on three hot ones (the
+    /// first, the last and a random one), the rest anywhere; GEN_RUN's address is its base
+    /// context.
     pub fn with_contexts(mut self, contexts: u32) -> Self {
         self.contexts = contexts.max(1);
+        let any = self.rng.below(self.contexts as u64) as u32;
+        self.hot = [0, self.contexts - 1, any];
         self
+    }
+
+    /// The address of the next command: always 0 with one context (the single core's stream
+    /// draws nothing for it).
+    fn next_addr(&mut self) -> u32 {
+        if self.contexts == 1 {
+            return 0;
+        }
+        let r = &mut self.rng;
+        if r.below(10) < 7 {
+            self.hot[r.below(3) as usize]
+        } else {
+            r.below(self.contexts as u64) as u32
+        }
     }
 }
 
@@ -428,7 +449,8 @@ impl Stimulus for LanesStimulus {
             95..=97 => (Op::Nop.code(), r.next_u64()),
             _ => (9 + r.below(7) as u8, r.next_u64()),
         };
-        Some((gap, Event::Command(Command { op, addr: 0, data })))
+        let addr = self.next_addr();
+        Some((gap, Event::Command(Command { op, addr, data })))
     }
 
     fn rsp_ready(&mut self, cycle: u64) -> bool {
