@@ -1,14 +1,13 @@
 //! A register slice on the command stream into the core: every output (`out_valid`, the
 //! command, `in_ready`) comes straight from a flip-flop, at one command per clock.
 //!
-//! Why: [`super::batch_apply::BatchApply`] hands the core a batch delta straight from the frame
-//! buffer's block-RAM read port, and the core decodes its command in the clock it arrives.
-//! A block RAM's clock-to-out is slow (DP16KD without its output register: 5.83 ns in
-//! nextpnr-ecp5's model; Gowin BSRAM 3.46 ns), so RAM -> core decode was the ULX3S 256-lane
-//! board top's critical path (10.18 ns, 98.2 MHz). With the slice the RAM's word lands in a
-//! register next to the RAM and the core's decode starts from a flip-flop; the core's ready
-//! also stops at the slice. Cost: one clock of command latency, 2 x 85 flip-flops and a
-//! 2:1 mux per bit.
+//! Why: the core decodes its command in the clock it arrives, and what feeds it is a mux of
+//! the upstream port and the batch sequencer's prefetch FIFO
+//! ([`super::batch_apply::BatchApply`]). When the frame buffer's block RAM fed the core's
+//! decode directly (DP16KD clock-to-out 5.83 ns in nextpnr-ecp5's model) that was the ULX3S
+//! 256-lane board top's critical path (10.18 ns, 98.2 MHz). With the slice the core's decode
+//! starts from a flip-flop and the core's ready stops here. Cost: one clock of command
+//! latency, 2 x 85 flip-flops and a 2:1 mux per bit.
 //!
 //! The usual skid-buffer shape: the output register, and a skid register that takes the one
 //! command accepted in the clock the output stalls (`in_ready` is registered, so upstream
