@@ -14,74 +14,30 @@
 //! it runs fewer cases.
 
 mod common;
-
-use std::time::Instant;
+#[path = "support/lanes_cosim.rs"]
+mod lanes_cosim;
 
 use atomik_hdl::lanes::{LaneMode, LanesConfig};
 use atomik_sim::cosim::{run_lockstep, LanesStimulus};
 use atomik_sim::dut::Dut;
 use atomik_sim::lanes_model::LanesModel;
 use atomik_sim::verilator_core::VerilatorCore;
-use common::{assert_lanes_cosim, rust_hdl_lanes_core, verilator_lanes, CosimStats};
+use lanes_cosim::Scripts;
 
 /// Events per script: enough for generator runs to overlap many commands and for the response
 /// queue to fill under back-pressure.
-const MAX_EVENTS: usize = 300;
+const SCRIPTS: Scripts = Scripts { max_events: 300 };
 
 fn config(lanes: u32, width: u32, register_every: u32) -> LanesConfig {
     LanesConfig::new(lanes, width, register_every, LaneMode::Single)
         .unwrap_or_else(|e| panic!("lanes {lanes} width {width} every {register_every}: {e}"))
 }
 
-/// Builds (or loads) the Verilator model once, timed, so the first build shows in the output.
-fn time_verilator_model(config: LanesConfig) {
-    let started = Instant::now();
-    let core = VerilatorCore::lanes(config, false)
-        .unwrap_or_else(|e| panic!("cannot build the Verilator model of {}: {e}", config.name()));
-    println!(
-        "{}: Verilator model ready in {:.2} s ({})",
-        config.name(),
-        started.elapsed().as_secs_f64(),
-        core.cache_dir().display()
-    );
-}
-
-/// Every script must have exercised commands, responses and (over all scripts) resets.
-fn assert_exercised(stats: &CosimStats) {
-    assert!(
-        stats.commands > 0 && stats.responses > 0 && stats.resets > 0,
-        "{stats:?}"
-    );
-}
-
-fn verilator_case(test_name: &str, config: LanesConfig, cases: u32) {
-    time_verilator_model(config);
-    let stats = assert_lanes_cosim(
-        test_name,
-        config,
-        cases,
-        MAX_EVENTS,
-        verilator_lanes(config),
-    );
-    assert_exercised(&stats);
-}
-
-fn rust_hdl_case(test_name: &str, config: LanesConfig, cases: u32) {
-    let stats = assert_lanes_cosim(
-        test_name,
-        config,
-        cases,
-        MAX_EVENTS,
-        rust_hdl_lanes_core(config),
-    );
-    assert_exercised(&stats);
-}
-
 // ---- Verilator: lane counts at width 64, two tree levels per register ----------------------
 
 #[test]
 fn one_lane_core_in_verilator_matches_model_every_cycle() {
-    verilator_case(
+    SCRIPTS.verilator(
         "one_lane_core_in_verilator_matches_model_every_cycle",
         config(1, 64, 2),
         128,
@@ -90,7 +46,7 @@ fn one_lane_core_in_verilator_matches_model_every_cycle() {
 
 #[test]
 fn two_lane_core_in_verilator_matches_model_every_cycle() {
-    verilator_case(
+    SCRIPTS.verilator(
         "two_lane_core_in_verilator_matches_model_every_cycle",
         config(2, 64, 2),
         128,
@@ -99,7 +55,7 @@ fn two_lane_core_in_verilator_matches_model_every_cycle() {
 
 #[test]
 fn sixteen_lane_core_in_verilator_matches_model_every_cycle() {
-    verilator_case(
+    SCRIPTS.verilator(
         "sixteen_lane_core_in_verilator_matches_model_every_cycle",
         config(16, 64, 2),
         128,
@@ -110,7 +66,7 @@ fn sixteen_lane_core_in_verilator_matches_model_every_cycle() {
 /// alone), tree latency 3.
 #[test]
 fn sixty_four_lane_core_in_verilator_matches_model_every_cycle() {
-    verilator_case(
+    SCRIPTS.verilator(
         "sixty_four_lane_core_in_verilator_matches_model_every_cycle",
         config(64, 64, 2),
         128,
@@ -121,7 +77,7 @@ fn sixty_four_lane_core_in_verilator_matches_model_every_cycle() {
 /// whose last 16 group slots are zero (the size that fills a GW1NR-9 board top).
 #[test]
 fn ninety_six_lane_core_in_verilator_matches_model_every_cycle() {
-    verilator_case(
+    SCRIPTS.verilator(
         "ninety_six_lane_core_in_verilator_matches_model_every_cycle",
         config(96, 64, 3),
         128,
@@ -131,7 +87,7 @@ fn ninety_six_lane_core_in_verilator_matches_model_every_cycle() {
 /// 256 lanes: five sources with distinct salts, tree latency 4.
 #[test]
 fn two_hundred_fifty_six_lane_core_in_verilator_matches_model_every_cycle() {
-    verilator_case(
+    SCRIPTS.verilator(
         "two_hundred_fifty_six_lane_core_in_verilator_matches_model_every_cycle",
         config(256, 64, 2),
         128,
@@ -143,7 +99,7 @@ fn two_hundred_fifty_six_lane_core_in_verilator_matches_model_every_cycle() {
 /// Every tree level registered: latency 4 at 16 lanes, the longest delay line for the size.
 #[test]
 fn sixteen_lanes_registered_every_level_in_verilator_match_model_every_cycle() {
-    verilator_case(
+    SCRIPTS.verilator(
         "sixteen_lanes_registered_every_level_in_verilator_match_model_every_cycle",
         config(16, 64, 1),
         128,
@@ -153,7 +109,7 @@ fn sixteen_lanes_registered_every_level_in_verilator_match_model_every_cycle() {
 /// A register every third level: latency 2 at 16 lanes, with an unregistered 8:1 stage.
 #[test]
 fn sixteen_lanes_registered_every_third_level_in_verilator_match_model_every_cycle() {
-    verilator_case(
+    SCRIPTS.verilator(
         "sixteen_lanes_registered_every_third_level_in_verilator_match_model_every_cycle",
         config(16, 64, 3),
         128,
@@ -164,7 +120,7 @@ fn sixteen_lanes_registered_every_third_level_in_verilator_match_model_every_cyc
 /// STATUS and GEN_RUN still use the full 64-bit command word.
 #[test]
 fn sixteen_lane_eight_bit_core_in_verilator_matches_model_every_cycle() {
-    verilator_case(
+    SCRIPTS.verilator(
         "sixteen_lane_eight_bit_core_in_verilator_matches_model_every_cycle",
         config(16, 8, 2),
         128,
@@ -175,7 +131,7 @@ fn sixteen_lane_eight_bit_core_in_verilator_matches_model_every_cycle() {
 
 #[test]
 fn one_lane_core_in_rust_hdl_matches_model_every_cycle() {
-    rust_hdl_case(
+    SCRIPTS.rust_hdl(
         "one_lane_core_in_rust_hdl_matches_model_every_cycle",
         config(1, 64, 2),
         64,
@@ -184,7 +140,7 @@ fn one_lane_core_in_rust_hdl_matches_model_every_cycle() {
 
 #[test]
 fn four_lane_core_in_rust_hdl_matches_model_every_cycle() {
-    rust_hdl_case(
+    SCRIPTS.rust_hdl(
         "four_lane_core_in_rust_hdl_matches_model_every_cycle",
         config(4, 64, 2),
         64,
@@ -193,7 +149,7 @@ fn four_lane_core_in_rust_hdl_matches_model_every_cycle() {
 
 #[test]
 fn sixteen_lane_core_in_rust_hdl_matches_model_every_cycle() {
-    rust_hdl_case(
+    SCRIPTS.rust_hdl(
         "sixteen_lane_core_in_rust_hdl_matches_model_every_cycle",
         config(16, 64, 2),
         64,

@@ -12,8 +12,8 @@
 //! `atomik_sim::generator`).
 
 mod common;
-#[path = "support/context_table_cosim.rs"]
-mod context_table_cosim;
+#[path = "support/lanes_cosim.rs"]
+mod lanes_cosim;
 
 use atomik_hdl::lanes::lane::active_lanes;
 use atomik_hdl::lanes::shared::FEED_PER_CLOCK;
@@ -25,7 +25,10 @@ use atomik_sim::driver::CommandDriver;
 use atomik_sim::generator::GeneratorRun;
 use atomik_sim::lanes_model::{gen_run_word, OP_GEN_RUN, OP_GEN_SEED, OP_STATUS};
 use atomik_sim::onchip::{run_generator, OnChipRequest};
-use context_table_cosim::{rust_hdl_case, verilator_case};
+use lanes_cosim::Scripts;
+
+/// 200 events per script.
+const SCRIPTS: Scripts = Scripts { max_events: 200 };
 
 /// A validated shared-mode configuration.
 fn shared(lanes: u32, contexts: u32) -> LanesConfig {
@@ -34,7 +37,7 @@ fn shared(lanes: u32, contexts: u32) -> LanesConfig {
 
 #[test]
 fn one_lane_shared_core_in_verilator_matches_model_every_cycle() {
-    verilator_case(
+    SCRIPTS.verilator(
         "one_lane_shared_core_in_verilator_matches_model_every_cycle",
         shared(1, 16),
         96,
@@ -43,7 +46,7 @@ fn one_lane_shared_core_in_verilator_matches_model_every_cycle() {
 
 #[test]
 fn two_lane_shared_core_in_verilator_matches_model_every_cycle() {
-    verilator_case(
+    SCRIPTS.verilator(
         "two_lane_shared_core_in_verilator_matches_model_every_cycle",
         shared(2, 2),
         96,
@@ -53,7 +56,7 @@ fn two_lane_shared_core_in_verilator_matches_model_every_cycle() {
 /// Twelve lanes, not a power of two: four full groups, a tree over sixteen leaves.
 #[test]
 fn twelve_lane_shared_core_in_verilator_matches_model_every_cycle() {
-    verilator_case(
+    SCRIPTS.verilator(
         "twelve_lane_shared_core_in_verilator_matches_model_every_cycle",
         shared(12, 8),
         96,
@@ -62,7 +65,7 @@ fn twelve_lane_shared_core_in_verilator_matches_model_every_cycle() {
 
 #[test]
 fn sixty_four_lane_shared_core_in_verilator_matches_model_every_cycle() {
-    verilator_case(
+    SCRIPTS.verilator(
         "sixty_four_lane_shared_core_in_verilator_matches_model_every_cycle",
         shared(64, 256),
         32,
@@ -71,7 +74,7 @@ fn sixty_four_lane_shared_core_in_verilator_matches_model_every_cycle() {
 
 #[test]
 fn four_lane_shared_core_in_rust_hdl_matches_model_every_cycle() {
-    rust_hdl_case(
+    SCRIPTS.rust_hdl(
         "four_lane_shared_core_in_rust_hdl_matches_model_every_cycle",
         shared(4, 8),
         12,

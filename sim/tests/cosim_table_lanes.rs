@@ -11,11 +11,14 @@
 //! lane; the largest device, ECP5-85F, has 208), so it is not claimed.
 
 mod common;
-#[path = "support/context_table_cosim.rs"]
-mod context_table_cosim;
+#[path = "support/lanes_cosim.rs"]
+mod lanes_cosim;
 
 use atomik_hdl::lanes::LanesConfig;
-use context_table_cosim::{rust_hdl_case, verilator_case};
+use lanes_cosim::Scripts;
+
+/// 200 events per script.
+const SCRIPTS: Scripts = Scripts { max_events: 200 };
 
 /// A validated table-mode configuration.
 fn table(lanes: u32, contexts: u32) -> LanesConfig {
@@ -24,7 +27,7 @@ fn table(lanes: u32, contexts: u32) -> LanesConfig {
 
 #[test]
 fn one_lane_table_core_in_verilator_matches_model_every_cycle() {
-    verilator_case(
+    SCRIPTS.verilator(
         "one_lane_table_core_in_verilator_matches_model_every_cycle",
         table(1, 16),
         96,
@@ -33,7 +36,7 @@ fn one_lane_table_core_in_verilator_matches_model_every_cycle() {
 
 #[test]
 fn two_lane_table_core_in_verilator_matches_model_every_cycle() {
-    verilator_case(
+    SCRIPTS.verilator(
         "two_lane_table_core_in_verilator_matches_model_every_cycle",
         table(2, 4),
         96,
@@ -42,7 +45,7 @@ fn two_lane_table_core_in_verilator_matches_model_every_cycle() {
 
 #[test]
 fn sixteen_lane_table_core_in_verilator_matches_model_every_cycle() {
-    verilator_case(
+    SCRIPTS.verilator(
         "sixteen_lane_table_core_in_verilator_matches_model_every_cycle",
         table(16, 16),
         64,
@@ -51,7 +54,7 @@ fn sixteen_lane_table_core_in_verilator_matches_model_every_cycle() {
 
 #[test]
 fn sixty_four_lane_table_core_in_verilator_matches_model_every_cycle() {
-    verilator_case(
+    SCRIPTS.verilator(
         "sixty_four_lane_table_core_in_verilator_matches_model_every_cycle",
         table(64, 256),
         24,
@@ -60,7 +63,7 @@ fn sixty_four_lane_table_core_in_verilator_matches_model_every_cycle() {
 
 #[test]
 fn four_lane_table_core_in_rust_hdl_matches_model_every_cycle() {
-    rust_hdl_case(
+    SCRIPTS.rust_hdl(
         "four_lane_table_core_in_rust_hdl_matches_model_every_cycle",
         table(4, 8),
         12,
