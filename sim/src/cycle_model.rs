@@ -81,12 +81,7 @@ impl Dut for CycleModel {
     }
 
     fn outputs(&self) -> CoreOutputs {
-        CoreOutputs {
-            cmd_ready: self.ready,
-            rsp_valid: !self.responses.is_empty(),
-            rsp_data: self.responses.front().copied().unwrap_or(0),
-            illegal_op: self.illegal,
-        }
+        CoreOutputs::from_queue(self.ready, &self.responses, self.illegal)
     }
 
     fn step(&mut self, i: &CoreInputs) {

@@ -7,6 +7,7 @@
 //! only on state), decides the inputs, and [`Dut::step`] applies them across one rising edge.
 
 use atomik_hdl::CoreConfig;
+use std::collections::VecDeque;
 use std::path::Path;
 
 /// The core's inputs for one cycle (see `atomik_hdl::AtomikCore` for their meaning).
@@ -32,6 +33,17 @@ pub struct CoreOutputs {
 }
 
 impl CoreOutputs {
+    /// The outputs of a model whose responses wait in `responses` (head first): valid while
+    /// the queue holds one, its data the head's.
+    pub fn from_queue(cmd_ready: bool, responses: &VecDeque<u64>, illegal_op: bool) -> Self {
+        CoreOutputs {
+            cmd_ready,
+            rsp_valid: !responses.is_empty(),
+            rsp_data: responses.front().copied().unwrap_or(0),
+            illegal_op,
+        }
+    }
+
     /// No field differs from `expected` (`rsp_data` ignored while no response is valid): the
     /// allocation-free check of every co-simulated cycle.
     #[inline]
