@@ -102,25 +102,45 @@ impl SplitMix64 {
     }
 }
 
+/// Command addresses over `contexts` contexts, 70 % on three hot ones (the first, the last and
+/// one drawn at construction), the rest anywhere: where back-to-back commands to one context
+/// meet the pipeline's forwarding.
+struct HotAddresses {
+    contexts: u32,
+    hot: [u32; 3],
+}
+
+impl HotAddresses {
+    fn new(contexts: u32, rng: &mut SplitMix64) -> Self {
+        let hot = [0, contexts - 1, rng.below(contexts as u64) as u32];
+        HotAddresses { contexts, hot }
+    }
+
+    fn pick(&self, rng: &mut SplitMix64) -> u32 {
+        if rng.below(10) < 7 {
+            self.hot[rng.below(3) as usize]
+        } else {
+            rng.below(self.contexts as u64) as u32
+        }
+    }
+}
+
 /// An endless random stimulus biased towards pipeline hazards: most commands hit one of
 /// three hot addresses, ACCUM and READ dominate, idle gaps are short and rare, and the
 /// consumer withholds `rsp_ready` in bursts so the credit logic and the queue fill up.
 pub struct RandomStimulus {
     rng: SplitMix64,
-    contexts: u32,
-    hot: [u32; 3],
+    addresses: HotAddresses,
     stalled_until: u64,
 }
 
 impl RandomStimulus {
     pub fn new(config: CoreConfig, seed: u64) -> Self {
         let mut rng = SplitMix64::new(seed);
-        let contexts = config.contexts;
-        let hot = [0, contexts - 1, rng.below(contexts as u64) as u32];
+        let addresses = HotAddresses::new(config.contexts, &mut rng);
         RandomStimulus {
             rng,
-            contexts,
-            hot,
+            addresses,
             stalled_until: 0,
         }
     }
@@ -146,11 +166,7 @@ impl Stimulus for RandomStimulus {
             96..=97 => Op::Nop.code(),
             _ => 6 + r.below(2) as u8,
         };
-        let addr = if r.below(10) < 7 {
-            self.hot[r.below(3) as usize]
-        } else {
-            r.below(self.contexts as u64) as u32
-        };
+        let addr = self.addresses.pick(r);
         let data = r.next_u64();
         Some((gap, Event::Command(Command { op, addr, data })))
     }
@@ -376,9 +392,8 @@ pub fn run_lockstep_with_progress(
 pub struct LanesStimulus {
     rng: SplitMix64,
     lanes: u32,
-    contexts: u32,
-    /// Three contexts most commands address (table and shared mode).
-    hot: [u32; 3],
+    /// Table and shared mode's addresses; none for a single-context core (every address 0).
+    addresses: Option<HotAddresses>,
     stalled_until: u64,
 }
 
@@ -388,8 +403,7 @@ impl LanesStimulus {
         LanesStimulus {
             rng: SplitMix64::new(seed),
             lanes,
-            contexts: 1,
-            hot: [0; 3],
+            addresses: None,
             stalled_until: 0,
         }
     }
@@ -398,24 +412,10 @@ impl LanesStimulus {
     /// first, the last and a random one), the rest anywhere; GEN_RUN's address is its base
     /// context.
     pub fn with_contexts(mut self, contexts: u32) -> Self {
-        self.contexts = contexts.max(1);
-        let any = self.rng.below(self.contexts as u64) as u32;
-        self.hot = [0, self.contexts - 1, any];
+        let addresses = HotAddresses::new(contexts.max(1), &mut self.rng);
+        // One context: every address is 0, and the stream draws nothing for it.
+        self.addresses = (addresses.contexts > 1).then_some(addresses);
         self
-    }
-
-    /// The address of the next command: always 0 with one context (the single core's stream
-    /// draws nothing for it).
-    fn next_addr(&mut self) -> u32 {
-        if self.contexts == 1 {
-            return 0;
-        }
-        let r = &mut self.rng;
-        if r.below(10) < 7 {
-            self.hot[r.below(3) as usize]
-        } else {
-            r.below(self.contexts as u64) as u32
-        }
     }
 }
 
@@ -449,7 +449,8 @@ impl Stimulus for LanesStimulus {
             95..=97 => (Op::Nop.code(), r.next_u64()),
             _ => (9 + r.below(7) as u8, r.next_u64()),
         };
-        let addr = self.next_addr();
+        // A single-context core's stream draws nothing for the address.
+        let addr = self.addresses.as_ref().map_or(0, |a| a.pick(&mut self.rng));
         Some((gap, Event::Command(Command { op, addr, data })))
     }
 
