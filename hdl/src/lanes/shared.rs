@@ -47,8 +47,8 @@ use super::group::GroupTap;
 use super::lane::{group_count, GROUP_LANES, LANES_PER_SOURCE};
 use super::source::DeltaSource;
 use super::split_counter::SplitCounter;
-use super::tree::{group_slots, is_registered, latency};
-use super::xor_node::XorNode;
+use super::tree::{group_slots, latency};
+use super::xor_node::{tree_nodes, XorNode};
 use super::LanesConfig;
 use crate::context_ram::ContextRam;
 use crate::response_queue::{ResponseQueue, DEPTH};
@@ -181,12 +181,7 @@ impl<const W: usize, const A: usize> SharedLaneCore<W, A> {
         let d = l + 1;
         let s = source_count(n);
         let slots = group_slots(leaves);
-        let mut nodes: Vec<XorNode<W>> = Vec::with_capacity(2 * slots);
-        for k in 0..2 * slots {
-            nodes.push(XorNode::new(
-                k > 0 && k < leaves && is_registered(k, leaves, every),
-            ));
-        }
+        let nodes = tree_nodes(2 * slots, leaves, every);
         let c64 = |v: u64| Constant::new(v.to_bits());
         let regs =
             |count: usize| -> Vec<DFF<Bit>> { (0..count).map(|_| Default::default()).collect() };

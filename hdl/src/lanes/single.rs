@@ -37,8 +37,8 @@ use super::group::{group_chunks, word_copies, GroupTap};
 use super::lane::{group_count, GROUP_LANES, LANES_PER_SOURCE};
 use super::source::{DeltaSource, WordCopy, LANES_PER_WORD_COPY, WORD_COPIES_PER_SOURCE};
 use super::split_counter::SplitCounter;
-use super::tree::{group_slots, is_registered, latency};
-use super::xor_node::XorNode;
+use super::tree::{group_slots, latency};
+use super::xor_node::{tree_nodes, XorNode};
 use super::LanesConfig;
 use crate::response_queue::{ResponseQueue, DEPTH};
 use rust_hdl::prelude::*;
@@ -193,12 +193,7 @@ impl<const W: usize> SingleLaneCore<W> {
         let leaves = config.tree_leaves();
         let l = latency(leaves, every) as usize;
         let slots = group_slots(leaves);
-        let mut nodes: Vec<XorNode<W>> = Vec::with_capacity(2 * slots);
-        for k in 0..2 * slots {
-            nodes.push(XorNode::new(
-                k > 0 && k < leaves && is_registered(k, leaves, every),
-            ));
-        }
+        let nodes = tree_nodes(2 * slots, leaves, every);
         SingleLaneCore {
             clock: Default::default(),
             reset: Default::default(),

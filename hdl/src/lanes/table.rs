@@ -42,8 +42,8 @@ use super::lane::{LaneTap, GROUP_LANES, LANES_PER_BLOCK};
 use super::lane_table::LaneTable;
 use super::source::DeltaSource;
 use super::split_counter::SplitCounter;
-use super::tree::{is_registered, latency};
-use super::xor_node::XorNode;
+use super::tree::latency;
+use super::xor_node::{tree_nodes, XorNode};
 use super::LanesConfig;
 use crate::context_ram::ContextRam;
 use crate::response_queue::{ResponseQueue, DEPTH};
@@ -159,10 +159,7 @@ impl<const W: usize, const A: usize> TableLaneCore<W, A> {
         let d = l + 2;
         let s = source_count(n);
         let contexts = 1usize << A;
-        let mut nodes: Vec<XorNode<W>> = Vec::with_capacity(2 * n);
-        for k in 0..2 * n {
-            nodes.push(XorNode::new(k > 0 && k < n && is_registered(k, n, every)));
-        }
+        let nodes = tree_nodes(2 * n, n, every);
         let c64 = |v: u64| Constant::new(v.to_bits());
         TableLaneCore {
             clock: Default::default(),

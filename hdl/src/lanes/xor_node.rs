@@ -25,6 +25,23 @@ impl<const W: usize> XorNode<W> {
     }
 }
 
+/// The first `count` nodes of a merge-tree heap over `leaves` leaves (see [`super::tree`]):
+/// node k is a register when [`super::tree::is_registered`] says so; node 0 (unused) and the
+/// leaf slots are wiring.
+pub fn tree_nodes<const W: usize>(
+    count: usize,
+    leaves: usize,
+    register_every: u32,
+) -> Vec<XorNode<W>> {
+    (0..count)
+        .map(|k| {
+            XorNode::new(
+                k > 0 && k < leaves && super::tree::is_registered(k, leaves, register_every),
+            )
+        })
+        .collect()
+}
+
 impl<const W: usize> Logic for XorNode<W> {
     fn update(&mut self) {
         // Combinational nodes follow their inputs; registered ones take them at the edge.
