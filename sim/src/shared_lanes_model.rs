@@ -2,8 +2,8 @@
 //! (`atomik_hdl::lanes::shared::SharedLaneCore`): the shared [`ContextTableModel`] with shared
 //! mode's feeding.
 //!
-//! A command's response reaches the table stage L + 1 clocks after the command holds the
-//! table's slot (visible L + 4 clocks after the handshake). In its k-th feeding clock a run
+//! A command's response reaches the table stage L + 2 clocks after the command holds the
+//! table's slot (visible L + 5 clocks after the handshake). In its k-th feeding clock a run
 //! puts the XOR of every enabled lane's delta into context (base + k) mod contexts, base being
 //! the address GEN_RUN was given. STATUS's FEED register reads [`FEED_PER_CLOCK`].
 
@@ -26,8 +26,9 @@ pub struct SharedFeed {
 }
 
 impl FeedMode for SharedFeed {
-    /// `SharedLaneCore`'s delay line from S1 to the table's pre stage is L + 1 clocks.
-    const STAGES_AFTER_TREE: usize = 1;
+    /// `SharedLaneCore`'s delay line from S1 to the table's stage is L + 2 clocks (the RAM's
+    /// output is registered before the read-modify-write).
+    const STAGES_AFTER_TREE: usize = 2;
 
     fn status(index: u64) -> Option<u64> {
         (index == StatusReg::Feed as u64).then_some(FEED_PER_CLOCK)

@@ -1,13 +1,13 @@
 //! The shared-table multi-lane core: every lane of one clock feeds one context. The lanes and
 //! their XOR tree are the single mode's; the tree's reduction lands in one table of contexts in
 //! block RAM by one read-modify-write per clock, with the single-lane core's one-stage
-//! forwarding for back-to-back writes to one context.
+//! two-deep forwarding for writes the registered read cannot see yet.
 //!
 //! ```text
 //!  sources ─► lane groups (N/3) ─► XOR tree (L) ─► tree_out ─┐
 //!                                                          ▼
-//!  cmd ─► S0 ─► S1 slot ─► delay line (L + 1) ─► pre stage: table read, xin reg ─► stage (RMW,
-//!                 (command, or the run's feed and its context)             forwarding) ─► rsp reg ─► rsp queue
+//!  cmd ─► S0 ─► S1 slot ─► delay line (L + 2) ─► pre stage: table read, xin reg ─► mid: RAM out
+//!                 (command, or the run's feed and its context)   reg ─► stage (RMW, forwarding) ─► rsp reg ─► rsp queue
 //! ```
 //!
 //! Contract:
@@ -23,7 +23,7 @@
 //!   is ACCUMs one per clock;
 //! - ordering: every command applies after everything taken before it and before everything
 //!   after, lane deltas included (a READ answers every delta fed before it was taken);
-//! - latency of a response: L + 4 clocks after its handshake (L = tree latency); STATUS reads
+//! - latency of a response: L + 5 clocks after its handshake (L = tree latency); STATUS reads
 //!   the counters as they are when it reaches the table stage. STATUS register
 //!   [`StatusReg::Feed`] answers [`FEED_PER_CLOCK`] here (the other cores answer their id
 //!   there, so a host tells the modes apart).
@@ -33,10 +33,17 @@
 //! the table is one RAM of `contexts` x `W` (two BSRAMs on GW1NR-9 at 256 x 64).
 //!
 //! Clock: the slot's context comes from a register (`gen_addr`, +1 per feeding clock, or the
-//! command's address from S1), the RAM is read one clock before the stage, and the value XORed
-//! in (`xin`: the tree's reduction, the ACCUM's data, the LOAD's data, or zero) and whether the
-//! old state is kept are registered in that pre stage: the stage is BRAM out -> forwarding mux
-//! -> AND/XOR -> BRAM in, two LUT levels; the command's decode and the tree stay off it.
+//! command's address from S1), the RAM is read two clocks before the stage and its output is
+//! registered in between (mid), and the value XORed in (`xin`: the tree's reduction, the
+//! ACCUM's data, the LOAD's data, or zero) and whether the old state is kept are registered in
+//! the pre stage: the stage is flip-flops -> forwarding mux -> AND/XOR -> BRAM in, two LUT
+//! levels; the command's decode and the tree stay off it. Why the mid register: a block RAM's
+//! clock-to-out is most of a clock at these rates (5.8 ns on an ECP5 DP16KD, 3.5 ns on a
+//! GW1NR-9 BSRAM), and with it in the read-modify-write the ULX3S 256-lane top could not reach
+//! the single mode's clock. It costs a clock of latency and a second forwarding register: the
+//! read issued in the pre stage misses the writes of the two slots ahead of it (the one in the
+//! stage writes at that same edge and the RAM reads first; the one in mid writes a clock
+//! later), so the stage takes the newest of those two on an address match.
 //!
 //! Reset (synchronous): the generator stops, the delay line drops what it carries (deltas fed
 //! before the reset included), then a sweep zeroes every context, one per clock, with
@@ -104,11 +111,21 @@ pub struct SharedLaneCore<const W: usize, const A: usize> {
     dly_data: Vec<DFF<Bits<64>>>,
     dly_sel: Vec<DFF<Bits<4>>>,
     state_ram: ContextRam<W, A>,
-    // Pre stage -> stage: what the slot XORs in and whether it keeps the old state.
+    // Pre stage -> mid -> stage: what the slot XORs in and whether it keeps the old state.
     xin: DFF<Bits<W>>,
     keep: DFF<Bit>,
-    forward: DFF<Bit>,
+    xin_stage: DFF<Bits<W>>,
+    keep_stage: DFF<Bit>,
+    /// The table's read data, registered in mid (see the module's "Clock").
+    ram_out: DFF<Bits<W>>,
+    /// The slot in the stage (1) or the one before it (2) wrote the context the stage reads.
+    forward_1: DFF<Bit>,
+    forward_2: DFF<Bit>,
+    /// What the last two slots wrote, and where (the older one's), for forwarding.
     last_state: DFF<Bits<W>>,
+    older_state: DFF<Bits<W>>,
+    last_live: DFF<Bit>,
+    last_addr: DFF<Bits<A>>,
     rsp_push: DFF<Bit>,
     rsp_value: DFF<Bits<64>>,
     rsp_is_status: DFF<Bit>,
@@ -135,6 +152,7 @@ pub struct SharedLaneCore<const W: usize, const A: usize> {
     pre_addr: Signal<Local, Bits<A>>,
     pre_data: Signal<Local, Bits<64>>,
     pre_bits: Signal<Local, Bits<W>>,
+    mid_addr: Signal<Local, Bits<A>>,
     stage_valid: Signal<Local, Bit>,
     stage_live: Signal<Local, Bit>,
     stage_op: Signal<Local, Bits<4>>,
@@ -144,7 +162,7 @@ pub struct SharedLaneCore<const W: usize, const A: usize> {
     new_state: Signal<Local, Bits<W>>,
     status: Signal<Local, Bits<64>>,
     zero: Constant<Bits<W>>,
-    last_addr: Constant<Bits<A>>,
+    top_addr: Constant<Bits<A>>,
     width_word: Constant<Bits<64>>,
     lanes_word: Constant<Bits<64>>,
     contexts_word: Constant<Bits<64>>,
@@ -176,9 +194,9 @@ impl<const W: usize, const A: usize> SharedLaneCore<W, A> {
         // The tree is a heap over the next power of two: leaves past the last group are zero.
         let leaves = config.tree_leaves();
         let l = latency(leaves, every) as usize;
-        // L stages bring a slot level with its tree output (the pre stage); one more to the
-        // stage, one RAM read later.
-        let d = l + 1;
+        // L stages bring a slot level with its tree output (the pre stage); two more to the
+        // stage: the RAM read, then its output register (mid).
+        let d = l + 2;
         let s = source_count(n);
         let slots = group_slots(leaves);
         let nodes = tree_nodes(2 * slots, leaves, every);
@@ -220,8 +238,15 @@ impl<const W: usize, const A: usize> SharedLaneCore<W, A> {
             state_ram: Default::default(),
             xin: Default::default(),
             keep: Default::default(),
-            forward: Default::default(),
+            xin_stage: Default::default(),
+            keep_stage: Default::default(),
+            ram_out: Default::default(),
+            forward_1: Default::default(),
+            forward_2: Default::default(),
             last_state: Default::default(),
+            older_state: Default::default(),
+            last_live: Default::default(),
+            last_addr: Default::default(),
             rsp_push: Default::default(),
             rsp_value: Default::default(),
             rsp_is_status: Default::default(),
@@ -247,6 +272,7 @@ impl<const W: usize, const A: usize> SharedLaneCore<W, A> {
             pre_addr: Default::default(),
             pre_data: Default::default(),
             pre_bits: Default::default(),
+            mid_addr: Default::default(),
             stage_valid: Default::default(),
             stage_live: Default::default(),
             stage_op: Default::default(),
@@ -256,7 +282,7 @@ impl<const W: usize, const A: usize> SharedLaneCore<W, A> {
             new_state: Default::default(),
             status: Default::default(),
             zero: Constant::new(0u64.to_bits()),
-            last_addr: Constant::new(((1u64 << A) - 1).to_bits()),
+            top_addr: Constant::new(((1u64 << A) - 1).to_bits()),
             width_word: c64(W as u64),
             lanes_word: c64(n as u64),
             contexts_word: c64(1u64 << A),
@@ -290,8 +316,15 @@ impl<const W: usize, const A: usize> Logic for SharedLaneCore<W, A> {
             run_base,
             xin,
             keep,
-            forward,
+            xin_stage,
+            keep_stage,
+            ram_out,
+            forward_1,
+            forward_2,
             last_state,
+            older_state,
+            last_live,
+            last_addr,
             rsp_push,
             rsp_value,
             rsp_is_status,
@@ -387,7 +420,7 @@ impl<const W: usize, const A: usize> Logic for SharedLaneCore<W, A> {
         }
         self.tree_out.d.next = self.nodes[1].q.val();
 
-        // ---- Delay line: the S1 slot, L + 1 stages -----------------------------------------
+        // ---- Delay line: the S1 slot, L + 2 stages -----------------------------------------
         for k in 0..(self._delay) {
             self.dly_valid[k].clock.next = self.clock.val();
             self.dly_feed[k].clock.next = self.clock.val();
@@ -431,7 +464,7 @@ impl<const W: usize, const A: usize> Logic for SharedLaneCore<W, A> {
 
         // ---- Pre stage: level with the tree output; read the table, choose what to XOR ----
         // (rust-hdl evaluates bit_cast outside loops, so the stages go to locals first.)
-        for pre in (self._delay - 2)..(self._delay - 1) {
+        for pre in (self._delay - 3)..(self._delay - 2) {
             self.pre_valid.next = self.dly_valid[pre].q.val();
             self.pre_feed.next = self.dly_feed[pre].q.val();
             self.pre_op.next = self.dly_op[pre].q.val();
@@ -455,6 +488,14 @@ impl<const W: usize, const A: usize> Logic for SharedLaneCore<W, A> {
             }
         }
 
+        // ---- Mid: register the RAM's output and what the stage XORs in --------------------
+        for mid in (self._delay - 2)..(self._delay - 1) {
+            self.mid_addr.next = self.dly_addr[mid].q.val();
+        }
+        self.ram_out.d.next = self.state_ram.read_data.val();
+        self.xin_stage.d.next = self.xin.q.val();
+        self.keep_stage.d.next = self.keep.q.val();
+
         // ---- Stage: read-modify-write of the slot's context --------------------------------
         for last in (self._delay - 1)..(self._delay) {
             self.stage_valid.next = self.dly_valid[last].q.val();
@@ -463,18 +504,27 @@ impl<const W: usize, const A: usize> Logic for SharedLaneCore<W, A> {
             self.stage_addr.next = self.dly_addr[last].q.val();
             self.stage_sel.next = self.dly_sel[last].q.val();
         }
-        // The stage writes after this clock's read for the next slot: forward on a match.
-        self.forward.d.next =
-            self.stage_live.val() & (self.stage_addr.val() == self.pre_addr.val());
-        self.cur.next = self.state_ram.read_data.val();
-        if self.forward.q.val() {
+        // The slot in mid read the RAM before the stage's write and the one before it landed:
+        // forward the newer of the two on a match.
+        self.forward_1.d.next =
+            self.stage_live.val() & (self.stage_addr.val() == self.mid_addr.val());
+        self.forward_2.d.next =
+            self.last_live.q.val() & (self.last_addr.q.val() == self.mid_addr.val());
+        self.last_live.d.next = self.stage_live.val();
+        self.last_addr.d.next = self.stage_addr.val();
+        self.cur.next = self.ram_out.q.val();
+        if self.forward_2.q.val() {
+            self.cur.next = self.older_state.q.val();
+        }
+        if self.forward_1.q.val() {
             self.cur.next = self.last_state.q.val();
         }
-        self.new_state.next = self.xin.q.val();
-        if self.keep.q.val() {
-            self.new_state.next = self.cur.val() ^ self.xin.q.val();
+        self.new_state.next = self.xin_stage.q.val();
+        if self.keep_stage.q.val() {
+            self.new_state.next = self.cur.val() ^ self.xin_stage.q.val();
         }
         self.last_state.d.next = self.new_state.val();
+        self.older_state.d.next = self.last_state.q.val();
         self.state_ram.write_address.next = self.stage_addr.val();
         self.state_ram.write_data.next = self.new_state.val();
         self.state_ram.write_enable.next = self.stage_live.val();
@@ -556,7 +606,7 @@ impl<const W: usize, const A: usize> Logic for SharedLaneCore<W, A> {
         self.clearing_next.next = self.clearing.q.val();
         if self.clearing.q.val() {
             self.clear_addr.d.next = self.clear_addr.q.val() + 1;
-            if self.clear_addr.q.val() == self.last_addr.val() {
+            if self.clear_addr.q.val() == self.top_addr.val() {
                 self.clearing_next.next = false;
             }
         }
