@@ -135,6 +135,12 @@ pub struct SharedLaneCore<const W: usize, const A: usize> {
     ready: DFF<Bit>,
     illegal: DFF<Bit>,
     clearing: DFF<Bit>,
+    /// The reset one clock late, for the sources' stop (128 flip-flops per source), so the
+    /// reset net stays off their input muxes (as in the single core). Stopping them a clock
+    /// late, and starting them for a run a reset cancels in its launch clock, is invisible:
+    /// the slot only takes the tree's output in clocks the generator feeds, and a reset
+    /// stops the feeding at once.
+    reset_q: DFF<Bit>,
     clear_addr: DFF<Bits<A>>,
     /// Free-running clock counter (STATUS reads it as of the previous clock).
     clock_count: SplitCounter<48, 24>,
@@ -256,6 +262,7 @@ impl<const W: usize, const A: usize> SharedLaneCore<W, A> {
             ready: Default::default(),
             illegal: Default::default(),
             clearing: Default::default(),
+            reset_q: Default::default(),
             clear_addr: Default::default(),
             clock_count: Default::default(),
             fire: Default::default(),
@@ -333,7 +340,8 @@ impl<const W: usize, const A: usize> Logic for SharedLaneCore<W, A> {
             ready,
             illegal,
             clearing,
-            clear_addr
+            clear_addr,
+            reset_q
         );
         self.state_ram.clock.next = self.clock.val();
         self.responses.clock.next = self.clock.val();
@@ -373,9 +381,9 @@ impl<const W: usize, const A: usize> Logic for SharedLaneCore<W, A> {
         self.gen_feed.next = self.generator.feeding.val() & !self.st_valid.q.val();
         for s in 0..(self._sources) {
             self.sources[s].clock.next = self.clock.val();
-            self.sources[s].start.next = self.generator.start.val();
+            self.sources[s].start.next = self.generator.source_start.val();
             self.sources[s].seed.next = self.generator.seed.val() ^ self.salts[s].val();
-            self.sources[s].stop.next = self.generator.stop.val();
+            self.sources[s].stop.next = self.generator.stop_run.val() | self.reset_q.q.val();
             self.sources[s].hold.next = self.st_valid.q.val();
         }
         // Literals: 63 is LANES_PER_SOURCE, 3 GROUP_LANES (rust-hdl evaluates index
@@ -385,7 +393,7 @@ impl<const W: usize, const A: usize> Logic for SharedLaneCore<W, A> {
             self.groups[g].word_a.next = self.sources[(g / 63) * 3].word.val();
             self.groups[g].word_b.next = 0.into();
             self.groups[g].word_c.next = 0.into();
-            self.groups[g].load.next = self.generator.load.val();
+            self.groups[g].load.next = self.generator.tap_load.val();
             self.groups[g].active_lanes.next = self.generator.run_lanes.val();
         }
         for g in 0..(self._groups_b) {
@@ -619,6 +627,7 @@ impl<const W: usize, const A: usize> Logic for SharedLaneCore<W, A> {
             self.clearing_next.next = true;
         }
         self.clearing.d.next = self.clearing_next.val();
+        self.reset_q.d.next = self.reset.val();
         self.ready.d.next = !self.reset.val()
             & !self.clearing_next.val()
             & (self.in_flight_next.val() < self.queue_depth.val());
