@@ -19,7 +19,7 @@
 // tap t_s1_forward  dut.s1_forward.q
 // tap t_last_ref    dut.last_ref.q
 // tap t_last_acc    dut.last_acc.q
-// tap t_in_flight   dut.in_flight.q
+// tap t_in_flight   dut.responses.in_flight.q
 // tap t_ready       dut.ready.q
 // tap t_clearing    dut.clearing.q
 // tap t_clear_addr  dut.clear_addr.q
@@ -27,15 +27,15 @@
 // tap t_acc_read    dut.accumulator.read_data
 // tap t_ref_words   dut.reference.formal_words
 // tap t_acc_words   dut.accumulator.formal_words
-// tap t_q_occ       dut.responses.occupied.q
-// tap t_q0          dut.responses.mem$0.q
-// tap t_q1          dut.responses.mem$1.q
-// tap t_q2          dut.responses.mem$2.q
-// tap t_q3          dut.responses.mem$3.q
-// tap t_q4          dut.responses.mem$4.q
-// tap t_q5          dut.responses.mem$5.q
-// tap t_q6          dut.responses.mem$6.q
-// tap t_q7          dut.responses.mem$7.q
+// tap t_q_occ       dut.responses.queue.occupied.q
+// tap t_q0          dut.responses.queue.mem$0.q
+// tap t_q1          dut.responses.queue.mem$1.q
+// tap t_q2          dut.responses.queue.mem$2.q
+// tap t_q3          dut.responses.queue.mem$3.q
+// tap t_q4          dut.responses.queue.mem$4.q
+// tap t_q5          dut.responses.queue.mem$5.q
+// tap t_q6          dut.responses.queue.mem$6.q
+// tap t_q7          dut.responses.queue.mem$7.q
 
 module core_formal #(
     parameter W = 8, // data width (the core's W)

@@ -20,7 +20,7 @@
 //!
 //! Back-pressure: responses wait in an 8-entry queue; `cmd_ready` is a register that is high
 //! only while fewer than 8 responses are in flight or queued, so the queue cannot overflow and
-//! the pipeline itself never stalls (no stall mux on the RAM path).
+//! the pipeline itself never stalls (no stall mux on the RAM path); see [`ResponseCredits`].
 //!
 //! Reset (synchronous, `reset` high for one or more cycles): drops the op in S1, empties the
 //! response queue, clears the `illegal_op` flag, then writes zero to every context, one per
@@ -28,7 +28,7 @@
 //! initialisation) and `cmd_ready` rises after the first clock.
 
 use crate::context_ram::ContextRam;
-use crate::response_queue::{ResponseQueue, DEPTH};
+use crate::response_credits::ResponseCredits;
 use rust_hdl::prelude::*;
 
 /// The core, `W` bits wide with `2^A` contexts. Build it with [`AtomikCore::default`], or
@@ -52,7 +52,7 @@ pub struct AtomikCore<const W: usize, const A: usize> {
     pub illegal_op: Signal<Out, Bit>,
     reference: ContextRam<W, A>,
     accumulator: ContextRam<W, A>,
-    responses: ResponseQueue<W>,
+    responses: ResponseCredits<W>,
     s1_valid: DFF<Bit>,
     s1_op: DFF<Bits<3>>,
     s1_addr: DFF<Bits<A>>,
@@ -60,15 +60,11 @@ pub struct AtomikCore<const W: usize, const A: usize> {
     s1_forward: DFF<Bit>,
     last_ref: DFF<Bits<W>>,
     last_acc: DFF<Bits<W>>,
-    in_flight: DFF<Bits<4>>,
     ready: DFF<Bit>,
     clearing: DFF<Bit>,
     clear_addr: DFF<Bits<A>>,
     illegal: DFF<Bit>,
     fire: Signal<Local, Bit>,
-    fire_responds: Signal<Local, Bit>,
-    pop_fire: Signal<Local, Bit>,
-    in_flight_next: Signal<Local, Bits<4>>,
     clearing_next: Signal<Local, Bit>,
     cur_ref: Signal<Local, Bits<W>>,
     cur_acc: Signal<Local, Bits<W>>,
@@ -82,7 +78,6 @@ pub struct AtomikCore<const W: usize, const A: usize> {
     op_swap_load: Constant<Bits<3>>,
     zero: Constant<Bits<W>>,
     last_addr: Constant<Bits<A>>,
-    queue_depth: Constant<Bits<4>>,
 }
 
 impl<const W: usize, const A: usize> Default for AtomikCore<W, A> {
@@ -119,15 +114,11 @@ impl<const W: usize, const A: usize> Default for AtomikCore<W, A> {
             s1_forward: Default::default(),
             last_ref: Default::default(),
             last_acc: Default::default(),
-            in_flight: Default::default(),
             ready: Default::default(),
             clearing: Default::default(),
             clear_addr: Default::default(),
             illegal: Default::default(),
             fire: Default::default(),
-            fire_responds: Default::default(),
-            pop_fire: Default::default(),
-            in_flight_next: Default::default(),
             clearing_next: Default::default(),
             cur_ref: Default::default(),
             cur_acc: Default::default(),
@@ -141,7 +132,6 @@ impl<const W: usize, const A: usize> Default for AtomikCore<W, A> {
             op_swap_load: op(Op::SwapLoad),
             zero: Constant::new(0u64.to_bits()),
             last_addr: Constant::new(((1u64 << A) - 1).to_bits()),
-            queue_depth: Constant::new((DEPTH as u64).to_bits()),
         }
     }
 }
@@ -150,8 +140,8 @@ impl<const W: usize, const A: usize> Logic for AtomikCore<W, A> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, s1_valid, s1_op, s1_addr, s1_data, s1_forward, last_ref, last_acc,
-            in_flight, ready, clearing, clear_addr, illegal
+            self, clock, s1_valid, s1_op, s1_addr, s1_data, s1_forward, last_ref, last_acc, ready,
+            clearing, clear_addr, illegal
         );
         self.reference.clock.next = self.clock.val();
         self.accumulator.clock.next = self.clock.val();
@@ -232,19 +222,10 @@ impl<const W: usize, const A: usize> Logic for AtomikCore<W, A> {
         self.responses.pop.next = self.rsp_ready.val();
         self.rsp_valid.next = self.responses.valid.val();
         self.rsp_data.next = self.responses.data.val();
-        self.pop_fire.next = self.rsp_ready.val() & self.responses.valid.val();
-        self.fire_responds.next = self.fire.val()
+        self.responses.responds.next = self.fire.val()
             & ((self.cmd_op.val() == self.op_read.val())
                 | (self.cmd_op.val() == self.op_swap.val())
                 | (self.cmd_op.val() == self.op_swap_load.val()));
-        self.in_flight_next.next = self.in_flight.q.val();
-        if self.fire_responds.val() & !self.pop_fire.val() {
-            self.in_flight_next.next = self.in_flight.q.val() + 1;
-        }
-        if !self.fire_responds.val() & self.pop_fire.val() {
-            self.in_flight_next.next = self.in_flight.q.val() - 1;
-        }
-        self.in_flight.d.next = self.in_flight_next.val();
 
         // ---- Reset sweep -------------------------------------------------------------------
         self.clearing_next.next = self.clearing.q.val();
@@ -257,15 +238,12 @@ impl<const W: usize, const A: usize> Logic for AtomikCore<W, A> {
         if self.reset.val() {
             self.s1_valid.d.next = false;
             self.s1_forward.d.next = false;
-            self.in_flight.d.next = 0.into();
-            self.in_flight_next.next = 0.into();
             self.illegal.d.next = false;
             self.clear_addr.d.next = 0.into();
             self.clearing_next.next = true;
         }
         self.clearing.d.next = self.clearing_next.val();
-        self.ready.d.next = !self.reset.val()
-            & !self.clearing_next.val()
-            & (self.in_flight_next.val() < self.queue_depth.val());
+        self.ready.d.next =
+            !self.reset.val() & !self.clearing_next.val() & self.responses.room.val();
     }
 }

@@ -20,6 +20,7 @@ pub mod lanes;
 pub mod link;
 pub mod mmio_top;
 pub mod op;
+pub mod response_credits;
 pub mod response_queue;
 
 pub use crate::config::{ConfigError, CoreConfig};

@@ -58,7 +58,7 @@ use super::tree::{group_slots, latency};
 use super::xor_node::{tree_nodes, XorNode};
 use super::LanesConfig;
 use crate::context_ram::ContextRam;
-use crate::response_queue::{ResponseQueue, DEPTH};
+use crate::response_credits::ResponseCredits;
 use rust_hdl::prelude::*;
 
 // The update writes these as literals (see there).
@@ -130,8 +130,7 @@ pub struct SharedLaneCore<const W: usize, const A: usize> {
     rsp_value: DFF<Bits<64>>,
     rsp_is_status: DFF<Bit>,
     rsp_status: DFF<Bits<64>>,
-    responses: ResponseQueue<64>,
-    in_flight: DFF<Bits<4>>,
+    responses: ResponseCredits<64>,
     ready: DFF<Bit>,
     illegal: DFF<Bit>,
     clearing: DFF<Bit>,
@@ -148,9 +147,6 @@ pub struct SharedLaneCore<const W: usize, const A: usize> {
     sel: Signal<Local, Bits<4>>,
     high_ones: Signal<Local, Bit>,
     gen_feed: Signal<Local, Bit>,
-    fire_responds: Signal<Local, Bit>,
-    pop_fire: Signal<Local, Bit>,
-    in_flight_next: Signal<Local, Bits<4>>,
     clearing_next: Signal<Local, Bit>,
     pre_valid: Signal<Local, Bit>,
     pre_feed: Signal<Local, Bit>,
@@ -175,7 +171,6 @@ pub struct SharedLaneCore<const W: usize, const A: usize> {
     latency_word: Constant<Bits<64>>,
     feed_word: Constant<Bits<64>>,
     id_word: Constant<Bits<64>>,
-    queue_depth: Constant<Bits<4>>,
     _sources: usize,
     /// Groups, and groups with at least two and with three members (prefixes of the groups).
     _groups: usize,
@@ -258,7 +253,6 @@ impl<const W: usize, const A: usize> SharedLaneCore<W, A> {
             rsp_is_status: Default::default(),
             rsp_status: Default::default(),
             responses: Default::default(),
-            in_flight: Default::default(),
             ready: Default::default(),
             illegal: Default::default(),
             clearing: Default::default(),
@@ -269,9 +263,6 @@ impl<const W: usize, const A: usize> SharedLaneCore<W, A> {
             sel: Default::default(),
             high_ones: Default::default(),
             gen_feed: Default::default(),
-            fire_responds: Default::default(),
-            pop_fire: Default::default(),
-            in_flight_next: Default::default(),
             clearing_next: Default::default(),
             pre_valid: Default::default(),
             pre_feed: Default::default(),
@@ -296,7 +287,6 @@ impl<const W: usize, const A: usize> SharedLaneCore<W, A> {
             latency_word: c64(l as u64),
             feed_word: c64(FEED_PER_CLOCK),
             id_word: c64(DESIGN_ID),
-            queue_depth: Constant::new((DEPTH as u64).to_bits()),
             _sources: s,
             _groups: group_count(n),
             _groups_b: (n + 1) / GROUP_LANES,
@@ -336,7 +326,6 @@ impl<const W: usize, const A: usize> Logic for SharedLaneCore<W, A> {
             rsp_value,
             rsp_is_status,
             rsp_status,
-            in_flight,
             ready,
             illegal,
             clearing,
@@ -595,20 +584,11 @@ impl<const W: usize, const A: usize> Logic for SharedLaneCore<W, A> {
         self.responses.pop.next = self.rsp_ready.val();
         self.rsp_valid.next = self.responses.valid.val();
         self.rsp_data.next = self.responses.data.val();
-        self.pop_fire.next = self.rsp_ready.val() & self.responses.valid.val();
-        self.fire_responds.next = self.fire.val()
+        self.responses.responds.next = self.fire.val()
             & ((self.cmd_op.val() == 3)
                 | (self.cmd_op.val() == 4)
                 | (self.cmd_op.val() == 5)
                 | (self.cmd_op.val() == 8));
-        self.in_flight_next.next = self.in_flight.q.val();
-        if self.fire_responds.val() & !self.pop_fire.val() {
-            self.in_flight_next.next = self.in_flight.q.val() + 1;
-        }
-        if !self.fire_responds.val() & self.pop_fire.val() {
-            self.in_flight_next.next = self.in_flight.q.val() - 1;
-        }
-        self.in_flight.d.next = self.in_flight_next.val();
 
         // ---- Reset sweep -----------------------------------------------------------------
         self.clearing_next.next = self.clearing.q.val();
@@ -620,16 +600,13 @@ impl<const W: usize, const A: usize> Logic for SharedLaneCore<W, A> {
         }
         if self.reset.val() {
             self.rsp_push.d.next = false;
-            self.in_flight.d.next = 0.into();
-            self.in_flight_next.next = 0.into();
             self.illegal.d.next = false;
             self.clear_addr.d.next = 0.into();
             self.clearing_next.next = true;
         }
         self.clearing.d.next = self.clearing_next.val();
         self.reset_q.d.next = self.reset.val();
-        self.ready.d.next = !self.reset.val()
-            & !self.clearing_next.val()
-            & (self.in_flight_next.val() < self.queue_depth.val());
+        self.ready.d.next =
+            !self.reset.val() & !self.clearing_next.val() & self.responses.room.val();
     }
 }

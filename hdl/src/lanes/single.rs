@@ -24,8 +24,8 @@
 //! rides on), so the state stage never compares 64-bit data (with L = 1 the second step sits at
 //! the state stage); the response register keeps the status mux off the queue's write path; the
 //! generator decodes GEN_RUN in two stages and launches it two clocks after (see
-//! [`GenControl`]). Credits: `in_flight` counts every accepted command that responds until its
-//! response is popped, so the queue (8 entries) can never overflow whatever the latency.
+//! [`GenControl`]). Credits ([`ResponseCredits`]) keep the response queue from overflowing
+//! whatever the latency.
 //!
 //! Reset (synchronous): state 0, generator stopped, queue emptied, `illegal_op` cleared, and the
 //! deltas still in the tree (fed before the reset) are dropped as they arrive; the seed is
@@ -40,7 +40,7 @@ use super::split_counter::SplitCounter;
 use super::tree::{group_slots, latency};
 use super::xor_node::{tree_nodes, XorNode};
 use super::LanesConfig;
-use crate::response_queue::{ResponseQueue, DEPTH};
+use crate::response_credits::ResponseCredits;
 use rust_hdl::prelude::*;
 
 /// Value of status register 0: "ATOM" and the design version (major 0, minor 3 = link protocol
@@ -142,17 +142,13 @@ pub struct SingleLaneCore<const W: usize> {
     rsp_value: DFF<Bits<64>>,
     rsp_is_status: DFF<Bit>,
     rsp_status: DFF<Bits<64>>,
-    responses: ResponseQueue<64>,
-    in_flight: DFF<Bits<4>>,
+    responses: ResponseCredits<64>,
     ready: DFF<Bit>,
     illegal: DFF<Bit>,
     /// Free-running clock counter (STATUS reads it as of the previous clock).
     clock_count: SplitCounter<48, 24>,
     drain: DFF<Bits<4>>,
     fire: Signal<Local, Bit>,
-    fire_responds: Signal<Local, Bit>,
-    pop_fire: Signal<Local, Bit>,
-    in_flight_next: Signal<Local, Bits<4>>,
     flags: Signal<Local, Bits<4>>,
     high_ones: Signal<Local, Bit>,
     sel: Signal<Local, Bits<4>>,
@@ -167,7 +163,6 @@ pub struct SingleLaneCore<const W: usize> {
     /// Clocks the tree output is dropped for after a reset: L + 1 (see the state stage).
     drain_clocks: Constant<Bits<4>>,
     id_word: Constant<Bits<64>>,
-    queue_depth: Constant<Bits<4>>,
     _sources: usize,
     _words: usize,
     _chunks: usize,
@@ -230,15 +225,11 @@ impl<const W: usize> SingleLaneCore<W> {
             rsp_is_status: Default::default(),
             rsp_status: Default::default(),
             responses: Default::default(),
-            in_flight: Default::default(),
             ready: Default::default(),
             illegal: Default::default(),
             clock_count: Default::default(),
             drain: Default::default(),
             fire: Default::default(),
-            fire_responds: Default::default(),
-            pop_fire: Default::default(),
-            in_flight_next: Default::default(),
             flags: Default::default(),
             high_ones: Default::default(),
             sel: Default::default(),
@@ -252,7 +243,6 @@ impl<const W: usize> SingleLaneCore<W> {
             latency_word: Constant::new((l as u64).to_bits()),
             drain_clocks: Constant::new((l as u64 + 1).to_bits()),
             id_word: Constant::new(DESIGN_ID.to_bits()),
-            queue_depth: Constant::new((DEPTH as u64).to_bits()),
             _sources: source_count(n),
             _words: word_copies(n),
             _chunks: group_chunks(n),
@@ -282,7 +272,6 @@ impl<const W: usize> Logic for SingleLaneCore<W> {
             rsp_value,
             rsp_is_status,
             rsp_status,
-            in_flight,
             ready,
             illegal,
             drain
@@ -493,20 +482,11 @@ impl<const W: usize> Logic for SingleLaneCore<W> {
         self.responses.pop.next = self.rsp_ready.val();
         self.rsp_valid.next = self.responses.valid.val();
         self.rsp_data.next = self.responses.data.val();
-        self.pop_fire.next = self.rsp_ready.val() & self.responses.valid.val();
-        self.fire_responds.next = self.fire.val()
+        self.responses.responds.next = self.fire.val()
             & ((self.cmd_op.val() == 3)
                 | (self.cmd_op.val() == 4)
                 | (self.cmd_op.val() == 5)
                 | (self.cmd_op.val() == 8));
-        self.in_flight_next.next = self.in_flight.q.val();
-        if self.fire_responds.val() & !self.pop_fire.val() {
-            self.in_flight_next.next = self.in_flight.q.val() + 1;
-        }
-        if !self.fire_responds.val() & self.pop_fire.val() {
-            self.in_flight_next.next = self.in_flight.q.val() - 1;
-        }
-        self.in_flight.d.next = self.in_flight_next.val();
 
         // The state clears a clock after the reset (on `reset_q`): in that clock the state
         // stage holds no command (the reset emptied the delay line) and drops the tree output,
@@ -517,13 +497,10 @@ impl<const W: usize> Logic for SingleLaneCore<W> {
         }
         if self.reset.val() {
             self.rsp_push.d.next = false;
-            self.in_flight.d.next = 0.into();
-            self.in_flight_next.next = 0.into();
             self.illegal.d.next = false;
             self.drain.d.next = self.drain_clocks.val();
             self.keep.d.next = false;
         }
-        self.ready.d.next =
-            !self.reset.val() & (self.in_flight_next.val() < self.queue_depth.val());
+        self.ready.d.next = !self.reset.val() & self.responses.room.val();
     }
 }

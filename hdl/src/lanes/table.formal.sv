@@ -90,7 +90,7 @@
 // tap t_rsp_push     dut.rsp_push.q
 // tap t_rsp_value    dut.rsp_value.q
 // tap t_rsp_is_status dut.rsp_is_status.q
-// tap t_in_flight    dut.in_flight.q
+// tap t_in_flight    dut.responses.in_flight.q
 // tap t_ready        dut.ready.q
 // tap t_clearing     dut.clearing.q
 // tap t_clear_addr   dut.clear_addr.q
@@ -114,15 +114,15 @@
 // tap t_ddata3       dut.dly_data$3.q
 // tap t_ref_cur      dut.ref_cur
 // tap t_ref_words    dut.reference.formal_words
-// tap t_q_occ        dut.responses.occupied.q
-// tap t_q0           dut.responses.mem$0.q
-// tap t_q1           dut.responses.mem$1.q
-// tap t_q2           dut.responses.mem$2.q
-// tap t_q3           dut.responses.mem$3.q
-// tap t_q4           dut.responses.mem$4.q
-// tap t_q5           dut.responses.mem$5.q
-// tap t_q6           dut.responses.mem$6.q
-// tap t_q7           dut.responses.mem$7.q
+// tap t_q_occ        dut.responses.queue.occupied.q
+// tap t_q0           dut.responses.queue.mem$0.q
+// tap t_q1           dut.responses.queue.mem$1.q
+// tap t_q2           dut.responses.queue.mem$2.q
+// tap t_q3           dut.responses.queue.mem$3.q
+// tap t_q4           dut.responses.queue.mem$4.q
+// tap t_q5           dut.responses.queue.mem$5.q
+// tap t_q6           dut.responses.queue.mem$6.q
+// tap t_q7           dut.responses.queue.mem$7.q
 
 module lanes_table_formal #(
     parameter W = 8 // data width (the core's W)

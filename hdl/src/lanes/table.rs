@@ -46,7 +46,7 @@ use super::tree::latency;
 use super::xor_node::{tree_nodes, XorNode};
 use super::LanesConfig;
 use crate::context_ram::ContextRam;
-use crate::response_queue::{ResponseQueue, DEPTH};
+use crate::response_credits::ResponseCredits;
 use rust_hdl::prelude::*;
 
 // The update writes these as literals (see there).
@@ -104,8 +104,7 @@ pub struct TableLaneCore<const W: usize, const A: usize> {
     rsp_status: DFF<Bits<64>>,
     ref_forward: DFF<Bit>,
     last_ref: DFF<Bits<W>>,
-    responses: ResponseQueue<64>,
-    in_flight: DFF<Bits<4>>,
+    responses: ResponseCredits<64>,
     ready: DFF<Bit>,
     illegal: DFF<Bit>,
     clearing: DFF<Bit>,
@@ -120,9 +119,6 @@ pub struct TableLaneCore<const W: usize, const A: usize> {
     sel: Signal<Local, Bits<4>>,
     high_ones: Signal<Local, Bit>,
     gen_feed: Signal<Local, Bit>,
-    fire_responds: Signal<Local, Bit>,
-    pop_fire: Signal<Local, Bit>,
-    in_flight_next: Signal<Local, Bits<4>>,
     clearing_next: Signal<Local, Bit>,
     stage_valid: Signal<Local, Bit>,
     stage_op: Signal<Local, Bits<4>>,
@@ -143,7 +139,6 @@ pub struct TableLaneCore<const W: usize, const A: usize> {
     contexts_word: Constant<Bits<64>>,
     latency_word: Constant<Bits<64>>,
     id_word: Constant<Bits<64>>,
-    queue_depth: Constant<Bits<4>>,
     _lanes: usize,
     _sources: usize,
     _delay: usize,
@@ -210,7 +205,6 @@ impl<const W: usize, const A: usize> TableLaneCore<W, A> {
             ref_forward: Default::default(),
             last_ref: Default::default(),
             responses: Default::default(),
-            in_flight: Default::default(),
             ready: Default::default(),
             illegal: Default::default(),
             clearing: Default::default(),
@@ -224,9 +218,6 @@ impl<const W: usize, const A: usize> TableLaneCore<W, A> {
             sel: Default::default(),
             high_ones: Default::default(),
             gen_feed: Default::default(),
-            fire_responds: Default::default(),
-            pop_fire: Default::default(),
-            in_flight_next: Default::default(),
             clearing_next: Default::default(),
             stage_valid: Default::default(),
             stage_op: Default::default(),
@@ -247,7 +238,6 @@ impl<const W: usize, const A: usize> TableLaneCore<W, A> {
             contexts_word: c64(contexts as u64),
             latency_word: c64(l as u64),
             id_word: c64(DESIGN_ID),
-            queue_depth: Constant::new((DEPTH as u64).to_bits()),
             _lanes: n,
             _sources: s,
             _delay: d,
@@ -277,7 +267,6 @@ impl<const W: usize, const A: usize> Logic for TableLaneCore<W, A> {
             rsp_status,
             ref_forward,
             last_ref,
-            in_flight,
             ready,
             illegal,
             clearing,
@@ -541,20 +530,11 @@ impl<const W: usize, const A: usize> Logic for TableLaneCore<W, A> {
         self.responses.pop.next = self.rsp_ready.val();
         self.rsp_valid.next = self.responses.valid.val();
         self.rsp_data.next = self.responses.data.val();
-        self.pop_fire.next = self.rsp_ready.val() & self.responses.valid.val();
-        self.fire_responds.next = self.fire.val()
+        self.responses.responds.next = self.fire.val()
             & ((self.cmd_op.val() == 3)
                 | (self.cmd_op.val() == 4)
                 | (self.cmd_op.val() == 5)
                 | (self.cmd_op.val() == 8));
-        self.in_flight_next.next = self.in_flight.q.val();
-        if self.fire_responds.val() & !self.pop_fire.val() {
-            self.in_flight_next.next = self.in_flight.q.val() + 1;
-        }
-        if !self.fire_responds.val() & self.pop_fire.val() {
-            self.in_flight_next.next = self.in_flight.q.val() - 1;
-        }
-        self.in_flight.d.next = self.in_flight_next.val();
 
         // ---- Reset sweep -----------------------------------------------------------------
         self.clearing_next.next = self.clearing.q.val();
@@ -566,16 +546,13 @@ impl<const W: usize, const A: usize> Logic for TableLaneCore<W, A> {
         }
         if self.reset.val() {
             self.rsp_push.d.next = false;
-            self.in_flight.d.next = 0.into();
-            self.in_flight_next.next = 0.into();
             self.illegal.d.next = false;
             self.round_robin.d.next = 0.into();
             self.clear_addr.d.next = 0.into();
             self.clearing_next.next = true;
         }
         self.clearing.d.next = self.clearing_next.val();
-        self.ready.d.next = !self.reset.val()
-            & !self.clearing_next.val()
-            & (self.in_flight_next.val() < self.queue_depth.val());
+        self.ready.d.next =
+            !self.reset.val() & !self.clearing_next.val() & self.responses.room.val();
     }
 }
