@@ -1,7 +1,7 @@
 //! The shared-table multi-lane core: every lane of one clock feeds one context. The lanes and
 //! their XOR tree are the single mode's; the tree's reduction lands in one table of contexts in
-//! block RAM by one read-modify-write per clock, with the single-lane core's one-stage
-//! two-deep forwarding for writes the registered read cannot see yet.
+//! block RAM by one read-modify-write per clock, with two-deep forwarding for the writes its
+//! registered read cannot see yet.
 //!
 //! ```text
 //!  sources ─► lane groups (N/3) ─► XOR tree (L) ─► tree_out ─┐
