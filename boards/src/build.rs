@@ -26,6 +26,8 @@ pub struct BuildRequest {
     pub out_dir: PathBuf,
     /// nextpnr's placer seed.
     pub seed: u64,
+    /// nextpnr's router.
+    pub router: crate::flow::Router,
 }
 
 /// What a board build produced. `gops` counts only what the bitstream does at its clock.
@@ -191,6 +193,7 @@ pub fn build(
     );
     let flow_req = crate::flow::FlowRequest {
         seed: req.seed,
+        router: req.router,
         ..flow_req
     };
     let mut flow = run(&flow_req, locate, progress)?;
@@ -305,6 +308,7 @@ mod tests {
             baud,
             out_dir: PathBuf::from("unused"),
             seed: 1,
+            router: crate::flow::Router::Default,
         };
         let (pll, link, v) = prepare(&req(100.0, 3_000_000)).unwrap();
         assert!(pll.output_mhz <= 100.0 && pll.output_mhz > 90.0);

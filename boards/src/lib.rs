@@ -19,7 +19,8 @@ pub mod wrapper;
 pub mod xem7010;
 
 pub use flow::{
-    default_locator, plan, run, Family, FlowError, FlowReport, FlowRequest, Stage, ToolLocator,
+    default_locator, plan, run, Family, FlowError, FlowReport, FlowRequest, Router, Stage,
+    ToolLocator,
 };
 pub use wrapper::{bench_wrapper, Port, PortDir};
 

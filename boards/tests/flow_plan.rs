@@ -1,7 +1,7 @@
 //! Dry runs: the exact commands of each family's flow, with no tool installed or run.
 
 use atomik_boards::board::{ALCHITRY_CU, TANG_NANO_9K, ULX3S};
-use atomik_boards::{plan, Family, FlowError, FlowRequest};
+use atomik_boards::{plan, Family, FlowError, FlowRequest, Router};
 use std::path::PathBuf;
 
 fn request(board: &atomik_boards::board::Board) -> FlowRequest {
@@ -51,6 +51,17 @@ fn ecp5_plan_uses_the_yowasp_tools() {
         p[2],
         "cd /out && yowasp-ecppack routed.config bench_top.bit"
     );
+}
+
+#[test]
+fn a_chosen_router_reaches_nextpnr_and_the_default_adds_no_flag() {
+    for board in [&ALCHITRY_CU, &ULX3S, &TANG_NANO_9K] {
+        let mut req = request(board);
+        assert!(!plan(&req).unwrap()[1].contains("--router"));
+        req.router = Router::Router2;
+        let pnr = &plan(&req).unwrap()[1];
+        assert!(pnr.contains(" --router router2 "), "{pnr}");
+    }
 }
 
 #[test]

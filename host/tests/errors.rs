@@ -84,6 +84,16 @@ fn bad_argument_names_the_argument_and_writes_nothing() {
         d,
     ]);
     assert_refused(&o, 2, "unsupported lane count 1025");
+    let o = atomik(&[
+        "build",
+        "--board",
+        "alchitry-cu",
+        "--router",
+        "router3",
+        "--out-dir",
+        d,
+    ]);
+    assert_refused(&o, 2, "unknown nextpnr router `router3`");
     // Refused before the device is opened or a build runs.
     let o = atomik(&["bench", "--mhz=-5", "--clocks", "10"]);
     assert_refused(&o, 2, "--mhz -5 is not a clock");

@@ -46,9 +46,11 @@ pub mod gowin;
 pub mod ice40;
 mod locator;
 mod report;
+mod router;
 
 pub use locator::{default_locator, venv_dir, workspace_root, ToolLocator, VENV_ENV};
 pub use report::{ClockFmax, FmaxKind, Used};
+pub use router::Router;
 
 use atomik_sim::tool::{install_hint, render_command, run_tool, ToolError};
 use serde::{Deserialize, Serialize};
@@ -193,6 +195,9 @@ pub struct FlowRequest {
     pub out_dir: PathBuf,
     /// nextpnr's placer seed.
     pub seed: u64,
+    /// nextpnr's router.
+    #[serde(default)]
+    pub router: Router,
 }
 
 /// What a flow produced and measured. Serialises to JSON with serde.
@@ -203,6 +208,9 @@ pub struct FlowReport {
     pub package: String,
     pub top: String,
     pub seed: u64,
+    /// The router nextpnr was asked for ([`Router::Default`]: no `--router` flag).
+    #[serde(default)]
+    pub router: Router,
     /// LUT4-equivalents after synthesis (yosys `stat`): see [`FlowReport::sources`].
     pub luts: u64,
     /// Flip-flops after synthesis (yosys `stat`).
@@ -571,6 +579,9 @@ fn nextpnr_common(req: &FlowRequest, files: &Files) -> Vec<OsString> {
         "--report".to_string(),
     ]));
     a.push(files.report_json.clone().into());
+    if let Some(router) = req.router.nextpnr_arg() {
+        a.extend(args(["--router", router]));
+    }
     a.push("--timing-allow-fail".into());
     a
 }

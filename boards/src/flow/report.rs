@@ -330,6 +330,7 @@ pub(crate) fn read(
         package: req.package.clone(),
         top: req.top.clone(),
         seed: req.seed,
+        router: req.router,
         luts,
         ffs,
         brams,

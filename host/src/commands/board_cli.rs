@@ -40,6 +40,10 @@ pub struct DesignArgs {
     /// nextpnr placer seed.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// nextpnr router: default (nextpnr's own, router1 on iCE40 and ECP5), router1 or
+    /// router2. router2 can finish large ECP5 designs that router1 does not.
+    #[arg(long, default_value = "default")]
+    pub router: atomik_boards::Router,
     /// Outputs go to `<out-dir>/<board>/<configuration>`.
     #[arg(long, default_value = "build/boards")]
     pub out_dir: PathBuf,
@@ -161,6 +165,7 @@ fn options(d: &DesignArgs, lanes: LanesConfig) -> Result<BuildOptions> {
         mhz: d.mhz,
         baud: d.baud.unwrap_or(board.baud),
         seed: d.seed,
+        router: d.router,
         out_dir: d.out_dir.clone(),
     })
 }
