@@ -240,6 +240,7 @@ pub fn lanes_table_proof() -> Result<Proof, ExportError> {
         register_every: LANES_PROOF_REGISTER_EVERY,
         mode: LaneMode::Table,
         contexts: TABLE_PROOF_CONTEXTS,
+        copy_fanout: crate::lanes::DEFAULT_COPY_FANOUT,
     };
     assert_eq!(
         config.tree_latency(),

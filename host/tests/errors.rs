@@ -94,6 +94,28 @@ fn bad_argument_names_the_argument_and_writes_nothing() {
         d,
     ]);
     assert_refused(&o, 2, "unknown nextpnr router `router3`");
+    let o = atomik(&[
+        "build",
+        "--board",
+        "ulx3s",
+        "--copy-fanout",
+        "64",
+        "--out-dir",
+        d,
+    ]);
+    assert_refused(&o, 2, "copy fan-out 64 out of range");
+    let o = atomik(&[
+        "build",
+        "--board",
+        "ulx3s",
+        "--mode",
+        "shared",
+        "--copy-fanout",
+        "8",
+        "--out-dir",
+        d,
+    ]);
+    assert_refused(&o, 2, "copy fan-out 8 applies to single mode only");
     // Refused before the device is opened or a build runs.
     let o = atomik(&["bench", "--mhz=-5", "--clocks", "10"]);
     assert_refused(&o, 2, "--mhz -5 is not a clock");

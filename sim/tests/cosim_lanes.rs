@@ -94,6 +94,28 @@ fn two_hundred_fifty_six_lane_core_in_verilator_matches_model_every_cycle() {
     );
 }
 
+/// 320 lanes with a source word copy per 8 groups (the large ECP5 builds' setting): copy
+/// indices cross a block boundary with a chunk count (8) that does not divide a block's 63
+/// groups.
+#[test]
+fn copy_fanout_8_core_in_verilator_matches_model_every_cycle() {
+    SCRIPTS.verilator(
+        "copy_fanout_8_core_in_verilator_matches_model_every_cycle",
+        config(320, 64, 3).with_copy_fanout(8).unwrap(),
+        128,
+    );
+}
+
+/// A copy per group (fan-out 1), 100 lanes: the most copies, two blocks.
+#[test]
+fn copy_fanout_1_core_in_verilator_matches_model_every_cycle() {
+    SCRIPTS.verilator(
+        "copy_fanout_1_core_in_verilator_matches_model_every_cycle",
+        config(100, 64, 3).with_copy_fanout(1).unwrap(),
+        128,
+    );
+}
+
 // ---- Verilator: other tree shapes and a narrow datapath -------------------------------------
 
 /// Every tree level registered: latency 4 at 16 lanes, the longest delay line for the size.

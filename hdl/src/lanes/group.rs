@@ -9,38 +9,45 @@
 
 use super::lane::{
     above_constant, group_count, lane_delta, lane_rotation, rotl64_verilog, GROUP_LANES,
+    LANES_PER_SOURCE,
 };
-use super::source::{LANES_PER_WORD_COPY, WORD_COPIES_PER_SOURCE};
 use rust_hdl::prelude::*;
 
-/// The [`super::source::WordCopy`] member `member` of group `group` reads in the single core:
-/// copies are numbered by (block, chunk of [`LANES_PER_WORD_COPY`] groups of the block,
-/// member), so a copy feeds at most 16 groups and the copies a core uses are numbered without
-/// gaps (the `(* keep *)` copies must all have loads).
-pub fn word_copy(group: usize, member: usize) -> usize {
-    let block = group / super::lane::LANES_PER_SOURCE;
-    let chunk = (group % super::lane::LANES_PER_SOURCE) / LANES_PER_WORD_COPY;
-    (block * WORD_COPIES_PER_SOURCE + chunk) * GROUP_LANES + member
+/// Copies of one source's word: its 63 lanes, one in each of its block's 63 groups, in
+/// chunks of `fanout` groups.
+pub fn copies_per_source(fanout: usize) -> usize {
+    LANES_PER_SOURCE.div_ceil(fanout)
+}
+
+/// The [`super::source::WordCopy`] member `member` of group `group` reads in the single core,
+/// with `fanout` groups per copy ([`super::LanesConfig::copy_fanout`]): copies are numbered
+/// by (block, chunk of `fanout` groups of the block, member), so a copy feeds at most
+/// `fanout` groups and the copies a core uses are numbered without gaps (the `(* keep *)`
+/// copies must all have loads).
+pub fn word_copy(group: usize, member: usize, fanout: usize) -> usize {
+    let block = group / LANES_PER_SOURCE;
+    let chunk = (group % LANES_PER_SOURCE) / fanout;
+    (block * copies_per_source(fanout) + chunk) * GROUP_LANES + member
 }
 
 /// The source word copy `copy` holds (see [`word_copy`]).
-pub fn word_copy_source(copy: usize) -> usize {
-    GROUP_LANES * (copy / (WORD_COPIES_PER_SOURCE * GROUP_LANES)) + copy % GROUP_LANES
+pub fn word_copy_source(copy: usize, fanout: usize) -> usize {
+    GROUP_LANES * (copy / (copies_per_source(fanout) * GROUP_LANES)) + copy % GROUP_LANES
 }
 
 /// Word copies a single core of `lanes` lanes uses: the highest copy any lane reads, plus
 /// one (not always the last lane's: a short last group lacks the last member).
-pub fn word_copies(lanes: usize) -> usize {
+pub fn word_copies(lanes: usize, fanout: usize) -> usize {
     (0..lanes)
-        .map(|i| word_copy(i / GROUP_LANES, i % GROUP_LANES) + 1)
+        .map(|i| word_copy(i / GROUP_LANES, i % GROUP_LANES, fanout) + 1)
         .max()
         .unwrap_or(0)
 }
 
-/// Chunks of [`LANES_PER_WORD_COPY`] groups within a block, for `lanes` lanes: the last
-/// group's chunk, plus one (chunk of group g: `(g / 63) * 4 + (g % 63) / 16`).
-pub fn group_chunks(lanes: usize) -> usize {
-    word_copy(group_count(lanes) - 1, 0) / GROUP_LANES + 1
+/// Chunks of `fanout` groups within a block, for `lanes` lanes: the last group's chunk, plus
+/// one (chunk of group g: `(g / 63) * copies_per_source(fanout) + (g % 63) / fanout`).
+pub fn group_chunks(lanes: usize, fanout: usize) -> usize {
+    word_copy(group_count(lanes) - 1, 0, fanout) / GROUP_LANES + 1
 }
 
 /// Group `index`'s word: `en ? low_W(XOR over members m of rotl64(word_m, r_m)) : 0`, `en`
@@ -155,25 +162,29 @@ mod tests {
 
     #[test]
     fn word_copies_serve_the_right_source_without_gaps() {
-        for lanes in [1usize, 2, 4, 8, 16, 64, 128, 256, 1024] {
-            let mut used = HashSet::new();
-            for i in 0..lanes {
-                let copy = word_copy(i / GROUP_LANES, i % GROUP_LANES);
-                assert_eq!(word_copy_source(copy), lane_source(i), "lane {i}");
-                assert!(word_copy_source(copy) < source_count(lanes));
-                used.insert(copy);
+        for fanout in [1usize, 8, 16, 63] {
+            for lanes in [1usize, 2, 4, 8, 16, 64, 128, 256, 1024] {
+                let mut used = HashSet::new();
+                for i in 0..lanes {
+                    let copy = word_copy(i / GROUP_LANES, i % GROUP_LANES, fanout);
+                    assert_eq!(word_copy_source(copy, fanout), lane_source(i), "lane {i}");
+                    assert!(word_copy_source(copy, fanout) < source_count(lanes));
+                    used.insert(copy);
+                }
+                assert_eq!(used.len(), word_copies(lanes, fanout), "{lanes} lanes");
+                assert!(used.iter().all(|&c| c < word_copies(lanes, fanout)));
             }
-            assert_eq!(used.len(), word_copies(lanes), "{lanes} lanes");
-            assert!(used.iter().all(|&c| c < word_copies(lanes)));
         }
     }
 
     #[test]
-    fn a_copy_feeds_at_most_16_lanes() {
-        let mut per_copy = vec![0usize; word_copies(1024)];
-        for i in 0..1024 {
-            per_copy[word_copy(i / GROUP_LANES, i % GROUP_LANES)] += 1;
+    fn a_copy_feeds_at_most_fanout_lanes() {
+        for fanout in [1usize, 8, 16, 63] {
+            let mut per_copy = vec![0usize; word_copies(1024, fanout)];
+            for i in 0..1024 {
+                per_copy[word_copy(i / GROUP_LANES, i % GROUP_LANES, fanout)] += 1;
+            }
+            assert!(per_copy.iter().all(|&n| n <= fanout), "fan-out {fanout}");
         }
-        assert!(per_copy.iter().all(|&n| n <= LANES_PER_WORD_COPY));
     }
 }

@@ -38,6 +38,11 @@ pub const DEFAULT_REGISTER_EVERY: u32 = 3;
 /// Largest lane count: 1024 lanes x 64 bits is already beyond every device we target.
 pub const MAX_LANES: u32 = 1024;
 
+/// Enable groups per source word copy unless a configuration says otherwise
+/// ([`LanesConfig::copy_fanout`]): a source's 63 groups in four copies. Measured on GW1NR-9
+/// (docs/performance.md, "Source word fan-out"); 96 lanes there do not place with 8.
+pub const DEFAULT_COPY_FANOUT: u32 = 16;
+
 /// How lanes store their partial state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LaneMode {
@@ -77,6 +82,16 @@ pub enum LanesError {
     SharedContexts { contexts: u32 },
     #[error("shared mode is built for width 64 only, not {width}")]
     SharedWidth { width: u32 },
+    #[error(
+        "copy fan-out {fanout} out of range: a source word copy feeds 1 to 63 groups \
+         (a source's 63 lanes)"
+    )]
+    CopyFanout { fanout: u32 },
+    #[error(
+        "copy fan-out {fanout} applies to single mode only (the table and shared cores read \
+         the source words directly); leave it at {DEFAULT_COPY_FANOUT}"
+    )]
+    CopyFanoutMode { fanout: u32 },
 }
 
 /// Parameters of one multi-lane core.
@@ -94,6 +109,11 @@ pub struct LanesConfig {
     pub mode: LaneMode,
     /// Contexts: 1 in single mode; a power of two, 2..=4096, in table and shared mode.
     pub contexts: u32,
+    /// Single mode: enable groups fed by one copy of a source word (1..=63,
+    /// [`DEFAULT_COPY_FANOUT`] by default; see [`source::WordCopy`]). Fewer groups per copy
+    /// shorten the copy-to-group wires, which set Fmax and routing time on large ECP5
+    /// builds, at 64 flip-flops per extra copy, which the FF-bound GW1NR-9 cannot spare.
+    pub copy_fanout: u32,
 }
 
 impl LanesConfig {
@@ -126,13 +146,31 @@ impl LanesConfig {
     /// The same configuration with `contexts` contexts (table and shared mode; single mode has
     /// one).
     pub fn with_contexts(self, contexts: u32) -> Result<Self, LanesError> {
-        Self::validated(
-            self.lanes,
-            self.width,
-            self.register_every,
-            self.mode,
-            contexts,
-        )
+        Ok(LanesConfig {
+            copy_fanout: self.copy_fanout,
+            ..Self::validated(
+                self.lanes,
+                self.width,
+                self.register_every,
+                self.mode,
+                contexts,
+            )?
+        })
+    }
+
+    /// The same configuration with `fanout` enable groups per source word copy (single mode
+    /// only; see [`Self::copy_fanout`]).
+    pub fn with_copy_fanout(self, fanout: u32) -> Result<Self, LanesError> {
+        if !(1..=crate::lanes::lane::LANES_PER_SOURCE as u32).contains(&fanout) {
+            return Err(LanesError::CopyFanout { fanout });
+        }
+        if self.mode != LaneMode::Single && fanout != DEFAULT_COPY_FANOUT {
+            return Err(LanesError::CopyFanoutMode { fanout });
+        }
+        Ok(LanesConfig {
+            copy_fanout: fanout,
+            ..self
+        })
     }
 
     fn validated(
@@ -183,6 +221,7 @@ impl LanesConfig {
             register_every,
             mode,
             contexts,
+            copy_fanout: DEFAULT_COPY_FANOUT,
         })
     }
 
@@ -208,6 +247,10 @@ impl LanesConfig {
     /// Short name for caches and reports, e.g. `single_l16_w64_r2`, `table_l4_w64_c256_r2`.
     pub fn name(&self) -> String {
         match self.mode {
+            LaneMode::Single if self.copy_fanout != DEFAULT_COPY_FANOUT => format!(
+                "single_l{}_w{}_r{}_f{}",
+                self.lanes, self.width, self.register_every, self.copy_fanout
+            ),
             LaneMode::Single => format!(
                 "single_l{}_w{}_r{}",
                 self.lanes, self.width, self.register_every

@@ -33,9 +33,9 @@
 //! which no port can observe (see there) and keeps the reset net small. There is no table to sweep, so `cmd_ready` rises the cycle after.
 
 use super::generator::GenControl;
-use super::group::{group_chunks, word_copies, GroupTap};
+use super::group::{copies_per_source, group_chunks, word_copies, GroupTap};
 use super::lane::{group_count, GROUP_LANES, LANES_PER_SOURCE};
-use super::source::{DeltaSource, WordCopy, LANES_PER_WORD_COPY, WORD_COPIES_PER_SOURCE};
+use super::source::{DeltaSource, WordCopy};
 use super::split_counter::SplitCounter;
 use super::tree::{group_slots, latency};
 use super::xor_node::{tree_nodes, XorNode};
@@ -79,12 +79,7 @@ pub enum StatusReg {
 pub use super::generator::{source_count, source_salt};
 
 // The update writes these as literals (see there).
-const _: () = assert!(
-    LANES_PER_SOURCE == 63
-        && WORD_COPIES_PER_SOURCE == 4
-        && LANES_PER_WORD_COPY == 16
-        && GROUP_LANES == 3
-);
+const _: () = assert!(LANES_PER_SOURCE == 63 && GROUP_LANES == 3);
 
 /// The single-context multi-lane core, `W` bits wide; lanes and tree shape from [`LanesConfig`].
 #[derive(LogicBlock)]
@@ -104,10 +99,11 @@ pub struct SingleLaneCore<const W: usize> {
     generator: GenControl,
     sources: Vec<DeltaSource>,
     /// Copies of the source words (see [`super::group::word_copy`]): member m of group g reads
-    /// copy `((g / 63) * 4 + (g % 63) / 16) * 3 + m`, which holds source `(c / 12) * 3 + c % 3`.
+    /// copy `((g / 63) * k + (g % 63) / f) * 3 + m`, which holds source `(c / 3k) * 3 + c % 3`
+    /// (`f` the copy fan-out, `k` the copies per source).
     words: Vec<WordCopy<64>>,
-    /// Copies of the run's lane count (the generator's `run_lanes`), one per chunk of 16
-    /// groups of a block (chunk `(g / 63) * 4 + (g % 63) / 16`, as the word copies), so each
+    /// Copies of the run's lane count (the generator's `run_lanes`), one per chunk of `f`
+    /// groups of a block (chunk `(g / 63) * k + (g % 63) / f`, as the word copies), so each
     /// group's enable compare reads a register placed near it. Why: with one register for all
     /// groups ABC shares the compares' common prefixes between groups all over the fabric,
     /// and the 128-lane GW1NR-9 core's critical path was such a chain: the count register ->
@@ -166,6 +162,9 @@ pub struct SingleLaneCore<const W: usize> {
     _sources: usize,
     _words: usize,
     _chunks: usize,
+    /// The copy fan-out `f` ([`LanesConfig::copy_fanout`]) and copies per source `k`.
+    _fanout: usize,
+    _copies_per_source: usize,
     /// Groups, and groups with at least two and with three members (prefixes of the groups).
     _groups: usize,
     _groups_b: usize,
@@ -183,6 +182,7 @@ impl<const W: usize> SingleLaneCore<W> {
     pub fn new(config: &LanesConfig) -> Self {
         assert_eq!(config.width as usize, W, "LanesConfig width must match W");
         let n = config.lanes as usize;
+        let fanout = config.copy_fanout as usize;
         let every = config.register_every;
         // The tree is a heap over the next power of two: leaves past the last group are zero.
         let leaves = config.tree_leaves();
@@ -204,8 +204,12 @@ impl<const W: usize> SingleLaneCore<W> {
             sources: (0..source_count(n))
                 .map(|_| DeltaSource::default())
                 .collect(),
-            words: (0..word_copies(n)).map(|_| WordCopy::default()).collect(),
-            lane_counts: (0..group_chunks(n)).map(|_| WordCopy::default()).collect(),
+            words: (0..word_copies(n, fanout))
+                .map(|_| WordCopy::default())
+                .collect(),
+            lane_counts: (0..group_chunks(n, fanout))
+                .map(|_| WordCopy::default())
+                .collect(),
             groups: (0..group_count(n)).map(|g| GroupTap::new(g, n)).collect(),
             salts: (0..source_count(n))
                 .map(|i| Constant::new(source_salt(i).to_bits()))
@@ -244,8 +248,10 @@ impl<const W: usize> SingleLaneCore<W> {
             drain_clocks: Constant::new((l as u64 + 1).to_bits()),
             id_word: Constant::new(DESIGN_ID.to_bits()),
             _sources: source_count(n),
-            _words: word_copies(n),
-            _chunks: group_chunks(n),
+            _words: word_copies(n, fanout),
+            _chunks: group_chunks(n, fanout),
+            _fanout: fanout,
+            _copies_per_source: copies_per_source(fanout),
             _groups: group_count(n),
             _groups_b: (n + 1) / GROUP_LANES,
             _groups_c: n / GROUP_LANES,
@@ -330,31 +336,38 @@ impl<const W: usize> Logic for SingleLaneCore<W> {
             self.sources[s].stop.next = self.generator.stop_run.val() | self.reset_q.q.val();
             self.sources[s].hold.next = false;
         }
-        // Literals: 63 is LANES_PER_SOURCE, 4 WORD_COPIES_PER_SOURCE, 16 LANES_PER_WORD_COPY,
-        // 3 GROUP_LANES, 12 their product (rust-hdl evaluates index expressions of loop
-        // variables and literals only).
-        for c in 0..(self._words) {
-            self.words[c].clock.next = self.clock.val();
-            self.words[c].d.next = self.sources[(c / 12) * 3 + c % 3].word_next.val();
-        }
-        for c in 0..(self._chunks) {
-            self.lane_counts[c].clock.next = self.clock.val();
-            self.lane_counts[c].d.next = self.generator.run_lanes_next.val();
-        }
-        for g in 0..(self._groups) {
-            self.groups[g].clock.next = self.clock.val();
-            self.groups[g].word_a.next = self.words[((g / 63) * 4 + (g % 63) / 16) * 3].q.val();
-            self.groups[g].word_b.next = 0.into();
-            self.groups[g].word_c.next = 0.into();
-            self.groups[g].load.next = self.generator.tap_load.val();
-            self.groups[g].active_lanes.next =
-                self.lane_counts[(g / 63) * 4 + (g % 63) / 16].q.val();
-        }
-        for g in 0..(self._groups_b) {
-            self.groups[g].word_b.next = self.words[((g / 63) * 4 + (g % 63) / 16) * 3 + 1].q.val();
-        }
-        for g in 0..(self._groups_c) {
-            self.groups[g].word_c.next = self.words[((g / 63) * 4 + (g % 63) / 16) * 3 + 2].q.val();
+        // Literals: 63 is LANES_PER_SOURCE, 3 GROUP_LANES. The copy fan-out `f` and the copies
+        // per source `k` are configuration values, bound by one-iteration loops: rust-hdl's
+        // Verilog generator evaluates an index from loop variables and literals only.
+        for f in (self._fanout)..(self._fanout + 1) {
+            for k in (self._copies_per_source)..(self._copies_per_source + 1) {
+                for c in 0..(self._words) {
+                    self.words[c].clock.next = self.clock.val();
+                    self.words[c].d.next = self.sources[(c / (k * 3)) * 3 + c % 3].word_next.val();
+                }
+                for c in 0..(self._chunks) {
+                    self.lane_counts[c].clock.next = self.clock.val();
+                    self.lane_counts[c].d.next = self.generator.run_lanes_next.val();
+                }
+                for g in 0..(self._groups) {
+                    self.groups[g].clock.next = self.clock.val();
+                    self.groups[g].word_a.next =
+                        self.words[((g / 63) * k + (g % 63) / f) * 3].q.val();
+                    self.groups[g].word_b.next = 0.into();
+                    self.groups[g].word_c.next = 0.into();
+                    self.groups[g].load.next = self.generator.tap_load.val();
+                    self.groups[g].active_lanes.next =
+                        self.lane_counts[(g / 63) * k + (g % 63) / f].q.val();
+                }
+                for g in 0..(self._groups_b) {
+                    self.groups[g].word_b.next =
+                        self.words[((g / 63) * k + (g % 63) / f) * 3 + 1].q.val();
+                }
+                for g in 0..(self._groups_c) {
+                    self.groups[g].word_c.next =
+                        self.words[((g / 63) * k + (g % 63) / f) * 3 + 2].q.val();
+                }
+            }
         }
 
         // ---- Merge tree (heap: root 1, node k's children 2k and 2k+1, group slots from

@@ -114,22 +114,18 @@ end
     }
 }
 
-/// Lanes that take their word from one [`WordCopy`] (one lane in each of 16 enable groups,
-/// see [`super::group::word_copy`]): a word bit then drives 16 group LUTs, not the 63 of a
-/// whole source's lanes spread over the fabric.
-pub const LANES_PER_WORD_COPY: usize = 16;
-
-/// Copies of a source's word per source: its 63 lanes in chunks of [`LANES_PER_WORD_COPY`].
-pub const WORD_COPIES_PER_SOURCE: usize = 63usize.div_ceil(LANES_PER_WORD_COPY);
-
 /// A register holding a copy of a source's `word` (its `d` is the source's `word_next`), for
-/// [`LANES_PER_WORD_COPY`] of its lanes; `N` bits wide (64 for words; the single core also
-/// copies the run's 11-bit lane count this way, one copy per chunk of 16 groups, for the same
-/// reason: see `SingleLaneCore::lane_counts`).
+/// one lane in each of [`super::LanesConfig::copy_fanout`] enable groups (16 by default);
+/// `N` bits wide (64 for words; the single core also copies the run's 11-bit lane count this
+/// way, one copy per chunk of groups, for the same reason: see `SingleLaneCore::lane_counts`).
 ///
 /// Why: each bit of a source's word feeds one group LUT per lane, 63 of them across the
 /// merge tree's first stage, and that net's routing sat on the path into the tree's first
-/// register. A copy per 16 of them places next to them. Cost: 64 flip-flops per copy.
+/// register. A copy per chunk of groups places next to them. Why the chunk size matters:
+/// group k of a block rotates member m's word by `k * ROTATION_STEP[m]`, so a copy bit
+/// reaches output bits spread over up to `fanout * 4` positions of the 64, and the leaves of
+/// different output bits sit in different places of the merge tree. Cost: 64 flip-flops per
+/// copy.
 /// The copies hold the same value by construction, so yosys would merge them into one
 /// register; the `(* keep *)` on their process stops that (checked on synth_ice40,
 /// synth_ecp5 and synth_gowin: the copies stay separate flip-flops).

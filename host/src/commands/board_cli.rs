@@ -27,6 +27,11 @@ pub struct DesignArgs {
     /// Contexts in table and shared mode (power of two, 2..=4096).
     #[arg(long, default_value_t = 256)]
     pub contexts: u32,
+    /// Single mode: enable groups fed by one copy of a source word (1..=63). Fewer groups per
+    /// copy shorten the wires from the copies into the merge tree (8 helps large ECP5 builds)
+    /// at 64 flip-flops per extra copy (the GW1NR-9 cannot spare them at 96 lanes).
+    #[arg(long, default_value_t = atomik_hdl::lanes::DEFAULT_COPY_FANOUT)]
+    pub copy_fanout: u32,
     /// Merge-tree levels per pipeline register (1..=3).
     #[arg(long, default_value_t = atomik_hdl::lanes::DEFAULT_REGISTER_EVERY)]
     pub register_every: u32,
@@ -151,10 +156,11 @@ fn lanes_config(d: &DesignArgs, lanes: u32) -> Result<LanesConfig> {
         other => bail!("unknown --mode {other:?}: choose single, table or shared"),
     };
     let c = LanesConfig::new(lanes, d.width, d.register_every, mode)?;
-    Ok(match mode {
+    let c = match mode {
         LaneMode::Single => c,
         LaneMode::Table | LaneMode::Shared => c.with_contexts(d.contexts)?,
-    })
+    };
+    Ok(c.with_copy_fanout(d.copy_fanout)?)
 }
 
 fn options(d: &DesignArgs, lanes: LanesConfig) -> Result<BuildOptions> {
