@@ -39,6 +39,8 @@ pub struct BuildReport {
     pub mode: String,
     pub width: u32,
     pub contexts: u32,
+    /// Single mode: enable groups per source word copy (`LanesConfig::copy_fanout`).
+    pub copy_fanout: u32,
     pub luts: u64,
     pub ffs: u64,
     pub brams: u64,
@@ -255,6 +257,7 @@ pub fn build(
         },
         width: lanes.width,
         contexts: lanes.contexts,
+        copy_fanout: lanes.copy_fanout,
         luts: flow.luts,
         ffs: flow.ffs,
         brams: flow.brams,

@@ -59,7 +59,7 @@ pub fn summary(r: &BuildReport) -> String {
     let tools: Vec<String> = r.tools.iter().map(|(t, v)| format!("{t} {v}")).collect();
     format!(
         "board      {} ({})\n\
-         design     {} lanes x {} bits, {} mode, {} context(s)\n\
+         design     {} lanes x {} bits, {} mode, {} context(s), {} groups per word copy\n\
          clock      PLL {:.3} MHz from {} MHz (asked {} MHz), UART {} baud\n\
          resources  {} LUT4, {} FF, {} BRAM\n\
          timing     Fmax {:.2} MHz vs target {:.3} MHz: {}\n\
@@ -75,6 +75,7 @@ pub fn summary(r: &BuildReport) -> String {
         r.width,
         r.mode,
         r.contexts,
+        r.copy_fanout,
         r.target_mhz,
         r.pll.input_mhz,
         r.pll.requested_mhz,
