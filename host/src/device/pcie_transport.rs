@@ -149,6 +149,18 @@ impl PcieTransport {
                 ),
                 _ => io::Error::new(e.kind(), format!("{}: {e}", path.display())),
             })?;
+        Self::map_file(file, path, what, clock_hz, clock)
+    }
+
+    /// Maps `file`, already opened read-write from `path` (named in errors), and resets the
+    /// stream.
+    pub fn map_file(
+        file: File,
+        path: &Path,
+        what: String,
+        clock_hz: f64,
+        clock: Box<dyn WindowClock>,
+    ) -> io::Result<PcieTransport> {
         let meta = file.metadata()?;
         let len = meta.len();
         // A character device (XDMA's `_user` node) has no size; the mapping itself fails if

@@ -50,8 +50,10 @@ pub fn open_with_clock(
 ) -> io::Result<PcieTransport> {
     let node = user_node(prefix);
     let path = Path::new(&node);
-    if let Err(e) = OpenOptions::new().read(true).write(true).open(path) {
-        return Err(node_error(prefix, e));
-    }
-    PcieTransport::map_path(path, format!("xdma://{prefix}"), clock_hz, clock)
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+        .map_err(|e| node_error(prefix, e))?;
+    PcieTransport::map_file(file, path, format!("xdma://{prefix}"), clock_hz, clock)
 }
