@@ -64,58 +64,40 @@ fn assert_unchanged(out: &Path) {
 fn bad_argument_names_the_argument_and_writes_nothing() {
     let dir = scratch("errors-argument");
     let d = dir.to_str().unwrap();
-    let o = atomik(&[
-        "build",
-        "--board",
-        "alchitry-cu",
-        "--lanes",
-        "three",
-        "--out-dir",
-        d,
-    ]);
-    assert_refused(&o, 2, "invalid value 'three' for '--lanes <LANES>'");
-    let o = atomik(&[
-        "build",
-        "--board",
-        "alchitry-cu",
-        "--lanes",
-        "1025",
-        "--out-dir",
-        d,
-    ]);
-    assert_refused(&o, 2, "unsupported lane count 1025");
-    let o = atomik(&[
-        "build",
-        "--board",
-        "alchitry-cu",
-        "--router",
-        "router3",
-        "--out-dir",
-        d,
-    ]);
-    assert_refused(&o, 2, "unknown nextpnr router `router3`");
-    let o = atomik(&[
-        "build",
-        "--board",
-        "ulx3s",
-        "--copy-fanout",
-        "64",
-        "--out-dir",
-        d,
-    ]);
-    assert_refused(&o, 2, "copy fan-out 64 out of range");
-    let o = atomik(&[
-        "build",
-        "--board",
-        "ulx3s",
-        "--mode",
-        "shared",
-        "--copy-fanout",
-        "8",
-        "--out-dir",
-        d,
-    ]);
-    assert_refused(&o, 2, "copy fan-out 8 applies to single mode only");
+    // `atomik build --board B <options> --out-dir d`, and what the refusal must say.
+    let build_refusals: [(&str, &[&str], &str); 5] = [
+        (
+            "alchitry-cu",
+            &["--lanes", "three"],
+            "invalid value 'three' for '--lanes <LANES>'",
+        ),
+        (
+            "alchitry-cu",
+            &["--lanes", "1025"],
+            "unsupported lane count 1025",
+        ),
+        (
+            "alchitry-cu",
+            &["--router", "router3"],
+            "unknown nextpnr router `router3`",
+        ),
+        (
+            "ulx3s",
+            &["--copy-fanout", "64"],
+            "copy fan-out 64 out of range",
+        ),
+        (
+            "ulx3s",
+            &["--mode", "shared", "--copy-fanout", "8"],
+            "copy fan-out 8 applies to single mode only",
+        ),
+    ];
+    for (board, options, expected) in build_refusals {
+        let mut args = vec!["build", "--board", board];
+        args.extend_from_slice(options);
+        args.extend_from_slice(&["--out-dir", d]);
+        assert_refused(&atomik(&args), 2, expected);
+    }
     // Refused before the device is opened or a build runs.
     let o = atomik(&["bench", "--mhz=-5", "--clocks", "10"]);
     assert_refused(&o, 2, "--mhz -5 is not a clock");
