@@ -162,9 +162,8 @@ pub struct SingleLaneCore<const W: usize> {
     _sources: usize,
     _words: usize,
     _chunks: usize,
-    /// The copy fan-out `f` ([`LanesConfig::copy_fanout`]) and copies per source `k`.
+    /// The copy fan-out `f` ([`LanesConfig::copy_fanout`]).
     _fanout: usize,
-    _copies_per_source: usize,
     /// Groups, and groups with at least two and with three members (prefixes of the groups).
     _groups: usize,
     _groups_b: usize,
@@ -251,7 +250,6 @@ impl<const W: usize> SingleLaneCore<W> {
             _words: word_copies(n, fanout),
             _chunks: group_chunks(n, fanout),
             _fanout: fanout,
-            _copies_per_source: copies_per_source(fanout),
             _groups: group_count(n),
             _groups_b: (n + 1) / GROUP_LANES,
             _groups_c: n / GROUP_LANES,
@@ -340,7 +338,7 @@ impl<const W: usize> Logic for SingleLaneCore<W> {
         // per source `k` are configuration values, bound by one-iteration loops: rust-hdl's
         // Verilog generator evaluates an index from loop variables and literals only.
         for f in (self._fanout)..(self._fanout + 1) {
-            for k in (self._copies_per_source)..(self._copies_per_source + 1) {
+            for k in copies_per_source(self._fanout)..(copies_per_source(self._fanout) + 1) {
                 for c in 0..(self._words) {
                     self.words[c].clock.next = self.clock.val();
                     self.words[c].d.next = self.sources[(c / (k * 3)) * 3 + c % 3].word_next.val();
