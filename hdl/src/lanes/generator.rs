@@ -96,6 +96,19 @@ pub struct GenControl {
     /// reset net on every source bit's input mux: the ULX3S 256-lane board top's critical
     /// path (9.9 ns, 8.4 of it routing).
     pub source_start: Signal<Out, Bit>,
+    /// `source_start` one clock ahead, and `stop_run` one clock ahead *for a top whose
+    /// `pause` is always low* (the next clock's pause is not known yet), for a top that
+    /// registers its own copy of both next to each source. Why: `source_start` and `stop_run`
+    /// are LUTs of the launch and run registers that reach every source bit's input mux, and
+    /// yosys places that mux at each word copy's D input, so each of the two nets had about
+    /// 128 loads per source spread over the whole core: the ULX3S 512-lane board top's
+    /// critical path (`last` -> the `stop_run` LUT -> a copy's D, 8.35 ns, 7.35 of it
+    /// routing).
+    pub source_start_next: Signal<Out, Bit>,
+    pub stop_run_next: Signal<Out, Bit>,
+    /// `tap_load` one clock ahead, for a top that keeps a copy of it near each chunk of taps
+    /// (one register driving every tap's enable spans the core).
+    pub tap_load_next: Signal<Out, Bit>,
     /// The run's M as given (a register): group g is enabled when `3g < M`, which for every
     /// existing group is the same with M clamped, so the taps need no clamp.
     pub run_lanes: Signal<Out, Bits<11>>,
@@ -187,6 +200,9 @@ impl GenControl {
             load: Default::default(),
             tap_load: Default::default(),
             source_start: Default::default(),
+            source_start_next: Default::default(),
+            stop_run_next: Default::default(),
+            tap_load_next: Default::default(),
             run_lanes: Default::default(),
             run_lanes_next: Default::default(),
             feeding: Default::default(),
@@ -359,6 +375,13 @@ impl Logic for GenControl {
         self.stop_run.next =
             (self.stepping.val() & self.last.q.val()) | (self.go.q.val() & !self.go_any.q.val());
         self.stop.next = self.stop_run.val() | self.reset.val();
+        // The same outputs from the registers' next values (`go`, `go_any`, `active`, `last`
+        // take their `d` at the edge; `stepping` next clock is `active` there, as `pause`
+        // stays low for the tops that use these).
+        self.source_start_next.next = self.go.d.val() & self.go_any.d.val();
+        self.tap_load_next.next = self.go.d.val();
+        self.stop_run_next.next =
+            (self.active.d.val() & self.last.d.val()) | (self.go.d.val() & !self.go_any.d.val());
     }
 }
 

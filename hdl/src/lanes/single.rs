@@ -29,13 +29,14 @@
 //!
 //! Reset (synchronous): state 0, generator stopped, queue emptied, `illegal_op` cleared, and the
 //! deltas still in the tree (fed before the reset) are dropped as they arrive; the seed is
-//! kept. The state and the sources take the reset a clock late, from a register (`reset_q`),
-//! which no port can observe (see there) and keeps the reset net small. There is no table to sweep, so `cmd_ready` rises the cycle after.
+//! kept. The state and the sources take the reset a clock late, from registers (`reset_q`,
+//! `source_stops`), which no port can observe (see there) and keeps the reset net small. There
+//! is no table to sweep, so `cmd_ready` rises the cycle after.
 
 use super::generator::GenControl;
 use super::group::{copies_per_source, group_chunks, word_copies, GroupTap};
 use super::lane::{group_count, GROUP_LANES, LANES_PER_SOURCE};
-use super::source::{DeltaSource, WordCopy};
+use super::source::{DeltaSource, FlagCopy, WordCopy};
 use super::split_counter::SplitCounter;
 use super::tree::{group_slots, latency};
 use super::xor_node::{tree_nodes, XorNode};
@@ -98,6 +99,14 @@ pub struct SingleLaneCore<const W: usize> {
     pub illegal_op: Signal<Out, Bit>,
     generator: GenControl,
     sources: Vec<DeltaSource>,
+    /// Per source, its start and stop registered next to it from the generator's values one
+    /// clock ahead (`GenControl::source_start_next`, `stop_run_next`; this core never pauses),
+    /// the stop with the reset folded in, so it clears a clock after the reset as `reset_q`
+    /// did. Each flag drives about 128 LUTs (the source's input muxes, which yosys places at
+    /// its word copies' D inputs); from one LUT for all sources they were the 512-lane ULX3S
+    /// critical path. Cost: two flip-flops per source.
+    source_starts: Vec<FlagCopy>,
+    source_stops: Vec<FlagCopy>,
     /// Copies of the source words (see [`super::group::word_copy`]): member m of group g reads
     /// copy `((g / 63) * k + (g % 63) / f) * 3 + m`, which holds source `(c / 3k) * 3 + c % 3`
     /// (`f` the copy fan-out, `k` the copies per source).
@@ -110,6 +119,10 @@ pub struct SingleLaneCore<const W: usize> {
     /// group 9's LUT -> 2.8 ns of routing -> group 24's -> 2.1 ns -> group 26's enable, 9.05 ns
     /// (110.5 MHz). Cost: 11 flip-flops per chunk.
     lane_counts: Vec<WordCopy<11>>,
+    /// The taps' enable load (`GenControl::tap_load_next`), one copy per chunk of groups as
+    /// `lane_counts`, for the same reason: one flip-flop driving every group's enable spans
+    /// the core. Cost: one flip-flop per chunk.
+    chunk_loads: Vec<FlagCopy>,
     groups: Vec<GroupTap<W>>,
     salts: Vec<Constant<Bits<64>>>,
     nodes: Vec<XorNode<W>>,
@@ -128,9 +141,10 @@ pub struct SingleLaneCore<const W: usize> {
     /// The tree output is absorbed (low while it still carries deltas fed before a reset).
     keep: DFF<Bit>,
     /// The reset one clock late, for the wide loads that may act a clock late without any
-    /// port seeing it: the state register and every source's stop (128 flip-flops per
-    /// source). The reset net itself then drives only the few dozen control flip-flops that
-    /// must act at once; as one net it drove all of them, the ULX3S and iCE40 critical paths.
+    /// port seeing it: the state register (the sources' stops take the reset the same clock
+    /// late through `source_stops`). The reset net itself then drives only the few dozen
+    /// control flip-flops that must act at once; as one net it drove all of them, the ULX3S
+    /// and iCE40 critical paths.
     reset_q: DFF<Bit>,
     // The response register: the value and, apart, a STATUS answer and which one to push, so
     // the status mux and the value's XOR end in flip-flops and the queue sees one 2:1 mux.
@@ -203,11 +217,16 @@ impl<const W: usize> SingleLaneCore<W> {
             sources: (0..source_count(n))
                 .map(|_| DeltaSource::default())
                 .collect(),
+            source_starts: (0..source_count(n)).map(|_| FlagCopy::default()).collect(),
+            source_stops: (0..source_count(n)).map(|_| FlagCopy::default()).collect(),
             words: (0..word_copies(n, fanout))
                 .map(|_| WordCopy::default())
                 .collect(),
             lane_counts: (0..group_chunks(n, fanout))
                 .map(|_| WordCopy::default())
+                .collect(),
+            chunk_loads: (0..group_chunks(n, fanout))
+                .map(|_| FlagCopy::default())
                 .collect(),
             groups: (0..group_count(n)).map(|g| GroupTap::new(g, n)).collect(),
             salts: (0..source_count(n))
@@ -329,9 +348,13 @@ impl<const W: usize> Logic for SingleLaneCore<W> {
         self.generator.pause.next = false;
         for s in 0..(self._sources) {
             self.sources[s].clock.next = self.clock.val();
-            self.sources[s].start.next = self.generator.source_start.val();
+            self.source_starts[s].clock.next = self.clock.val();
+            self.source_starts[s].d.next = self.generator.source_start_next.val();
+            self.source_stops[s].clock.next = self.clock.val();
+            self.source_stops[s].d.next = self.generator.stop_run_next.val() | self.reset.val();
+            self.sources[s].start.next = self.source_starts[s].q.val();
             self.sources[s].seed.next = self.generator.seed.val() ^ self.salts[s].val();
-            self.sources[s].stop.next = self.generator.stop_run.val() | self.reset_q.q.val();
+            self.sources[s].stop.next = self.source_stops[s].q.val();
             self.sources[s].hold.next = false;
         }
         // Literals: 63 is LANES_PER_SOURCE, 3 GROUP_LANES. The copy fan-out `f` and the copies
@@ -346,6 +369,8 @@ impl<const W: usize> Logic for SingleLaneCore<W> {
                 for c in 0..(self._chunks) {
                     self.lane_counts[c].clock.next = self.clock.val();
                     self.lane_counts[c].d.next = self.generator.run_lanes_next.val();
+                    self.chunk_loads[c].clock.next = self.clock.val();
+                    self.chunk_loads[c].d.next = self.generator.tap_load_next.val();
                 }
                 for g in 0..(self._groups) {
                     self.groups[g].clock.next = self.clock.val();
@@ -353,7 +378,8 @@ impl<const W: usize> Logic for SingleLaneCore<W> {
                         self.words[((g / 63) * k + (g % 63) / f) * 3].q.val();
                     self.groups[g].word_b.next = 0.into();
                     self.groups[g].word_c.next = 0.into();
-                    self.groups[g].load.next = self.generator.tap_load.val();
+                    self.groups[g].load.next =
+                        self.chunk_loads[(g / 63) * k + (g % 63) / f].q.val();
                     self.groups[g].active_lanes.next =
                         self.lane_counts[(g / 63) * k + (g % 63) / f].q.val();
                 }
@@ -460,7 +486,7 @@ impl<const W: usize> Logic for SingleLaneCore<W> {
             self.status.next = self.latency_word.val();
         }
         // For L + 1 clocks after a reset the tree still carries deltas fed before it (the
-        // sources stop on `reset_q`, so they feed one clock after the reset too): drop them.
+        // sources stop a clock after it, so they feed one clock after the reset too): drop them.
         // The first deltas of a run taken after the reset are fed 3 clocks after it at the
         // earliest (accept, two decode stages), so none of them is dropped.
         self.absorbed.next = self.state.q.val();

@@ -166,6 +166,48 @@ initial q = {N}'d0;
     }
 }
 
+/// A one-bit [`WordCopy`]: a control flag registered next to the logic it drives, from the
+/// flag's value one clock ahead, so a net that would span the core starts at a flip-flop
+/// near its loads. Kept like the word copies (`(* keep *)`): the copies of one flag hold the
+/// same value, and yosys would merge them.
+#[derive(LogicBlock, Default)]
+pub struct FlagCopy {
+    pub clock: Signal<In, Clock>,
+    pub d: Signal<In, Bit>,
+    pub q: Signal<Out, Bit>,
+}
+
+impl Logic for FlagCopy {
+    fn update(&mut self) {
+        if self.clock.pos_edge() {
+            self.q.next = self.d.val();
+        }
+    }
+
+    fn connect(&mut self) {
+        self.q.connect();
+    }
+
+    fn hdl(&self) -> Verilog {
+        Verilog::Custom(
+            "\
+initial q = 1'b0;
+(* keep *) always @(posedge clock) q <= d;
+"
+            .into(),
+        )
+    }
+
+    fn timing(&self) -> Vec<TimingInfo> {
+        vec![TimingInfo {
+            name: "flag_copy".into(),
+            clock: "clock".into(),
+            inputs: vec!["d".into()],
+            outputs: vec!["q".into()],
+        }]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
