@@ -135,6 +135,24 @@ fn bad_lane_counts_and_targets_are_refused_before_any_tool_runs() {
     ]);
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("--mhz"), "{}", text(&out.stderr));
+    for (options, expected) in [
+        (&["--copy-fanout", "0"][..], "copy fan-out 0 out of range"),
+        (
+            &["--mode", "table", "--copy-fanout", "8"][..],
+            "copy fan-out 8 applies to single mode only",
+        ),
+    ] {
+        let mut args = vec!["estimate", "--board", "ulx3s", "--lanes", "4"];
+        args.extend_from_slice(options);
+        args.extend_from_slice(&["--out-dir", d]);
+        let out = atomik(&args);
+        assert!(!out.status.success());
+        assert!(
+            text(&out.stderr).contains(expected),
+            "{}",
+            text(&out.stderr)
+        );
+    }
     assert!(!dir.exists(), "nothing is written for a refused request");
 }
 

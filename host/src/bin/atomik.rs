@@ -162,6 +162,10 @@ enum Command {
         /// Merge-tree levels per pipeline register (1..=3).
         #[arg(long, default_value_t = atomik_hdl::lanes::DEFAULT_REGISTER_EVERY)]
         register_every: u32,
+        /// Single mode: enable groups fed by one copy of a source word (1..=63); as for
+        /// `atomik build`.
+        #[arg(long, default_value_t = atomik_hdl::lanes::DEFAULT_COPY_FANOUT)]
+        copy_fanout: u32,
         /// Clock target in MHz (nextpnr reports the achieved Fmax regardless; Gops uses
         /// min(Fmax, target)).
         #[arg(long, default_value_t = commands::estimate::DEFAULT_MHZ)]
@@ -297,6 +301,7 @@ fn run(cli: Cli) -> Result<bool> {
             mode,
             contexts,
             register_every,
+            copy_fanout,
             mhz,
             json,
             out_dir,
@@ -318,6 +323,7 @@ fn run(cli: Cli) -> Result<bool> {
                 mode,
                 contexts,
                 register_every,
+                copy_fanout,
                 target_mhz: mhz,
                 out_dir,
             };

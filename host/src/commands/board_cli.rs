@@ -46,7 +46,8 @@ pub struct DesignArgs {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// nextpnr router: default (nextpnr's own, router1 on iCE40 and ECP5), router1 or
-    /// router2. router2 can finish large ECP5 designs that router1 does not.
+    /// router2 (on this design's ECP5 builds router2 stopped converging where router1
+    /// finished: docs/performance.md).
     #[arg(long, default_value = "default")]
     pub router: atomik_boards::Router,
     /// Outputs go to `<out-dir>/<board>/<configuration>`.

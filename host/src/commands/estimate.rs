@@ -220,6 +220,9 @@ pub struct EstimateOptions {
     pub contexts: u32,
     /// Merge-tree levels per pipeline register (1..=3).
     pub register_every: u32,
+    /// Single mode: enable groups per source word copy (1..=63; see
+    /// `LanesConfig::copy_fanout`). Table and shared mode refuse any value but the default.
+    pub copy_fanout: u32,
     pub target_mhz: f64,
     /// Each row's flow outputs go to `<out_dir>/<board>/<config name>`.
     pub out_dir: PathBuf,
@@ -384,7 +387,8 @@ pub fn run(opts: &EstimateOptions) -> Result<Vec<Row>> {
             match opts.mode {
                 LaneMode::Single => Ok(c),
                 LaneMode::Table | LaneMode::Shared => c.with_contexts(opts.contexts),
-            }
+            }?
+            .with_copy_fanout(opts.copy_fanout)
         })
         .collect::<Result<_, atomik_hdl::lanes::LanesError>>()?;
     let b = opts.board;
