@@ -36,7 +36,7 @@
 use super::generator::GenControl;
 use super::group::{copies_per_source, group_chunks, word_copies, GroupTap};
 use super::lane::{group_count, GROUP_LANES, LANES_PER_SOURCE};
-use super::source::{DeltaSource, FlagCopy, WordCopy};
+use super::source::{DeltaSource, WordCopy};
 use super::split_counter::SplitCounter;
 use super::tree::{group_slots, latency};
 use super::xor_node::{tree_nodes, XorNode};
@@ -105,12 +105,12 @@ pub struct SingleLaneCore<const W: usize> {
     /// did. Each flag drives about 128 LUTs (the source's input muxes, which yosys places at
     /// its word copies' D inputs); from one LUT for all sources they were the 512-lane ULX3S
     /// critical path. Cost: two flip-flops per source.
-    source_starts: Vec<FlagCopy>,
-    source_stops: Vec<FlagCopy>,
+    source_starts: Vec<WordCopy<Bit>>,
+    source_stops: Vec<WordCopy<Bit>>,
     /// Copies of the source words (see [`super::group::word_copy`]): member m of group g reads
     /// copy `((g / 63) * k + (g % 63) / f) * 3 + m`, which holds source `(c / 3k) * 3 + c % 3`
     /// (`f` the copy fan-out, `k` the copies per source).
-    words: Vec<WordCopy<64>>,
+    words: Vec<WordCopy<Bits<64>>>,
     /// Copies of the run's lane count (the generator's `run_lanes`), one per chunk of `f`
     /// groups of a block (chunk `(g / 63) * k + (g % 63) / f`, as the word copies), so each
     /// group's enable compare reads a register placed near it. Why: with one register for all
@@ -118,11 +118,11 @@ pub struct SingleLaneCore<const W: usize> {
     /// and the 128-lane GW1NR-9 core's critical path was such a chain: the count register ->
     /// group 9's LUT -> 2.8 ns of routing -> group 24's -> 2.1 ns -> group 26's enable, 9.05 ns
     /// (110.5 MHz). Cost: 11 flip-flops per chunk.
-    lane_counts: Vec<WordCopy<11>>,
+    lane_counts: Vec<WordCopy<Bits<11>>>,
     /// The taps' enable load (`GenControl::tap_load_next`), one copy per chunk of groups as
     /// `lane_counts`, for the same reason: one flip-flop driving every group's enable spans
     /// the core. Cost: one flip-flop per chunk.
-    chunk_loads: Vec<FlagCopy>,
+    chunk_loads: Vec<WordCopy<Bit>>,
     groups: Vec<GroupTap<W>>,
     salts: Vec<Constant<Bits<64>>>,
     nodes: Vec<XorNode<W>>,
@@ -217,8 +217,8 @@ impl<const W: usize> SingleLaneCore<W> {
             sources: (0..source_count(n))
                 .map(|_| DeltaSource::default())
                 .collect(),
-            source_starts: (0..source_count(n)).map(|_| FlagCopy::default()).collect(),
-            source_stops: (0..source_count(n)).map(|_| FlagCopy::default()).collect(),
+            source_starts: (0..source_count(n)).map(|_| WordCopy::default()).collect(),
+            source_stops: (0..source_count(n)).map(|_| WordCopy::default()).collect(),
             words: (0..word_copies(n, fanout))
                 .map(|_| WordCopy::default())
                 .collect(),
@@ -226,7 +226,7 @@ impl<const W: usize> SingleLaneCore<W> {
                 .map(|_| WordCopy::default())
                 .collect(),
             chunk_loads: (0..group_chunks(n, fanout))
-                .map(|_| FlagCopy::default())
+                .map(|_| WordCopy::default())
                 .collect(),
             groups: (0..group_count(n)).map(|g| GroupTap::new(g, n)).collect(),
             salts: (0..source_count(n))

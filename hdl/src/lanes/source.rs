@@ -115,9 +115,11 @@ end
 }
 
 /// A register holding a copy of a source's `word` (its `d` is the source's `word_next`), for
-/// one lane in each of [`super::LanesConfig::copy_fanout`] enable groups (16 by default);
-/// `N` bits wide (64 for words; the single core also copies the run's 11-bit lane count this
-/// way, one copy per chunk of groups, for the same reason: see `SingleLaneCore::lane_counts`).
+/// one lane in each of [`super::LanesConfig::copy_fanout`] enable groups (16 by default).
+/// `T` is `Bits<64>` for words; the single core also copies control this way, from its value
+/// one clock ahead, so a net that would span the core starts at a flip-flop near its loads:
+/// the run's 11-bit lane count and the taps' load per chunk of groups, each source's start
+/// and stop (`Bit`; see `SingleLaneCore::lane_counts`, `source_stops`).
 ///
 /// Why: each bit of a source's word feeds one group LUT per lane, 63 of them across the
 /// merge tree's first stage, and that net's routing sat on the path into the tree's first
@@ -130,13 +132,13 @@ end
 /// register; the `(* keep *)` on their process stops that (checked on synth_ice40,
 /// synth_ecp5 and synth_gowin: the copies stay separate flip-flops).
 #[derive(LogicBlock, Default)]
-pub struct WordCopy<const N: usize> {
+pub struct WordCopy<T: Synth> {
     pub clock: Signal<In, Clock>,
-    pub d: Signal<In, Bits<N>>,
-    pub q: Signal<Out, Bits<N>>,
+    pub d: Signal<In, T>,
+    pub q: Signal<Out, T>,
 }
 
-impl<const N: usize> Logic for WordCopy<N> {
+impl<T: Synth> Logic for WordCopy<T> {
     fn update(&mut self) {
         if self.clock.pos_edge() {
             self.q.next = self.d.val();
@@ -150,57 +152,16 @@ impl<const N: usize> Logic for WordCopy<N> {
     fn hdl(&self) -> Verilog {
         Verilog::Custom(format!(
             "\
-initial q = {N}'d0;
+initial q = {}'d0;
 (* keep *) always @(posedge clock) q <= d;
-"
+",
+            T::BITS
         ))
     }
 
     fn timing(&self) -> Vec<TimingInfo> {
         vec![TimingInfo {
             name: "word_copy".into(),
-            clock: "clock".into(),
-            inputs: vec!["d".into()],
-            outputs: vec!["q".into()],
-        }]
-    }
-}
-
-/// A one-bit [`WordCopy`]: a control flag registered next to the logic it drives, from the
-/// flag's value one clock ahead, so a net that would span the core starts at a flip-flop
-/// near its loads. Kept like the word copies (`(* keep *)`): the copies of one flag hold the
-/// same value, and yosys would merge them.
-#[derive(LogicBlock, Default)]
-pub struct FlagCopy {
-    pub clock: Signal<In, Clock>,
-    pub d: Signal<In, Bit>,
-    pub q: Signal<Out, Bit>,
-}
-
-impl Logic for FlagCopy {
-    fn update(&mut self) {
-        if self.clock.pos_edge() {
-            self.q.next = self.d.val();
-        }
-    }
-
-    fn connect(&mut self) {
-        self.q.connect();
-    }
-
-    fn hdl(&self) -> Verilog {
-        Verilog::Custom(
-            "\
-initial q = 1'b0;
-(* keep *) always @(posedge clock) q <= d;
-"
-            .into(),
-        )
-    }
-
-    fn timing(&self) -> Vec<TimingInfo> {
-        vec![TimingInfo {
-            name: "flag_copy".into(),
             clock: "clock".into(),
             inputs: vec!["d".into()],
             outputs: vec!["q".into()],
