@@ -105,6 +105,7 @@ pub struct GenControl {
     /// critical path (`last` -> the `stop_run` LUT -> a copy's D, 8.35 ns, 7.35 of it
     /// routing).
     pub source_start_next: Signal<Out, Bit>,
+    /// `stop_run` one clock ahead; exact only while `pause` stays low (see above).
     pub stop_run_next: Signal<Out, Bit>,
     /// `tap_load` one clock ahead, for a top that keeps a copy of it near each chunk of taps
     /// (one register driving every tap's enable spans the core).
