@@ -193,7 +193,19 @@ pub fn build(
         pll.output_mhz,
         req.out_dir.clone(),
     );
+    // The oscillator clocks only the link: timed at its own frequency, not the core's,
+    // where the family's nextpnr takes an SDC file.
+    let clock_constraints = if board.family.takes_clock_constraints() {
+        Some(write(
+            &req.out_dir,
+            "atomik_board.sdc",
+            &board.oscillator_sdc("clk_in"),
+        )?)
+    } else {
+        None
+    };
     let flow_req = crate::flow::FlowRequest {
+        clock_constraints,
         seed: req.seed,
         router: req.router,
         ..flow_req

@@ -102,6 +102,24 @@ fn tools_run_in_out_dir_with_relative_paths_so_yowasp_sees_tmp_files() {
 }
 
 #[test]
+fn clock_constraints_reach_nextpnr_ecp5_as_a_relative_sdc_and_are_refused_elsewhere() {
+    let mut r = request(&ULX3S);
+    assert!(!plan(&r).unwrap()[1].contains("--sdc"));
+    r.clock_constraints = Some(PathBuf::from("/out/osc.sdc"));
+    let p = plan(&r).unwrap();
+    assert!(p[1].contains(" --sdc osc.sdc "), "{}", p[1]);
+    assert!(!p[0].contains("sdc") && !p[2].contains("sdc"), "{p:?}");
+    for board in [&ALCHITRY_CU, &TANG_NANO_9K] {
+        let mut r = request(board);
+        r.clock_constraints = Some(PathBuf::from("/out/osc.sdc"));
+        match plan(&r) {
+            Err(FlowError::InvalidRequest(m)) => assert!(m.contains("--sdc"), "{m}"),
+            other => panic!("{} must refuse an SDC file, got {other:?}", board.name),
+        }
+    }
+}
+
+#[test]
 fn device_names_in_vendor_spelling_are_accepted() {
     use atomik_boards::flow::{ecp5, gowin, ice40};
     for d in ["hx8k", "iCE40HX8K", "ICE40HX8K-CB132IC"] {

@@ -172,7 +172,9 @@ fn xem7010_build_writes_the_vivado_project_and_claims_no_bitstream_without_vivad
 }
 
 /// Builds 1 lane for `board` at `mhz` and checks the report and the bitstream.
-fn small_build(board: &str, mhz: &str, ext: &str) {
+/// `link_timed_at`: the frequency nextpnr must time the link clock at (the board's oscillator
+/// where the flow passes an SDC file, else `None`: the core's target).
+fn small_build(board: &str, mhz: &str, ext: &str, link_timed_at: Option<f64>) {
     let dir = scratch(board);
     let out = atomik(&[
         "build",
@@ -211,21 +213,37 @@ fn small_build(board: &str, mhz: &str, ext: &str) {
     )
     .unwrap();
     assert_eq!(saved["fmax_mhz"], j["fmax_mhz"]);
+    // The link clock is timed at its oscillator (the build's SDC), not at the core's target.
+    let link_timed_at = link_timed_at.unwrap_or(target);
+    let link: Vec<&Value> = j["flow"]["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| {
+            let net = c["net"].as_str().unwrap();
+            net.split(['$', '.']).any(|p| p == "clk_in" || p == "link")
+        })
+        .collect();
+    assert!(!link.is_empty(), "{}", j["flow"]["clocks"]);
+    for c in link {
+        let constraint = c["constraint_mhz"].as_f64().unwrap();
+        assert!((constraint - link_timed_at).abs() < 0.01, "{c}");
+    }
 }
 
 #[test]
 fn builds_a_bitstream_for_ice40() {
-    small_build("alchitry-cu", "48", "bin");
+    small_build("alchitry-cu", "48", "bin", None);
 }
 
 #[test]
 fn builds_a_bitstream_for_gowin() {
-    small_build("tang-nano-9k", "48", "fs");
+    small_build("tang-nano-9k", "48", "fs", None);
 }
 
 #[test]
 fn builds_a_bitstream_for_ecp5() {
-    small_build("ulx3s", "50", "bit");
+    small_build("ulx3s", "50", "bit", Some(25.0));
 }
 
 #[test]

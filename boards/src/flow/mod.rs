@@ -26,10 +26,18 @@
 //! without the latter nextpnr exits 1 on a missed target (after writing its files), and a missed
 //! target is a *result* here ([`FlowReport::timing_met`] is `false`), not a crash. Callers that
 //! want a hard failure use [`FlowReport::check_timing`], which returns
-//! [`FlowError::TimingMissed`]. Constraint files must not carry their own clock frequency
+//! [`FlowError::TimingMissed`]. Pin constraint files must not carry their own clock frequency
 //! (`FREQUENCY PORT` in an LPF, `set_frequency` in a PCF): nextpnr would time against that
 //! instead of `--freq`. The board constraints in [`crate::board`] therefore carry pins only; a
 //! report whose nextpnr constraint differs from the target says so in [`FlowReport::notes`].
+//!
+//! Clocks the board fixes go in a separate SDC file ([`FlowRequest::clock_constraints`],
+//! nextpnr `--sdc`): a board top's oscillator input, which clocks only the host link, is timed
+//! at the oscillator's frequency rather than the core clock's target, so nextpnr's log and
+//! report judge the link against its real clock. nextpnr-ecp5 derives the PLL output's
+//! constraint from it (the log's "Derived frequency constraint"), the PLL clock that `--freq`
+//! names anyway. ECP5 only ([`Family::takes_clock_constraints`] says why). It changes no
+//! placement: the 1024-lane ULX3S top placed at the same estimate with and without it.
 //!
 //! ## Where the figures come from
 //! - LUT and FF counts: yosys `stat -json` after synthesis (LUT4-equivalents and flip-flops,
@@ -94,6 +102,16 @@ impl Family {
             Family::Ecp5 => "lpf",
             Family::Gowin => "cst",
         }
+    }
+
+    /// Whether the flow passes [`FlowRequest::clock_constraints`] (`--sdc`) to this family's
+    /// nextpnr. ECP5 only. iCE40: Debian's nextpnr-ice40 (0.4), the flow's first choice there,
+    /// predates nextpnr's SDC reader. Gowin: nextpnr-himbaechel-gowin 0.11 puts a port's clock
+    /// on the pad's net, while the design is clocked by the input buffer's output net (yosys
+    /// names it after the logic it drives, e.g. `link.bridge$clock`), which it still times at
+    /// `--freq`.
+    pub fn takes_clock_constraints(self) -> bool {
+        self == Family::Ecp5
     }
 
     fn tools(self) -> &'static StageTools {
@@ -187,6 +205,13 @@ pub struct FlowRequest {
     /// IO); elsewhere `None` lets the placer choose the pins. Must not set a clock frequency
     /// (see the module docs).
     pub constraints: Option<PathBuf>,
+    /// Clocks the board fixes, as an SDC file of `create_clock` lines (nextpnr `--sdc`): an
+    /// oscillator input timed at its own frequency instead of `target_mhz`. Must not name
+    /// `clock_port`'s clock; a PLL output derived from a constrained input gets the derived
+    /// figure where nextpnr derives one (see the module docs). `None`: every clock is timed
+    /// at `target_mhz`.
+    #[serde(default)]
+    pub clock_constraints: Option<PathBuf>,
     /// The clock target in MHz, passed to nextpnr as `--freq`.
     pub target_mhz: f64,
     /// The top-level clock port, used to pick this clock's Fmax out of nextpnr's report.
@@ -579,6 +604,10 @@ fn nextpnr_common(req: &FlowRequest, files: &Files) -> Vec<OsString> {
         "--report".to_string(),
     ]));
     a.push(files.report_json.clone().into());
+    if let Some(sdc) = &req.clock_constraints {
+        a.push("--sdc".into());
+        a.push(sdc.into());
+    }
     if let Some(router) = req.router.nextpnr_arg() {
         a.extend(args(["--router", router]));
     }
@@ -682,6 +711,13 @@ fn validate(req: &FlowRequest) -> Result<(), FlowError> {
             req.family
         ));
     }
+    if req.clock_constraints.is_some() && !req.family.takes_clock_constraints() {
+        return bad(format!(
+            "the {} flow takes no clock constraints file (--sdc; see \
+             Family::takes_clock_constraints): every clock is timed at target_mhz",
+            req.family
+        ));
+    }
     if req.family == Family::Gowin && req.constraints.is_none() {
         return bad(
             "gowin needs a CST constraints file: nextpnr-himbaechel-gowin refuses unconstrained \
@@ -711,6 +747,7 @@ fn steps(req: &FlowRequest, tools: &[Resolved; 3]) -> Result<Vec<Step>, FlowErro
         .map(rel)
         .collect::<Result<_, _>>()?;
     local.constraints = req.constraints.as_ref().map(rel).transpose()?;
+    local.clock_constraints = req.clock_constraints.as_ref().map(rel).transpose()?;
     let req = &local;
     let files = Files::in_dir(Path::new(""), req);
     let synth = synth_step(req, &files, tools[0].clone(), &out)?;
@@ -805,7 +842,12 @@ pub fn run(
     let start = Instant::now();
     validate(req)?;
     let tools = resolve_tools(req.family, locate)?;
-    for f in req.verilog_files.iter().chain(req.constraints.iter()) {
+    for f in req
+        .verilog_files
+        .iter()
+        .chain(&req.constraints)
+        .chain(&req.clock_constraints)
+    {
         if !f.is_file() {
             return Err(FlowError::InvalidRequest(format!(
                 "input file {} does not exist",
