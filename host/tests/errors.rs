@@ -448,6 +448,7 @@ fn timing_missed_fails_and_leaves_no_bitstream_claiming_success() {
     assert!(
         t.contains("timing missed:")
             && t.contains("250.000 MHz needed")
+            && t.contains("another placer seed with --seed 2 (")
             && t.contains("kept only for inspection"),
         "{t}"
     );
