@@ -10,9 +10,15 @@
 //! flip-flops, so nothing downstream of the queue starts with three LUT levels of read mux
 //! driven by a read pointer with a 192-load fan-out. That path was the GW1NR-9 critical path of
 //! the 64-lane core (9.5 ns: rd_ptr, 8:1 mux, the consumer's flip-flop). Here every entry takes
-//! one of three values (its own, its neighbour's, `push_data`): a 3:1 mux per bit whose selects
-//! are one LUT from registers and `pop`. Occupancy is a thermometer code, so `valid` is one
-//! flip-flop and which entry a push lands in is a LUT of two of its bits, not a 4-bit compare.
+//! one of three values (its own, its neighbour's, `push_data`). The update is written with the
+//! hold outermost (an entry loads when the head pops or a push lands in it, and then takes the
+//! pushed word or its neighbour's), so synthesis makes the hold the flip-flops' clock enable
+//! and each bit one 2:1 mux in one LUT. Written the other way round (shift on a pop, then
+//! overwrite where a push lands), yosys's `opt_dff` found no enable for entries 0 to 6 and
+//! built a 3:1 mux per bit in two LUTs: 904 LUT4 for 8 x 64 bits against 463 written this way
+//! (yosys `synth_gowin -nowidelut` and `synth_ice40` on the queue alone). Occupancy is a
+//! thermometer code, so `valid` is one flip-flop and which entry a push lands in is a LUT of
+//! two of its bits, not a 4-bit compare.
 //!
 //! Where a push lands is decided a clock ahead: two one-hot registers per entry hold "a push
 //! lands here if nothing pops" and "... if the head pops", computed from the next occupancy,
@@ -62,6 +68,10 @@ pub struct ResponseQueue<const W: usize> {
     lands_if_popped: DFF<Bits<8>>,
     occupied_next: Signal<Local, Bits<8>>,
     land_here: Signal<Local, Bits<8>>,
+    /// Bit i: a push lands in entry i this clock.
+    push_here: Signal<Local, Bits<8>>,
+    /// Bit i: entry i takes a new word this clock (its flip-flops' clock enable).
+    entry_load: Signal<Local, Bits<8>>,
     pop_fire: Signal<Local, Bit>,
 }
 
@@ -81,6 +91,8 @@ impl<const W: usize> Default for ResponseQueue<W> {
             lands_if_popped: Default::default(),
             occupied_next: Default::default(),
             land_here: Default::default(),
+            push_here: Default::default(),
+            entry_load: Default::default(),
             pop_fire: Default::default(),
         }
     }
@@ -99,11 +111,6 @@ impl<const W: usize> Logic for ResponseQueue<W> {
         self.valid.next = self.occupied.q.val().get_bit(0);
         self.data.next = self.mem[0].q.val();
         self.pop_fire.next = self.pop.val() & self.occupied.q.val().get_bit(0);
-        if self.pop_fire.val() {
-            for i in 0..7 {
-                self.mem[i].d.next = self.mem[i + 1].q.val();
-            }
-        }
         // The entry a push lands in this clock, from the flags decided a clock ago (bit 0 of
         // each is stored inverted). `pop` rather than `pop_fire` selects: with the queue
         // empty the two flags agree.
@@ -111,12 +118,27 @@ impl<const W: usize> Logic for ResponseQueue<W> {
         if self.pop.val() {
             self.land_here.next = self.lands_if_popped.q.val() ^ 1;
         }
+        self.push_here.next = 0.into();
         if self.push.val() {
-            for i in 0..8 {
-                if self.land_here.val().get_bit(i) {
+            self.push_here.next = self.land_here.val();
+        }
+        // Each entry loads when the head pops (its neighbour's word) or a push lands in it
+        // (the pushed word, which wins). The hold is the outer branch on purpose: it is then
+        // the flip-flops' clock enable, and each bit is a 2:1 mux in one LUT.
+        self.entry_load.next = self.push_here.val();
+        if self.pop_fire.val() {
+            self.entry_load.next = 0xff.into();
+        }
+        for i in 0..7 {
+            if self.entry_load.val().get_bit(i) {
+                self.mem[i].d.next = self.mem[i + 1].q.val();
+                if self.push_here.val().get_bit(i) {
                     self.mem[i].d.next = self.push_data.val();
                 }
             }
+        }
+        if self.push_here.val().get_bit(7) {
+            self.mem[7].d.next = self.push_data.val();
         }
         self.occupied_next.next = self.occupied.q.val();
         if self.push.val() & !self.pop_fire.val() {
