@@ -72,6 +72,9 @@ impl Bench {
             self.link_cycle();
         }
         self.m.set(self.pins[1], 0);
+        // The buffer's write port is registered: the last word lands at the next link clock
+        // edge (in a board top the frame's CRC bytes and the hand-over take many more).
+        self.link_cycle();
     }
 
     /// Offers a command upstream until the sequencer takes it.

@@ -14,6 +14,14 @@
 //! only the half it has not handed over; see `bridge.formal.sv`), so the words cross as
 //! quasi-static data, like the command port's held command.
 //!
+//! The write port is registered: a write reaches the RAM one `write_clock` after it is offered.
+//! Why: the bridge's write enable is four LUT levels of its receive state (byte valid, payload
+//! flag, byte index), and with the RAM's own write setup after them that was the iCE40
+//! link-clock critical path, 10.4 ns against the Alchitry Cu's 100 MHz oscillator even at one
+//! lane. The core reads a half only after the bridge has checked the frame's CRC (four more
+//! bytes) and handed the half over through the command port's clock crossing, so the word
+//! has long landed by then.
+//!
 //! Area: 64 bits wide so a delta is one read. On iCE40 that is four SB_RAM40_4K (256 x 16
 //! each, half their depth used) where the byte-wide buffer of the one-delta-per-8-clocks
 //! design was one; on Gowin and ECP5 two BSRAM / DP16KD (x36 at most). Why: one delta per
@@ -42,6 +50,9 @@ pub struct FrameBuffer {
     pub read_address: Signal<In, Bits<FRAME_BUFFER_ADDR_BITS>>,
     pub read_data: Signal<Out, Bits<64>>,
     _mem: Vec<Bits<64>>,
+    /// The registered write: (address, word) offered at the last `write_clock` edge with
+    /// `write_enable` high, written into `_mem` at the next edge.
+    _pending: Option<(usize, Bits<64>)>,
 }
 
 impl Default for FrameBuffer {
@@ -55,6 +66,7 @@ impl Default for FrameBuffer {
             read_address: Default::default(),
             read_data: Default::default(),
             _mem: vec![Bits::<64>::default(); 1 << FRAME_BUFFER_ADDR_BITS],
+            _pending: None,
         }
     }
 }
@@ -64,9 +76,13 @@ impl Logic for FrameBuffer {
         if self.read_clock.pos_edge() {
             self.read_data.next = self._mem[self.read_address.val().index()];
         }
-        if self.write_clock.pos_edge() && self.write_enable.val() {
-            let at = self.write_address.val().index();
-            self._mem[at] = self.write_data.val();
+        if self.write_clock.pos_edge() {
+            if let Some((at, word)) = self._pending.take() {
+                self._mem[at] = word;
+            }
+            if self.write_enable.val() {
+                self._pending = Some((self.write_address.val().index(), self.write_data.val()));
+            }
         }
     }
 
@@ -78,19 +94,28 @@ impl Logic for FrameBuffer {
         Verilog::Custom(format!(
             "\
 reg [63:0] mem [0:{last}];
+reg write_q;
+reg [{abits}:0] address_q;
+reg [63:0] data_q;
 integer i;
 initial begin
    for (i = 0; i <= {last}; i = i + 1) mem[i] = 64'd0;
    read_data = 64'd0;
+   write_q = 1'b0;
 end
 
-always @(posedge write_clock)
-   if (write_enable) mem[write_address] <= write_data;
+always @(posedge write_clock) begin
+   write_q <= write_enable;
+   address_q <= write_address;
+   data_q <= write_data;
+   if (write_q) mem[address_q] <= data_q;
+end
 
 always @(posedge read_clock)
    read_data <= mem[read_address];
 ",
             last = (1usize << FRAME_BUFFER_ADDR_BITS) - 1,
+            abits = FRAME_BUFFER_ADDR_BITS - 1,
         ))
     }
 
