@@ -280,8 +280,10 @@ pub(crate) fn read(
     let mut notes = Vec::new();
     if (clock.constraint_mhz - req.target_mhz).abs() > 0.01 {
         notes.push(format!(
-            "nextpnr timed clock `{}` against {:.2} MHz, not the requested {:.2} MHz: the \
-             constraint file sets its own clock frequency",
+            "nextpnr timed clock `{}` against {:.2} MHz, not the requested {:.2} MHz: a \
+             constraint file sets that clock's frequency, or nextpnr derived it from a \
+             constrained PLL input (nextpnr-ecp5 rounds the PLL output); the verdict here \
+             uses the requested clock",
             clock.net, clock.constraint_mhz, req.target_mhz
         ));
     }
