@@ -111,6 +111,13 @@ pub fn board_constraints(board: &Board) -> String {
     board.constraints(&pins)
 }
 
+/// Whether nextpnr's clock net `net` is the board top's link clock: named after the
+/// oscillator pin (`$glbnet$clk_in$TRELLIS_IO_IN`, `clk_in$SB_IO_IN_$glb_clk`), or on Gowin
+/// after the link's hierarchy (`link.bridge$clock`).
+pub fn is_link_clock_net(net: &str) -> bool {
+    net.split(['$', '.']).any(|p| p == "clk_in" || p == "link")
+}
+
 /// Everything before the tools: PLL, link divider and Verilog. Cheap; used by dry runs.
 pub fn prepare(req: &BuildRequest) -> Result<(PllSetting, LinkConfig, String), BuildError> {
     let pll = pll_for(req.board.family, req.board.clock.mhz, req.mhz)?;
@@ -221,10 +228,9 @@ pub fn build(
         board.clock.mhz,
         board.clock.mhz * 1e6 / link.clocks_per_bit as f64
     ));
-    // The link domain is timed at --freq like every clock; what it must meet is the
-    // oscillator. Its nets are named after the oscillator pin, or (Gowin) after the link's
-    // hierarchy; their figure counts the way the core clock's does.
-    let link_fmax = flow.fmax_of(|net| net.split(['$', '.']).any(|p| p == "clk_in" || p == "link"));
+    // What the link domain must meet is the oscillator; its figure counts the way the core
+    // clock's does.
+    let link_fmax = flow.fmax_of(is_link_clock_net);
     let link_met = match link_fmax {
         Some(f) => {
             notes.push(format!(

@@ -219,10 +219,7 @@ fn small_build(board: &str, mhz: &str, ext: &str, link_timed_at: Option<f64>) {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|c| {
-            let net = c["net"].as_str().unwrap();
-            net.split(['$', '.']).any(|p| p == "clk_in" || p == "link")
-        })
+        .filter(|c| atomik_boards::build::is_link_clock_net(c["net"].as_str().unwrap()))
         .collect();
     assert!(!link.is_empty(), "{}", j["flow"]["clocks"]);
     for c in link {
