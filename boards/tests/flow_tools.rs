@@ -97,8 +97,18 @@ fn builds_and_meets_50_mhz(family: Family, device: &str, dir: PathBuf) {
             .iter()
             .find(|c| c.analysis == FmaxKind::PostPlaceEstimate);
         assert!(rep.fmax_mhz <= placed.expect("a placement estimate").achieved_mhz);
+        // The shift register's bits are each fed by the bit before it (or the pin), never by
+        // a LUT: every one takes a LUT position of its own.
+        let fill = rep.logic_fill.expect("Gowin reports its LUT-position fill");
+        assert!(fill.lone_ffs >= 161, "{json}");
+        assert_eq!((fill.luts, fill.available), (rep.luts, 8640), "{json}");
+        assert!(
+            rep.notes.iter().any(|n| n.contains("LUT positions")),
+            "{json}"
+        );
     } else {
         assert_eq!(rep.fmax_kind, FmaxKind::PostRoute, "{json}");
+        assert_eq!(rep.logic_fill, None, "{json}");
     }
     // serde_json's default float parsing may differ in the last digit: compare the rest.
     let back: atomik_boards::FlowReport = serde_json::from_str(&json).unwrap();

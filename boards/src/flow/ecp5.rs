@@ -25,6 +25,7 @@ pub(crate) static CELLS: CellNames = CellNames {
     io_bels: &["TRELLIS_IO"],
     lut_rule: "LUT4 cells + 2 per CCU2C carry (distributed RAM not counted)",
     ff_rule: "TRELLIS_FF cells",
+    hidden_fill_bel: None,
 };
 
 /// The nextpnr device flag: `LFE5U-85F` → `--85k`, `LFE5UM-45F` → `--um-45k`,

@@ -46,6 +46,7 @@ pub(crate) static CELLS: CellNames = CellNames {
     io_bels: &["IOB"],
     lut_rule: "LUT1..LUT4 + ALU cells (MUX2_LUT5..8 wide-function muxes not counted)",
     ff_rule: "DFF* cells",
+    hidden_fill_bel: Some("LUT4"),
 };
 
 /// Gowin parts this flow knows: part number → chip database (nextpnr `family` and

@@ -22,6 +22,7 @@ pub(crate) static CELLS: CellNames = CellNames {
     io_bels: &["SB_IO"],
     lut_rule: "SB_LUT4 cells (carries share their logic cell and are not counted)",
     ff_rule: "SB_DFF* cells",
+    hidden_fill_bel: None,
 };
 
 /// The nextpnr device flag for an iCE40 device name: `hx8k`, `iCE40HX8K`, `ICE40HX8K-CB132IC`

@@ -50,12 +50,14 @@
 //!   figure seen, and [`FlowReport::sources`] names the tool and version behind each figure.
 
 pub mod ecp5;
+mod fill;
 pub mod gowin;
 pub mod ice40;
 mod locator;
 mod report;
 mod router;
 
+pub use fill::LogicFill;
 pub use locator::{default_locator, venv_dir, workspace_root, ToolLocator, VENV_ENV};
 pub use report::{ClockFmax, FmaxKind, Used};
 pub use router::Router;
@@ -264,6 +266,9 @@ pub struct FlowReport {
     pub utilisation: BTreeMap<String, Used>,
     /// yosys's cell counts after synthesis, by cell type.
     pub synth_cells: BTreeMap<String, u64>,
+    /// Gowin: the LUT positions the netlist really takes, counting the flip-flops that need a
+    /// slot of their own ([`LogicFill`]); `None` on families whose nextpnr line counts them.
+    pub logic_fill: Option<LogicFill>,
     /// The log of each stage.
     pub logs: Vec<(Stage, PathBuf)>,
     /// Anything a reader of the figures should know (e.g. a constraint file overrode
@@ -395,23 +400,58 @@ pub enum FlowError {
         percent: u64,
         log: PathBuf,
     },
+    /// nextpnr's placer found no legal placement although no resource is over-full: on Gowin
+    /// the flip-flops without a LUT of their own fill the LUT positions (see [`LogicFill`]).
+    #[error(
+        "nextpnr found no legal placement: {}; build fewer lanes, or fewer register copies \
+         (`--copy-fanout 63` keeps one copy of each source word in the single core) (nextpnr \
+         log: {})",
+        .fill.map_or("the design is at the device's limit".to_string(), |f| format!("the netlist takes {}", f.describe())),
+        .log.display()
+    )]
+    NoLegalPlacement {
+        /// The netlist's real LUT-position fill, where the family hides part of it.
+        fill: Option<LogicFill>,
+        log: PathBuf,
+    },
 }
 
-/// The first over-full line of nextpnr's "Device utilisation" table, as
-/// `(resource, used, available, percent)`: lines like `Info:  ICESTORM_LC:  8820/ 7680  114%`.
+/// The netlist's [`LogicFill`] when the family hides part of it, against the available count
+/// in the place-and-route log; `None` when it hides nothing or cannot be measured (the error
+/// that needs it is already being reported).
+fn hidden_fill(req: &FlowRequest, files: &Files, pnr_log: &str) -> Option<LogicFill> {
+    let bel = req.family.cells().hidden_fill_bel?;
+    let (_, _, available, _) = utilisation_lines(pnr_log)
+        .into_iter()
+        .find(|(name, ..)| name == bel)?;
+    fill::measure(&files.synth_json, &req.top, req.family.cells(), available).ok()
+}
+
+/// The lines of nextpnr's "Device utilisation" table, as `(resource, used, available,
+/// percent)`: lines like `Info:  ICESTORM_LC:  8820/ 7680  114%`.
+pub fn utilisation_lines(log: &str) -> Vec<(String, u64, u64, u64)> {
+    log.lines()
+        .filter_map(|line| {
+            let rest = line.trim_start().strip_prefix("Info:")?.trim();
+            let (name, counts) = rest.split_once(':')?;
+            let (used, rest) = counts.split_once('/')?;
+            let mut fields = rest.split_whitespace();
+            let available = fields.next()?.parse::<u64>().ok()?;
+            let percent = fields.next()?.strip_suffix('%')?.parse::<u64>().ok()?;
+            let used = used.trim().parse::<u64>().ok()?;
+            let name = name.trim();
+            let is_name = !name.is_empty() && !name.contains(char::is_whitespace);
+            is_name.then(|| (name.to_string(), used, available, percent))
+        })
+        .collect()
+}
+
+/// The first over-full line of nextpnr's "Device utilisation" table (see
+/// [`utilisation_lines`]).
 pub fn overfull_resource(log: &str) -> Option<(String, u64, u64, u64)> {
-    log.lines().find_map(|line| {
-        let rest = line.trim_start().strip_prefix("Info:")?.trim();
-        let (name, counts) = rest.split_once(':')?;
-        let (used, rest) = counts.split_once('/')?;
-        let mut fields = rest.split_whitespace();
-        let available = fields.next()?.parse::<u64>().ok()?;
-        let percent = fields.next()?.strip_suffix('%')?.parse::<u64>().ok()?;
-        let used = used.trim().parse::<u64>().ok()?;
-        let name = name.trim();
-        let is_name = !name.is_empty() && !name.contains(char::is_whitespace);
-        (is_name && used > available).then(|| (name.to_string(), used, available, percent))
-    })
+    utilisation_lines(log)
+        .into_iter()
+        .find(|(_, used, available, _)| used > available)
 }
 
 /// Per stage, the executables that can do the job, preferred first.
@@ -446,6 +486,9 @@ pub(crate) struct CellNames {
     /// Describes the LUT counting for [`FlowReport::sources`].
     pub lut_rule: &'static str,
     pub ff_rule: &'static str,
+    /// nextpnr's bel line for LUT positions when a flip-flop needs a LUT of its own and that
+    /// line does not count the ones that lack it ([`fill`]); `None` when nothing is hidden.
+    pub hidden_fill_bel: Option<&'static str>,
 }
 
 /// A resolved executable for one stage.
@@ -893,6 +936,12 @@ pub fn run(
                         log: step.log.clone(),
                     });
                 }
+                if log.contains("Unable to find legal placement") {
+                    return Err(FlowError::NoLegalPlacement {
+                        fill: hidden_fill(req, &files, &log),
+                        log: step.log.clone(),
+                    });
+                }
             }
             return Err(e.into());
         }
@@ -942,5 +991,30 @@ mod tests {
         let fits = "Info: \t                 VCC:       1/      1   100%\n\
                     Info: Max frequency for clock 'clk': 12/3 MHz\n";
         assert_eq!(overfull_resource(fits), None);
+    }
+
+    #[test]
+    fn no_legal_placement_says_what_fills_the_device() {
+        let err = super::FlowError::NoLegalPlacement {
+            fill: Some(super::LogicFill {
+                luts: 6540,
+                lone_ffs: 1480,
+                available: 8640,
+            }),
+            log: "b/pnr.log".into(),
+        };
+        let msg = err.to_string();
+        assert!(
+            msg.contains("8020 of 8640 LUT positions (92 %)")
+                && msg.contains("1480 flip-flops without a LUT")
+                && msg.contains("fewer lanes")
+                && msg.contains("b/pnr.log"),
+            "{msg}"
+        );
+        let unknown = super::FlowError::NoLegalPlacement {
+            fill: None,
+            log: "b/pnr.log".into(),
+        };
+        assert!(unknown.to_string().contains("at the device's limit"));
     }
 }

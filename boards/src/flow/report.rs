@@ -303,6 +303,19 @@ pub(crate) fn read(
     }
     let clocks: Vec<ClockFmax> = routed.into_iter().chain(placed).collect();
 
+    let logic_fill = match cells.hidden_fill_bel.and_then(|b| utilisation.get(b)) {
+        Some(bel) => Some(super::fill::measure(
+            &files.synth_json,
+            &req.top,
+            cells,
+            bel.available,
+        )?),
+        None => None,
+    };
+    if let Some(fill) = &logic_fill {
+        notes.push(format!("the netlist takes {}", fill.describe()));
+    }
+
     let stat_where = format!("stat -json ({})", files.stat_json.display());
     let util_where = format!("--report utilization ({})", files.report_json.display());
     let sources = vec![
@@ -347,6 +360,7 @@ pub(crate) fn read(
         sources,
         utilisation,
         synth_cells,
+        logic_fill,
         logs: logs.to_vec(),
         notes,
         wrapper: None,
