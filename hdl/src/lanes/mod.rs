@@ -112,7 +112,9 @@ pub struct LanesConfig {
     /// Single mode: enable groups fed by one copy of a source word (1..=63,
     /// [`DEFAULT_COPY_FANOUT`] by default; see [`source::WordCopy`]). Fewer groups per copy
     /// shorten the copy-to-group wires, which set Fmax and routing time on large ECP5
-    /// builds, at 64 flip-flops per extra copy, which the FF-bound GW1NR-9 cannot spare.
+    /// builds, at 64 flip-flops per extra copy. On Gowin and iCE40, where a flip-flop needs a
+    /// LUT of its own, each extra copy also takes 64 LUT positions: 63 (one copy per source)
+    /// fits the most lanes there (docs/performance.md, "Session 12 board tops").
     pub copy_fanout: u32,
 }
 
