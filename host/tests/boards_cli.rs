@@ -213,6 +213,16 @@ fn small_build(board: &str, mhz: &str, ext: &str, link_timed_at: Option<f64>) {
     )
     .unwrap();
     assert_eq!(saved["fmax_mhz"], j["fmax_mhz"]);
+    // Gowin says how many LUT positions the top really takes: the frame buffer's registered
+    // write alone is 64 data flip-flops loaded from flip-flops, each taking a position.
+    let fill = &j["flow"]["logic_fill"];
+    if board == "tang-nano-9k" {
+        assert_eq!(fill["luts"], j["luts"], "{fill}");
+        assert_eq!(fill["available"], 8640, "{fill}");
+        assert!(fill["lone_ffs"].as_u64().unwrap() >= 64, "{fill}");
+    } else {
+        assert!(fill.is_null(), "{fill}");
+    }
     // The link clock is timed at its oscillator (the build's SDC), not at the core's target.
     let link_timed_at = link_timed_at.unwrap_or(target);
     let link: Vec<&Value> = j["flow"]["clocks"]

@@ -61,7 +61,7 @@ pub fn summary(r: &BuildReport) -> String {
         "board      {} ({})\n\
          design     {} lanes x {} bits, {} mode, {} context(s), {} groups per word copy\n\
          clock      PLL {:.3} MHz from {} MHz (asked {} MHz), UART {} baud\n\
-         resources  {} LUT4, {} FF, {} BRAM\n\
+         resources  {} LUT4, {} FF, {} BRAM{}\n\
          timing     Fmax {:.2} MHz vs target {:.3} MHz: {}\n\
          pnr        nextpnr seed {}, router {}\n\
          throughput {:.2} Gops on chip (lanes x min(Fmax, target), generator-fed)\n\
@@ -83,6 +83,14 @@ pub fn summary(r: &BuildReport) -> String {
         r.luts,
         r.ffs,
         r.brams,
+        // Gowin: what really fills the device (flip-flops without a LUT take a position).
+        r.flow.logic_fill.map_or(String::new(), |f| format!(
+            "; {} of {} LUT positions ({} %) with the {} flip-flops that take one alone",
+            f.positions(),
+            f.available,
+            f.percent(),
+            f.lone_ffs
+        )),
         r.fmax_mhz,
         r.target_mhz,
         if r.timing_met { "met" } else { "MISSED" },
