@@ -7,7 +7,7 @@
 //! fills the slot's LUT with a pass-through only after placement. Its `LUT4` utilisation line
 //! counts neither. The 105-lane Tang Nano 9K board top of session 11 showed 75 % there, yet
 //! found no legal placement: counted this way it needed 93 % of the LUT positions (measured
-//! on GW1NR-9 builds: 88 to 89 % placed, 91 % and above did not). iCE40 has the same rule, but
+//! on GW1NR-9 builds: 87 to 90 % placed, 91 % and above did not). iCE40 has the same rule, but
 //! nextpnr-ice40's `ICESTORM_LC` line already counts the pass-through cells; ECP5 slices feed
 //! a flip-flop from the fabric directly.
 
