@@ -59,7 +59,7 @@ impl LogicFill {
 
 /// The fill of module `top` in the yosys netlist at `synth_json`, against `available` LUT
 /// positions.
-pub(crate) fn measure(
+fn measure(
     synth_json: &Path,
     top: &str,
     cells: &CellNames,
@@ -81,6 +81,21 @@ pub(crate) fn measure(
         lone_ffs,
         available,
     })
+}
+
+/// The fill when the family of `cells` hides part of it: `available_of` gives the LUT
+/// positions on nextpnr's line for that family's bel (`hidden_fill_bel`). `None` on families
+/// that hide nothing, or when that line is missing.
+pub(crate) fn measure_hidden(
+    synth_json: &Path,
+    top: &str,
+    cells: &CellNames,
+    available_of: impl FnOnce(&str) -> Option<u64>,
+) -> Result<Option<LogicFill>, FlowError> {
+    match cells.hidden_fill_bel.and_then(available_of) {
+        Some(available) => measure(synth_json, top, cells, available).map(Some),
+        None => Ok(None),
+    }
 }
 
 /// Counts the LUTs and lone flip-flops of module `top` in a yosys JSON netlist (the flattened

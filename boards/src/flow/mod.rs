@@ -420,11 +420,14 @@ pub enum FlowError {
 /// in the place-and-route log; `None` when it hides nothing or cannot be measured (the error
 /// that needs it is already being reported).
 fn hidden_fill(req: &FlowRequest, files: &Files, pnr_log: &str) -> Option<LogicFill> {
-    let bel = req.family.cells().hidden_fill_bel?;
-    let (_, _, available, _) = utilisation_lines(pnr_log)
-        .into_iter()
-        .find(|(name, ..)| name == bel)?;
-    fill::measure(&files.synth_json, &req.top, req.family.cells(), available).ok()
+    fill::measure_hidden(&files.synth_json, &req.top, req.family.cells(), |bel| {
+        utilisation_lines(pnr_log)
+            .into_iter()
+            .find(|(name, ..)| name == bel)
+            .map(|(_, _, available, _)| available)
+    })
+    .ok()
+    .flatten()
 }
 
 /// The lines of nextpnr's "Device utilisation" table, as `(resource, used, available,

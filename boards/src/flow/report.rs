@@ -303,15 +303,9 @@ pub(crate) fn read(
     }
     let clocks: Vec<ClockFmax> = routed.into_iter().chain(placed).collect();
 
-    let logic_fill = match cells.hidden_fill_bel.and_then(|b| utilisation.get(b)) {
-        Some(bel) => Some(super::fill::measure(
-            &files.synth_json,
-            &req.top,
-            cells,
-            bel.available,
-        )?),
-        None => None,
-    };
+    let logic_fill = super::fill::measure_hidden(&files.synth_json, &req.top, cells, |bel| {
+        utilisation.get(bel).map(|u| u.available)
+    })?;
     if let Some(fill) = &logic_fill {
         notes.push(format!("the netlist takes {}", fill.describe()));
     }
