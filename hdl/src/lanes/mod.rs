@@ -114,7 +114,8 @@ pub struct LanesConfig {
     /// shorten the copy-to-group wires, which set Fmax and routing time on large ECP5
     /// builds, at 64 flip-flops per extra copy. On Gowin and iCE40, where a flip-flop needs a
     /// LUT of its own, each extra copy also takes 64 LUT positions: 63 (one copy per source)
-    /// fits the most lanes there (docs/performance.md, "Session 12 board tops").
+    /// fits the most lanes there (docs/performance.md, "Session 12 board tops"), and its
+    /// sources then drop their lookahead register (see [`source::DeltaSource::new`]).
     pub copy_fanout: u32,
 }
 

@@ -214,8 +214,9 @@ impl<const W: usize> SingleLaneCore<W> {
             rsp_data: Default::default(),
             illegal_op: Default::default(),
             generator: GenControl::new(n),
+            // A source feeding one word copy has no wide net to keep off its loop.
             sources: (0..source_count(n))
-                .map(|_| DeltaSource::default())
+                .map(|_| DeltaSource::new(copies_per_source(fanout) > 1))
                 .collect(),
             source_starts: (0..source_count(n)).map(|_| WordCopy::default()).collect(),
             source_stops: (0..source_count(n)).map(|_| WordCopy::default()).collect(),

@@ -18,15 +18,21 @@ pub fn xorshift64(mut x: u64) -> u64 {
 /// A 64-bit xorshift register: `start` loads `seed`, `stop` clears it, `hold` keeps it,
 /// otherwise it steps.
 ///
-/// Two registers, for the clock: `word` feeds the lanes (63 of them per source, so each of its
-/// bits drives about 63 LUTs spread over the fabric) and `ahead` holds the word's next value,
-/// `xorshift64(word)`, always. The xorshift's feedback loop (three XOR levels and the
-/// start/stop mux) runs from `ahead` to `ahead`, which drives only that logic and `word`, so
-/// it places compactly; `word` just copies `ahead`. With one register the loop started on the
-/// 63-load net: the GW1NR-9 64-lane critical path (8.3 ns, 5.2 of them routing) once the
-/// response queue's read mux was gone. Cost: 64 flip-flops and the xorshift of `seed` (for
-/// `ahead` at a start) per source.
-#[derive(LogicBlock, Default)]
+/// Two forms, the same at the ports (`lookahead`, see [`DeltaSource::new`]):
+/// - *With lookahead*: `word` feeds the lanes (or their word copies, several per source) and
+///   `ahead` holds the word's next value, `xorshift64(word)`, always. The xorshift's feedback
+///   loop (three XOR levels and the start/stop mux) runs from `ahead` to `ahead`, which drives
+///   only that logic and `word`, so it places compactly, and the wide net starts one LUT (the
+///   `word_next` mux) from a flip-flop. With one register the loop started on the 63-load net:
+///   the GW1NR-9 64-lane critical path (8.3 ns, 5.2 of them routing) once the response queue's
+///   read mux was gone. Cost: 64 flip-flops and the xorshift of `seed` (for `ahead` at a
+///   start), about 150 LUT4 a source.
+/// - *Without*: one register; `word_next` is the mux of `seed`, zero and `xorshift64(word)`.
+///   For a source whose `word_next` drives a single word copy (one copy per source,
+///   `--copy-fanout 63`), where no wide net is left to keep off the loop. On the GW1NR-9,
+///   where the LUT positions bound the lane count, the lookahead's 150 LUT4 are five lanes
+///   per source.
+#[derive(LogicBlock)]
 pub struct DeltaSource {
     pub clock: Signal<In, Clock>,
     pub start: Signal<In, Bit>,
@@ -38,8 +44,34 @@ pub struct DeltaSource {
     /// The value `word` takes at the next clock edge, for the copies of `word` a top keeps
     /// near its taps (see [`WordCopy`]).
     pub word_next: Signal<Out, Bits<64>>,
-    /// `xorshift64(word)`: the value `word` takes at the next step.
+    /// `xorshift64(word)`: the value `word` takes at the next step (a register with
+    /// lookahead, logic without).
     ahead: Signal<Local, Bits<64>>,
+    _lookahead: bool,
+}
+
+impl Default for DeltaSource {
+    fn default() -> Self {
+        Self::new(true)
+    }
+}
+
+impl DeltaSource {
+    /// `lookahead`: keep `xorshift64(word)` in a register of its own (see the type's doc):
+    /// for a source whose `word_next` or `word` drives a wide net.
+    pub fn new(lookahead: bool) -> Self {
+        DeltaSource {
+            clock: Default::default(),
+            start: Default::default(),
+            seed: Default::default(),
+            stop: Default::default(),
+            hold: Default::default(),
+            word: Default::default(),
+            word_next: Default::default(),
+            ahead: Default::default(),
+            _lookahead: lookahead,
+        }
+    }
 }
 
 impl Logic for DeltaSource {
@@ -77,7 +109,9 @@ impl Logic for DeltaSource {
     }
 
     fn hdl(&self) -> Verilog {
-        Verilog::Custom(
+        // Both forms step `word` through `word_next`; they differ in where the step's
+        // xorshift starts (see the type's doc). Without lookahead `ahead` is a wire here.
+        let step = if self._lookahead {
             "\
 wire [63:0] s1 = ahead ^ (ahead << 13);
 wire [63:0] s2 = s1 ^ (s1 >> 7);
@@ -85,23 +119,32 @@ wire [63:0] s3 = s2 ^ (s2 << 17);
 wire [63:0] t1 = seed ^ (seed << 13);
 wire [63:0] t2 = t1 ^ (t1 >> 7);
 wire [63:0] t3 = t2 ^ (t2 << 17);
-initial word = 64'd0;
 initial ahead = 64'd0;
+always @(posedge clock) begin
+   if (start) ahead <= t3;
+   else if (stop) ahead <= 64'd0;
+   else if (!hold) ahead <= s3;
+end
+"
+        } else {
+            "\
+wire [63:0] s1 = word ^ (word << 13);
+wire [63:0] s2 = s1 ^ (s1 >> 7);
+always @(*) ahead = s2 ^ (s2 << 17);
+"
+        };
+        Verilog::Custom(format!(
+            "\
+{step}initial word = 64'd0;
 always @(*) begin
    if (start) word_next = seed;
    else if (stop) word_next = 64'd0;
    else if (!hold) word_next = ahead;
    else word_next = word;
 end
-always @(posedge clock) begin
-   word <= word_next;
-   if (start) ahead <= t3;
-   else if (stop) ahead <= 64'd0;
-   else if (!hold) ahead <= s3;
-end
+always @(posedge clock) word <= word_next;
 "
-            .into(),
-        )
+        ))
     }
 
     fn timing(&self) -> Vec<TimingInfo> {
