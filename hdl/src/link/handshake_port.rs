@@ -7,7 +7,7 @@
 //!   issue ─► hold op/addr/data,          │
 //!            req_toggle ^= 1  ──────────►│ 2-FF sync ─► edge ─► cmd_valid ─► (core)
 //!                                        │                       responds? wait rsp
-//!   busy=0, rsp_out, done+1 ◄─ 2-FF sync │◄──────── ack_toggle ^= 1, rsp_hold
+//!   busy=0, done+1 ◄─────────── 2-FF sync │◄──────── ack_toggle ^= 1, rsp_hold ─► host_rsp
 //! ```
 //! A four-phase-free toggle handshake: only the two toggles cross domains through
 //! synchronisers; the held command and the held response are stable for at least two
@@ -15,6 +15,11 @@
 //! quasi-static data (the constraints declare the domains asynchronous). One command is in
 //! flight at a time: `issue` while `busy` is ignored, and `done` counts completed commands so
 //! a host polling over a slow link can tell a new response from an old one.
+//!
+//! `host_rsp` is the core side's `rsp_hold` itself, not a host-domain copy: it is written only
+//! while a command is in flight (`busy` high), so it is stable whenever `busy` is low. A copy
+//! cost 64 flip-flops loaded from flip-flops, which on Gowin and iCE40 take a LUT position
+//! each.
 
 use rust_hdl::prelude::*;
 
@@ -30,7 +35,8 @@ pub struct HandshakePort {
     pub host_data: Signal<In, Bits<64>>,
     /// A command is in flight.
     pub busy: Signal<Out, Bit>,
-    /// The last completed command's response (0 for ops without one).
+    /// The last completed command's response (0 for ops without one), while `busy` is low
+    /// (it changes while a command is in flight).
     pub host_rsp: Signal<Out, Bits<64>>,
     /// Completed commands, modulo 256.
     pub done: Signal<Out, Bits<8>>,
@@ -53,7 +59,6 @@ pub struct HandshakePort {
     ack_sync2: DFF<Bit>,
     ack_seen: DFF<Bit>,
     in_flight: DFF<Bit>,
-    rsp_out: DFF<Bits<64>>,
     done_count: DFF<Bits<8>>,
     // Core domain.
     req_sync1: DFF<Bit>,
@@ -71,14 +76,14 @@ impl Logic for HandshakePort {
     fn update(&mut self) {
         dff_setup!(
             self, host_clock, hold_op, hold_addr, hold_data, req_toggle, ack_sync1, ack_sync2,
-            ack_seen, in_flight, rsp_out, done_count
+            ack_seen, in_flight, done_count
         );
         dff_setup!(
             self, clock, req_sync1, req_sync2, req_seen, pending, waiting, ack_toggle, rsp_hold
         );
         // ---- Host domain --------------------------------------------------------------
         self.busy.next = self.in_flight.q.val();
-        self.host_rsp.next = self.rsp_out.q.val();
+        self.host_rsp.next = self.rsp_hold.q.val();
         self.done.next = self.done_count.q.val();
         if self.issue.val() & !self.in_flight.q.val() {
             self.hold_op.d.next = self.host_op.val();
@@ -92,7 +97,6 @@ impl Logic for HandshakePort {
         if self.ack_sync2.q.val() != self.ack_seen.q.val() {
             self.ack_seen.d.next = self.ack_sync2.q.val();
             self.in_flight.d.next = false;
-            self.rsp_out.d.next = self.rsp_hold.q.val();
             self.done_count.d.next = self.done_count.q.val() + 1;
         }
         // ---- Core domain --------------------------------------------------------------
