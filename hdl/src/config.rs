@@ -17,10 +17,13 @@ pub const MIN_CONTEXTS: u32 = 2;
 pub const MAX_CONTEXTS: u32 = 4096;
 
 /// Depth of the response queue. Reading ops (READ, SWAP) are admitted only while fewer than
-/// this many responses are outstanding, so the queue can never overflow; 8 covers the
-/// 2-cycle read latency plus the ready register with room to spare, so back-to-back READs
-/// run at one per clock while the consumer keeps `rsp_ready` high.
-pub const RESPONSE_QUEUE_DEPTH: u32 = 8;
+/// this many responses are outstanding, so the queue can never overflow. 4 covers the context
+/// core's 2-cycle read latency plus the ready register, so back-to-back READs run there at one
+/// per clock while the consumer keeps `rsp_ready` high; the multi-lane cores, whose responses
+/// take L + 2 clocks, stream 4 per L + 3 clocks. No host link issues reads that fast (each
+/// waits for its answer), and on the GW1NR-9 four more entries were worth eight lanes (see
+/// `response_queue`).
+pub const RESPONSE_QUEUE_DEPTH: u32 = 4;
 
 /// A rejected parameter, naming the bad value and what would be accepted.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]

@@ -18,8 +18,8 @@
 //!   previous op's written values instead whenever the addresses match (one-stage forwarding;
 //!   the compare is registered in S0 to keep it off the RAM-to-write critical path).
 //!
-//! Back-pressure: responses wait in an 8-entry queue; `cmd_ready` is a register that is high
-//! only while fewer than 8 responses are in flight or queued, so the queue cannot overflow and
+//! Back-pressure: responses wait in a 4-entry queue; `cmd_ready` is a register that is high
+//! only while fewer than 4 responses are in flight or queued, so the queue cannot overflow and
 //! the pipeline itself never stalls (no stall mux on the RAM path); see [`ResponseCredits`].
 //!
 //! Reset (synchronous, `reset` high for one or more cycles): drops the op in S1, empties the

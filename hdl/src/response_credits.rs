@@ -13,7 +13,7 @@
 //! answers, from its handshake until its response is popped: those still in the pipeline and
 //! those waiting in the queue. A core admits commands only while that count is below the
 //! queue's [`DEPTH`], so the queue holds every response whatever the latency, and needs no
-//! full flag. Eight entries cover the single-lane core's 2-clock latency plus its ready
+//! full flag. Four entries cover the single-lane core's 2-clock latency plus its ready
 //! register, so back-to-back READs run at one per clock while the consumer keeps popping.
 //!
 //! Why `room` reads the count after this clock (`in_flight_next`), not the register: each

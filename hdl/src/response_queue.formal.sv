@@ -13,10 +13,6 @@
 // tap t_m1  dut.mem$1.q
 // tap t_m2  dut.mem$2.q
 // tap t_m3  dut.mem$3.q
-// tap t_m4  dut.mem$4.q
-// tap t_m5  dut.mem$5.q
-// tap t_m6  dut.mem$6.q
-// tap t_m7  dut.mem$7.q
 
 module response_queue_formal #(
     parameter W = 8 // word width (the queue's W)
@@ -27,7 +23,7 @@ module response_queue_formal #(
     input wire [W-1:0] push_data,
     input wire pop
 );
-    localparam DEPTH = 8; // response_queue.rs DEPTH
+    localparam DEPTH = 4; // response_queue.rs DEPTH
 
     wire valid;
     wire [W-1:0] data;
@@ -37,12 +33,12 @@ module response_queue_formal #(
     );
 
     wire [DEPTH-1:0] t_occ, t_lh, t_lp;
-    wire [W-1:0] t_m0, t_m1, t_m2, t_m3, t_m4, t_m5, t_m6, t_m7;
-    wire [DEPTH*W-1:0] t_mem = {t_m7, t_m6, t_m5, t_m4, t_m3, t_m2, t_m1, t_m0};
+    wire [W-1:0] t_m0, t_m1, t_m2, t_m3;
+    wire [DEPTH*W-1:0] t_mem = {t_m3, t_m2, t_m1, t_m0};
 
     // ---- The spec: a FIFO of DEPTH words ----------------------------------------------------
     reg [DEPTH*W-1:0] f_mem = 0;
-    reg [2:0] f_rd = 0, f_wr = 0;
+    reg [1:0] f_rd = 0, f_wr = 0;
     reg [3:0] f_count = 0;
     wire taken = pop && f_count != 0;
     // The caller's contract: a push finds room, counting this clock's pop.
@@ -74,7 +70,7 @@ module response_queue_formal #(
     wire [DEPTH:0] therm = ({{DEPTH{1'b0}}, 1'b1} << f_count) - 1'b1;
     always @* assert (f_count <= DEPTH);
     always @* assert (t_occ == therm[DEPTH-1:0]);
-    always @* assert (f_wr == f_rd + f_count[2:0]);
+    always @* assert (f_wr == f_rd + f_count[1:0]);
     // I2: the landing flags are the ones the occupancy implies (bit 0 stored inverted): the
     // first free entry if nothing pops; the last held entry if the head pops.
     wire [DEPTH-1:0] first_free = ~t_occ & {t_occ[DEPTH-2:0], 1'b1};
@@ -84,7 +80,7 @@ module response_queue_formal #(
     genvar g;
     generate
         for (g = 0; g < DEPTH; g = g + 1) begin : entry
-            wire [2:0] slot = f_rd + g;
+            wire [1:0] slot = f_rd + g;
             always @* assert (!(g < f_count) || t_mem[g*W +: W] == f_mem[slot*W +: W]);
         end
     endgenerate

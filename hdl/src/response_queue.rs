@@ -1,21 +1,29 @@
-//! The core's response queue: 8 entries of `W` bits in flip-flops, first-word-fall-through,
+//! The core's response queue: 4 entries of `W` bits in flip-flops, first-word-fall-through,
 //! built as a shift register whose head is always entry 0.
 //!
 //! ```text
 //!   push/push_data ──► the first free entry (after this clock's pop)
-//!   mem[7] ─► ... ─► mem[1] ─► mem[0] ──► data      occupied[0] ──► valid
+//!   mem[3] ─► ... ─► mem[1] ─► mem[0] ──► data      occupied[0] ──► valid
 //!            pop & valid shifts every entry one place toward the head
 //! ```
-//! Why a shift register rather than a pointer and an 8:1 read mux: `data` comes straight from
-//! flip-flops, so nothing downstream of the queue starts with three LUT levels of read mux
-//! driven by a read pointer with a 192-load fan-out. That path was the GW1NR-9 critical path of
-//! the 64-lane core (9.5 ns: rd_ptr, 8:1 mux, the consumer's flip-flop). Here every entry takes
+//! Why four entries: the queue only has to cover the responses a core owes while its consumer
+//! is slow, and every host link issues one answering command at a time (the handshake port
+//! waits for each response), so in a board top it never holds more than one. Its size only
+//! sets how fast back-to-back READs stream in simulation: at four, one per clock for the
+//! context core (its round trip fits), four per L + 3 clocks for the multi-lane cores. Each
+//! entry is 64 flip-flops and 64 LUT4, which on the GW1NR-9, where LUT positions bound the
+//! lanes, were worth two lanes apiece (eight entries until session 13).
+//!
+//! Why a shift register rather than a pointer and a read mux: `data` comes straight from
+//! flip-flops, so nothing downstream of the queue starts with LUT levels of read mux driven
+//! by a read pointer with a 192-load fan-out. That path was the GW1NR-9 critical path of the
+//! 64-lane core at eight entries (9.5 ns: rd_ptr, 8:1 mux, the consumer's flip-flop). Here every entry takes
 //! one of three values (its own, its neighbour's, `push_data`). The update is written with the
 //! hold outermost (an entry loads when the head pops or a push lands in it, and then takes the
 //! pushed word or its neighbour's), so synthesis makes the hold the flip-flops' clock enable
 //! and each bit one 2:1 mux in one LUT. Written the other way round (shift on a pop, then
-//! overwrite where a push lands), yosys's `opt_dff` found no enable for entries 0 to 6 and
-//! built a 3:1 mux per bit in two LUTs: 904 LUT4 for 8 x 64 bits against 463 written this way
+//! overwrite where a push lands), yosys's `opt_dff` found no enable for entries 0 to 6 (of
+//! eight) and built a 3:1 mux per bit in two LUTs: 904 LUT4 for 8 x 64 bits against 463 this way
 //! (yosys `synth_gowin -nowidelut` and `synth_ice40` on the queue alone). Occupancy is a
 //! thermometer code, so `valid` is one flip-flop and which entry a push lands in is a LUT of
 //! two of its bits, not a 4-bit compare.
@@ -25,8 +33,8 @@
 //! so each entry's load enable is one LUT4 of its own two flags, `push` and `pop`. Computing it
 //! from the occupancy bits directly made it a LUT of three occupancy bits, `push`, `pop` and
 //! `valid`: two LUT levels fed by registers shared with every other entry, and the GW1NR-9
-//! 64-lane board top's critical path (8.04 ns: occupancy bit 6 -> 3.5 ns of routing -> entry
-//! 7's load enable -> its 64 flip-flops).
+//! 64-lane board top's critical path at eight entries (8.04 ns: occupancy bit 6 -> 3.5 ns of
+//! routing -> entry 7's load enable -> its 64 flip-flops).
 //!
 //! The outside behaviour is the pointer queue's: a response is visible the cycle after its
 //! push. The core never pushes into a full queue (it admits reading ops against a credit
@@ -35,11 +43,11 @@
 use rust_hdl::prelude::*;
 
 /// Entries in the queue; must equal [`crate::config::RESPONSE_QUEUE_DEPTH`].
-pub const DEPTH: usize = 8;
+pub const DEPTH: usize = 4;
 // The update writes DEPTH - 1 and DEPTH as literals (see there).
-const _: () = assert!(DEPTH == 8);
+const _: () = assert!(DEPTH == 4);
 
-/// An 8-deep FWFT queue of `W`-bit responses with a synchronous reset.
+/// A 4-deep FWFT queue of `W`-bit responses with a synchronous reset.
 #[derive(LogicBlock)]
 pub struct ResponseQueue<const W: usize> {
     pub clock: Signal<In, Clock>,
@@ -58,20 +66,20 @@ pub struct ResponseQueue<const W: usize> {
     /// Thermometer occupancy: bit i set when entry i holds a value (all zero, the power-on
     /// value, is empty), so `valid` is one flip-flop and where a push lands is a LUT of two
     /// neighbouring bits.
-    occupied: DFF<Bits<8>>,
+    occupied: DFF<Bits<4>>,
     /// Bit i: a push lands in entry i if the head does not pop (the first free entry), kept
     /// with bit 0 inverted so the power-on value (all zero) is the empty queue's (entry 0).
-    lands_if_held: DFF<Bits<8>>,
+    lands_if_held: DFF<Bits<4>>,
     /// Bit i: a push lands in entry i if the head pops (the last held entry, which the pop
     /// frees; when the queue is empty nothing pops, so this equals `lands_if_held`). Bit 0
     /// kept inverted, as above.
-    lands_if_popped: DFF<Bits<8>>,
-    occupied_next: Signal<Local, Bits<8>>,
-    land_here: Signal<Local, Bits<8>>,
+    lands_if_popped: DFF<Bits<4>>,
+    occupied_next: Signal<Local, Bits<4>>,
+    land_here: Signal<Local, Bits<4>>,
     /// Bit i: a push lands in entry i this clock.
-    push_here: Signal<Local, Bits<8>>,
+    push_here: Signal<Local, Bits<4>>,
     /// Bit i: entry i takes a new word this clock (its flip-flops' clock enable).
-    entry_load: Signal<Local, Bits<8>>,
+    entry_load: Signal<Local, Bits<4>>,
     pop_fire: Signal<Local, Bit>,
 }
 
@@ -101,7 +109,7 @@ impl<const W: usize> Default for ResponseQueue<W> {
 impl<const W: usize> Logic for ResponseQueue<W> {
     #[hdl_gen]
     fn update(&mut self) {
-        // Literal 7 and 8 below are DEPTH - 1 and DEPTH: rust-hdl's Verilog generator takes
+        // Literal 3 below is DEPTH - 1 (and 0xf DEPTH ones): rust-hdl's Verilog generator takes
         // loop variables and literals in indices, not named constants.
         dff_setup!(self, clock, occupied, lands_if_held, lands_if_popped);
         for i in 0..DEPTH {
@@ -127,9 +135,9 @@ impl<const W: usize> Logic for ResponseQueue<W> {
         // the flip-flops' clock enable, and each bit is a 2:1 mux in one LUT.
         self.entry_load.next = self.push_here.val();
         if self.pop_fire.val() {
-            self.entry_load.next = 0xff.into();
+            self.entry_load.next = 0xf.into();
         }
-        for i in 0..7 {
+        for i in 0..3 {
             if self.entry_load.val().get_bit(i) {
                 self.mem[i].d.next = self.mem[i + 1].q.val();
                 if self.push_here.val().get_bit(i) {
@@ -137,8 +145,8 @@ impl<const W: usize> Logic for ResponseQueue<W> {
                 }
             }
         }
-        if self.push_here.val().get_bit(7) {
-            self.mem[7].d.next = self.push_data.val();
+        if self.push_here.val().get_bit(3) {
+            self.mem[3].d.next = self.push_data.val();
         }
         self.occupied_next.next = self.occupied.q.val();
         if self.push.val() & !self.pop_fire.val() {

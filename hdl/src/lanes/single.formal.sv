@@ -44,10 +44,6 @@
 // tap t_q1          dut.responses.queue.mem$1.q
 // tap t_q2          dut.responses.queue.mem$2.q
 // tap t_q3          dut.responses.queue.mem$3.q
-// tap t_q4          dut.responses.queue.mem$4.q
-// tap t_q5          dut.responses.queue.mem$5.q
-// tap t_q6          dut.responses.queue.mem$6.q
-// tap t_q7          dut.responses.queue.mem$7.q
 
 module lanes_single_formal #(
     parameter W = 8 // data width (the core's W); 4 lanes, tree latency 2 (register_every 1)
@@ -60,7 +56,7 @@ module lanes_single_formal #(
     input wire rsp_ready
 );
     localparam L = 2;     // tree latency: the registered level and the output register
-    localparam DEPTH = 8; // the response queue (response_queue.rs DEPTH)
+    localparam DEPTH = 4; // the response queue (response_queue.rs DEPTH)
     localparam [3:0] LOAD = 1, ACCUM = 2, READ = 3, SWAP = 4, SWAP_LOAD = 5, STATUS = 8;
 
     wire cmd_ready, rsp_valid, illegal_op;
@@ -77,8 +73,8 @@ module lanes_single_formal #(
     wire t_keep, t_push, t_is_status, t_ready, t_reset_q;
     wire [63:0] t_value;
     wire [DEPTH-1:0] t_q_occ; // the queue's occupancy, a thermometer code
-    wire [63:0] t_q0, t_q1, t_q2, t_q3, t_q4, t_q5, t_q6, t_q7;
-    wire [DEPTH*64-1:0] t_q = {t_q7, t_q6, t_q5, t_q4, t_q3, t_q2, t_q1, t_q0};
+    wire [63:0] t_q0, t_q1, t_q2, t_q3;
+    wire [DEPTH*64-1:0] t_q = {t_q3, t_q2, t_q1, t_q0};
 
     // ---- The spec ------------------------------------------------------------------------
     function [W-1:0] apply(input [3:0] op, input [W-1:0] state, input [W-1:0] data);
@@ -109,7 +105,7 @@ module lanes_single_formal #(
     reg p_push = 0;                 // a response leaves the spec pipeline for the queue
     reg [DEPTH-1:0] f_status = 0;   // the response in slot i is a STATUS answer
     reg [DEPTH*W-1:0] f_rsp = 0;    // responses, in order: slot f_rd is the next one owed
-    reg [2:0] f_rd = 0, f_wr = 0;
+    reg [1:0] f_rd = 0, f_wr = 0;
     reg [3:0] f_owed = 0;           // responses owed (accepted, not yet taken)
     reg f_illegal = 0;
     integer k;
@@ -207,11 +203,11 @@ module lanes_single_formal #(
     always @* assert (!f_reset_prev || (f_state == 0 && !h_fire[L-1] && !h_counted[L-1]));
     // I5: the response register holds the newest response slot; the credit counter is the
     // owed count; the core admits a command only while a slot is free.
-    wire [2:0] newest = f_wr - 3'd1;
+    wire [1:0] newest = f_wr - 2'd1;
     always @* assert (t_push == p_push);
     always @* assert (!p_push || t_is_status == f_status[newest]);
     always @* assert (!p_push || t_is_status || t_value == {{64-W{1'b0}}, f_rsp[newest*W +: W]});
-    always @* assert (f_wr == f_rd + queued[2:0] + p_push);
+    always @* assert (f_wr == f_rd + queued[1:0] + p_push);
     always @* assert (queued <= f_owed);
     always @* assert (t_in_flight == f_owed);
     always @* assert (!t_ready || f_owed < DEPTH);
@@ -222,7 +218,7 @@ module lanes_single_formal #(
     generate
         for (g = 0; g < DEPTH; g = g + 1) begin : queue_slot
             // I6: every occupied queue entry holds the response the spec owes there.
-            wire [2:0] slot = f_rd + g;
+            wire [1:0] slot = f_rd + g;
             always @* assert (!(g < queued) || f_status[slot] ||
                               t_q[g*64 +: 64] == {{64-W{1'b0}}, f_rsp[slot*W +: W]});
         end
