@@ -94,7 +94,7 @@ pub fn event_strategy(config: CoreConfig) -> impl Strategy<Value = Event> {
 /// events and pattern entries one by one.
 ///
 /// A pattern that is never ready would starve the core of response credits (legitimately:
-/// `cmd_ready` stays low once 8 responses wait), so the script could never finish; such a
+/// `cmd_ready` stays low once 4 responses wait), so the script could never finish; such a
 /// pattern gets one ready cycle appended.
 pub fn script_strategy(config: CoreConfig, max_events: usize) -> impl Strategy<Value = Script> {
     let events = vec(
