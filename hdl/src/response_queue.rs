@@ -15,18 +15,18 @@
 //! lanes, were worth two lanes apiece (eight entries until session 13).
 //!
 //! Why a shift register rather than a pointer and a read mux: `data` comes straight from
-//! flip-flops, so nothing downstream of the queue starts with LUT levels of read mux driven
-//! by a read pointer with a 192-load fan-out. That path was the GW1NR-9 critical path of the
-//! 64-lane core at eight entries (9.5 ns: rd_ptr, 8:1 mux, the consumer's flip-flop). Here every entry takes
-//! one of three values (its own, its neighbour's, `push_data`). The update is written with the
-//! hold outermost (an entry loads when the head pops or a push lands in it, and then takes the
-//! pushed word or its neighbour's), so synthesis makes the hold the flip-flops' clock enable
-//! and each bit one 2:1 mux in one LUT. Written the other way round (shift on a pop, then
-//! overwrite where a push lands), yosys's `opt_dff` found no enable for entries 0 to 6 (of
-//! eight) and built a 3:1 mux per bit in two LUTs: 904 LUT4 for 8 x 64 bits against 463 this way
-//! (yosys `synth_gowin -nowidelut` and `synth_ice40` on the queue alone). Occupancy is a
-//! thermometer code, so `valid` is one flip-flop and which entry a push lands in is a LUT of
-//! two of its bits, not a 4-bit compare.
+//! flip-flops, so nothing downstream of the queue starts with LUT levels of read mux driven by a
+//! read pointer with a 192-load fan-out. That path was the GW1NR-9 critical path of the 64-lane
+//! core at eight entries (9.5 ns: rd_ptr, 8:1 mux, the consumer's flip-flop). Here every entry
+//! takes one of three values (its own, its neighbour's, `push_data`). The update is written with
+//! the hold outermost (an entry loads when the head pops or a push lands in it, and then takes the
+//! pushed word or its neighbour's), so synthesis makes the hold the flip-flops' clock enable and
+//! each bit one 2:1 mux in one LUT. Written the other way round (shift on a pop, then overwrite
+//! where a push lands), yosys's `opt_dff` found no enable for entries 0 to 6 (of eight) and built a
+//! 3:1 mux per bit in two LUTs: 904 LUT4 for 8 x 64 bits against 463 this way (yosys `synth_gowin
+//! -nowidelut` and `synth_ice40` on the queue alone). Occupancy is a thermometer code, so `valid`
+//! is one flip-flop and which entry a push lands in is a LUT of two of its bits, not a 4-bit
+//! compare.
 //!
 //! Where a push lands is decided a clock ahead: two one-hot registers per entry hold "a push
 //! lands here if nothing pops" and "... if the head pops", computed from the next occupancy,
@@ -42,8 +42,9 @@
 
 use rust_hdl::prelude::*;
 
-/// Entries in the queue; must equal [`crate::config::RESPONSE_QUEUE_DEPTH`].
-pub const DEPTH: usize = 4;
+/// Entries in the queue: [`crate::config::RESPONSE_QUEUE_DEPTH`], the one place the depth is
+/// set (the cores' credit counts and the cycle models read it there).
+pub const DEPTH: usize = crate::config::RESPONSE_QUEUE_DEPTH as usize;
 // The update writes DEPTH - 1 and DEPTH as literals (see there).
 const _: () = assert!(DEPTH == 4);
 

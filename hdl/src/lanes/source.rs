@@ -15,6 +15,18 @@ pub fn xorshift64(mut x: u64) -> u64 {
     x
 }
 
+/// Verilog wires computing [`xorshift64`] of the 64-bit signal `x` into a wire named `out`
+/// (its two intermediate steps are `out1` and `out2`).
+fn xorshift64_verilog(x: &str, out: &str) -> String {
+    format!(
+        "\
+wire [63:0] {out}1 = {x} ^ ({x} << 13);
+wire [63:0] {out}2 = {out}1 ^ ({out}1 >> 7);
+wire [63:0] {out} = {out}2 ^ ({out}2 << 17);
+"
+    )
+}
+
 /// A 64-bit xorshift register: `start` loads `seed`, `stop` clears it, `hold` keeps it,
 /// otherwise it steps.
 ///
@@ -112,26 +124,23 @@ impl Logic for DeltaSource {
         // Both forms step `word` through `word_next`; they differ in where the step's
         // xorshift starts (see the type's doc). Without lookahead `ahead` is a wire here.
         let step = if self._lookahead {
-            "\
-wire [63:0] s1 = ahead ^ (ahead << 13);
-wire [63:0] s2 = s1 ^ (s1 >> 7);
-wire [63:0] s3 = s2 ^ (s2 << 17);
-wire [63:0] t1 = seed ^ (seed << 13);
-wire [63:0] t2 = t1 ^ (t1 >> 7);
-wire [63:0] t3 = t2 ^ (t2 << 17);
-initial ahead = 64'd0;
+            format!(
+                "\
+{}{}initial ahead = 64'd0;
 always @(posedge clock) begin
-   if (start) ahead <= t3;
+   if (start) ahead <= t;
    else if (stop) ahead <= 64'd0;
-   else if (!hold) ahead <= s3;
+   else if (!hold) ahead <= s;
 end
-"
+",
+                xorshift64_verilog("ahead", "s"),
+                xorshift64_verilog("seed", "t")
+            )
         } else {
-            "\
-wire [63:0] s1 = word ^ (word << 13);
-wire [63:0] s2 = s1 ^ (s1 >> 7);
-always @(*) ahead = s2 ^ (s2 << 17);
-"
+            format!(
+                "{}always @(*) ahead = s;\n",
+                xorshift64_verilog("word", "s")
+            )
         };
         Verilog::Custom(format!(
             "\
