@@ -47,6 +47,7 @@ module core_formal #(
 );
     localparam N = 1 << A;
     localparam DEPTH = 4; // the core's response queue (response_queue.rs DEPTH)
+    localparam PTR = $clog2(DEPTH); // queue slot pointers wrap at DEPTH
     localparam [2:0] LOAD = 1, ACCUM = 2, READ = 3, SWAP = 4, SWAP_LOAD = 5;
 
     wire cmd_ready, rsp_valid, illegal_op;
@@ -86,7 +87,7 @@ module core_formal #(
     reg [N*W-1:0] f_ctx = 0;          // every context's state after every accepted command
     reg [W-1:0] f_pre = 0;            // the last accepted op's context before it
     reg [DEPTH*W-1:0] f_rsp = 0;      // responses owed, in order: slot f_rd is the next one
-    reg [1:0] f_rd = 0, f_wr = 0;
+    reg [PTR-1:0] f_rd = 0, f_wr = 0;
     reg [3:0] f_owed = 0;             // responses owed (accepted, not yet taken)
     reg f_illegal = 0;
 
@@ -132,10 +133,10 @@ module core_formal #(
     // ---- Invariants: the pipeline and the tables against the spec -------------------------
     wire [W-1:0] s1_current = t_s1_forward ? (t_last_ref ^ t_last_acc) : (t_ref_read ^ t_acc_read);
     wire [W-1:0] s1_effect = apply(t_s1_op, f_pre, t_s1_data); // its context after the S1 op
-    wire [1:0] newest = f_wr - 2'd1; // the slot of the last response owed
+    wire [PTR-1:0] newest = f_wr - 1'b1; // the slot of the last response owed
     // I1: the owed responses are the slots from f_rd to f_wr; the core's response counter and
     // its queue mirror them.
-    always @* assert (f_wr == f_rd + f_owed[1:0]);
+    always @* assert (f_wr == f_rd + f_owed[PTR-1:0]);
     always @* assert (!s1_responds || f_owed != 0);
     always @* assert (t_in_flight == f_owed);
     // The queue is a shift register whose entry 0 is the head: its occupancy is `queued`
@@ -158,7 +159,7 @@ module core_formal #(
         for (g = 0; g < DEPTH; g = g + 1) begin : queue_slot
             // I4: every occupied queue entry holds the response the spec owes there: entry g
             // (g = 0 is the head) is the g-th oldest owed response.
-            wire [1:0] slot = f_rd + g;
+            wire [PTR-1:0] slot = f_rd + g;
             always @* assert (!(g < queued) || t_q[g*W +: W] == f_rsp[slot*W +: W]);
         end
         for (g = 0; g < N; g = g + 1) begin : context_word

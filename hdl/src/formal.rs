@@ -441,4 +441,41 @@ mod tests {
         assert!(handshake.sby().contains("\nmulticlock on\n"));
         assert!(handshake.frees().is_empty());
     }
+
+    /// The harnesses that shadow the response queue spell its depth as a literal (yosys reads
+    /// them as text) and tap each of its entries: both must follow `config`, or a changed
+    /// depth would be proved against a stale spec.
+    #[test]
+    fn queue_harnesses_follow_the_configured_depth() {
+        let harnesses = [
+            ("response_queue", QUEUE_HARNESS, "dut.mem$"),
+            ("core", CORE_HARNESS, "dut.responses.queue.mem$"),
+            ("lanes", LANES_SINGLE_HARNESS, "dut.responses.queue.mem$"),
+            ("table", LANES_TABLE_HARNESS, "dut.responses.queue.mem$"),
+        ];
+        for (name, harness, entry_prefix) in harnesses {
+            let depth: usize = harness
+                .lines()
+                .find_map(|l| l.trim().strip_prefix("localparam DEPTH = "))
+                .and_then(|rest| rest.split(';').next())
+                .and_then(|n| n.trim().parse().ok())
+                .unwrap_or_else(|| panic!("{name}: no `localparam DEPTH = N;`"));
+            assert_eq!(
+                depth, DEPTH,
+                "{name}: harness DEPTH vs config::RESPONSE_QUEUE_DEPTH"
+            );
+            let entries: Vec<String> = harness
+                .lines()
+                .filter_map(|l| l.trim().strip_prefix("// tap "))
+                .filter_map(|rest| rest.split_whitespace().nth(1))
+                .filter_map(|path| path.strip_prefix(entry_prefix))
+                .map(str::to_string)
+                .collect();
+            let expected: Vec<String> = (0..DEPTH).map(|i| format!("{i}.q")).collect();
+            assert_eq!(
+                entries, expected,
+                "{name}: one tap per queue entry, in order"
+            );
+        }
+    }
 }

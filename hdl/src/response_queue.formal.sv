@@ -24,6 +24,7 @@ module response_queue_formal #(
     input wire pop
 );
     localparam DEPTH = 4; // response_queue.rs DEPTH
+    localparam PTR = $clog2(DEPTH); // queue slot pointers wrap at DEPTH
 
     wire valid;
     wire [W-1:0] data;
@@ -38,7 +39,7 @@ module response_queue_formal #(
 
     // ---- The spec: a FIFO of DEPTH words ----------------------------------------------------
     reg [DEPTH*W-1:0] f_mem = 0;
-    reg [1:0] f_rd = 0, f_wr = 0;
+    reg [PTR-1:0] f_rd = 0, f_wr = 0;
     reg [3:0] f_count = 0;
     wire taken = pop && f_count != 0;
     // The caller's contract: a push finds room, counting this clock's pop.
@@ -70,7 +71,7 @@ module response_queue_formal #(
     wire [DEPTH:0] therm = ({{DEPTH{1'b0}}, 1'b1} << f_count) - 1'b1;
     always @* assert (f_count <= DEPTH);
     always @* assert (t_occ == therm[DEPTH-1:0]);
-    always @* assert (f_wr == f_rd + f_count[1:0]);
+    always @* assert (f_wr == f_rd + f_count[PTR-1:0]);
     // I2: the landing flags are the ones the occupancy implies (bit 0 stored inverted): the
     // first free entry if nothing pops; the last held entry if the head pops.
     wire [DEPTH-1:0] first_free = ~t_occ & {t_occ[DEPTH-2:0], 1'b1};
@@ -80,7 +81,7 @@ module response_queue_formal #(
     genvar g;
     generate
         for (g = 0; g < DEPTH; g = g + 1) begin : entry
-            wire [1:0] slot = f_rd + g;
+            wire [PTR-1:0] slot = f_rd + g;
             always @* assert (!(g < f_count) || t_mem[g*W +: W] == f_mem[slot*W +: W]);
         end
     endgenerate

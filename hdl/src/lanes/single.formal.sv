@@ -57,6 +57,7 @@ module lanes_single_formal #(
 );
     localparam L = 2;     // tree latency: the registered level and the output register
     localparam DEPTH = 4; // the response queue (response_queue.rs DEPTH)
+    localparam PTR = $clog2(DEPTH); // queue slot pointers wrap at DEPTH
     localparam [3:0] LOAD = 1, ACCUM = 2, READ = 3, SWAP = 4, SWAP_LOAD = 5, STATUS = 8;
 
     wire cmd_ready, rsp_valid, illegal_op;
@@ -105,7 +106,7 @@ module lanes_single_formal #(
     reg p_push = 0;                 // a response leaves the spec pipeline for the queue
     reg [DEPTH-1:0] f_status = 0;   // the response in slot i is a STATUS answer
     reg [DEPTH*W-1:0] f_rsp = 0;    // responses, in order: slot f_rd is the next one owed
-    reg [1:0] f_rd = 0, f_wr = 0;
+    reg [PTR-1:0] f_rd = 0, f_wr = 0;
     reg [3:0] f_owed = 0;           // responses owed (accepted, not yet taken)
     reg f_illegal = 0;
     integer k;
@@ -203,11 +204,11 @@ module lanes_single_formal #(
     always @* assert (!f_reset_prev || (f_state == 0 && !h_fire[L-1] && !h_counted[L-1]));
     // I5: the response register holds the newest response slot; the credit counter is the
     // owed count; the core admits a command only while a slot is free.
-    wire [1:0] newest = f_wr - 2'd1;
+    wire [PTR-1:0] newest = f_wr - 1'b1;
     always @* assert (t_push == p_push);
     always @* assert (!p_push || t_is_status == f_status[newest]);
     always @* assert (!p_push || t_is_status || t_value == {{64-W{1'b0}}, f_rsp[newest*W +: W]});
-    always @* assert (f_wr == f_rd + queued[1:0] + p_push);
+    always @* assert (f_wr == f_rd + queued[PTR-1:0] + p_push);
     always @* assert (queued <= f_owed);
     always @* assert (t_in_flight == f_owed);
     always @* assert (!t_ready || f_owed < DEPTH);
@@ -218,7 +219,7 @@ module lanes_single_formal #(
     generate
         for (g = 0; g < DEPTH; g = g + 1) begin : queue_slot
             // I6: every occupied queue entry holds the response the spec owes there.
-            wire [1:0] slot = f_rd + g;
+            wire [PTR-1:0] slot = f_rd + g;
             always @* assert (!(g < queued) || f_status[slot] ||
                               t_q[g*64 +: 64] == {{64-W{1'b0}}, f_rsp[slot*W +: W]});
         end
