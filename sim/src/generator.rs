@@ -3,14 +3,14 @@
 //!
 //! A run of K clocks with seed `seed` and M active lanes (GEN_RUN's count, rounded up to whole
 //! enable groups: `lane::active_lanes`) feeds, in clock t, lane i the delta
-//! `lane_delta(i, x_s(t))`, s = `lane_source(i)`, where x_s(t) = L^t(seed ^ salt_s) and L is the xorshift64 step (a
-//! linear map over GF(2)). Every piece is linear, so the XOR of everything fed is
+//! `lane_delta(i, x_s(t))`, s = `lane_source(i)`, where x_s(t) = L^t(seed ^ salt_s) and L is the sources' LFSR step
+//! (`lfsr64`, a linear map over GF(2)). Every piece is linear, so the XOR of everything fed is
 //! `XOR over the active lanes i of lane_delta(i, S_s)` with `S_s = (I + L + ... + L^(K-1)) (seed ^ salt_s)`,
 //! and the sum of powers comes from doubling in O(64^2 log K) bit operations.
 
 use atomik_hdl::lanes::lane::{active_lanes, lane_delta, lane_source};
 use atomik_hdl::lanes::single::{source_count, source_salt};
-use atomik_hdl::lanes::source::xorshift64;
+use atomik_hdl::lanes::source::lfsr64;
 use atomik_hdl::lanes::LaneMode;
 
 /// A 64x64 matrix over GF(2), stored as its columns: `apply(x)` XORs column j for each set
@@ -31,10 +31,10 @@ impl Gf2Matrix {
         Gf2Matrix([0; 64])
     }
 
-    fn xorshift() -> Self {
+    fn lfsr_step() -> Self {
         let mut cols = [0u64; 64];
         for (j, c) in cols.iter_mut().enumerate() {
-            *c = xorshift64(1u64 << j);
+            *c = lfsr64(1u64 << j);
         }
         Gf2Matrix(cols)
     }
@@ -67,9 +67,9 @@ impl Gf2Matrix {
     }
 }
 
-/// `x ^ L(x) ^ L^2(x) ^ ... ^ L^(k-1)(x)` for the xorshift64 step L, in O(log k).
-pub fn xorshift_sum(x: u64, k: u64) -> u64 {
-    geometric_sum(&Gf2Matrix::xorshift(), x, k)
+/// `x ^ L(x) ^ L^2(x) ^ ... ^ L^(k-1)(x)` for the LFSR step L, in O(log k).
+pub fn step_sum(x: u64, k: u64) -> u64 {
+    geometric_sum(&Gf2Matrix::lfsr_step(), x, k)
 }
 
 /// `M^e`, by squaring.
@@ -125,7 +125,7 @@ impl GeneratorRun {
     /// Per source, the XOR of its words over the whole run, by doubling.
     fn source_sums(&self, m: usize) -> Vec<u64> {
         (0..source_count(m))
-            .map(|s| xorshift_sum(self.seed ^ source_salt(s), self.clocks))
+            .map(|s| step_sum(self.seed ^ source_salt(s), self.clocks))
             .collect()
     }
 
@@ -156,7 +156,7 @@ impl GeneratorRun {
         let m = self.effective_lanes() as usize;
         let c = contexts as u64;
         let mut fed = vec![0u64; contexts as usize];
-        let stride = matrix_power(&Gf2Matrix::xorshift(), c);
+        let stride = matrix_power(&Gf2Matrix::lfsr_step(), c);
         let (q, r) = (self.clocks / c, self.clocks % c);
         for s in 0..source_count(m) {
             let x = self.seed ^ source_salt(s);
@@ -169,8 +169,8 @@ impl GeneratorRun {
                 for &i in &lanes {
                     *slot ^= lane_delta(i, sum, self.width);
                 }
-                long = xorshift64(long);
-                short = xorshift64(short);
+                long = lfsr64(long);
+                short = lfsr64(short);
             }
         }
         fed
@@ -190,7 +190,7 @@ impl GeneratorRun {
                 *slot ^= lane_delta(i, words[lane_source(i)], self.width);
             }
             for w in words.iter_mut() {
-                *w = xorshift64(*w);
+                *w = lfsr64(*w);
             }
         }
         fed
@@ -228,7 +228,7 @@ impl GeneratorRun {
                 total ^= lane_delta(i, words[lane_source(i)], self.width);
             }
             for w in words.iter_mut() {
-                *w = xorshift64(*w);
+                *w = lfsr64(*w);
             }
         }
         total
@@ -239,6 +239,25 @@ impl GeneratorRun {
 mod tests {
     use super::*;
 
+    /// The sources' step has order 2^64 - 1, so a nonzero seed runs through every nonzero
+    /// word before it repeats: `L^(2^64 - 1) = I` and `L^((2^64 - 1) / p) != I` for each
+    /// prime p of 2^64 - 1 = 3 * 5 * 17 * 257 * 641 * 65537 * 6700417.
+    #[test]
+    fn the_source_step_has_full_period() {
+        let step = Gf2Matrix::lfsr_step();
+        let period = u64::MAX;
+        assert_eq!(matrix_power(&step, period), Gf2Matrix::identity());
+        let primes = [3u64, 5, 17, 257, 641, 65537, 6700417];
+        assert_eq!(primes.iter().product::<u64>(), period);
+        for p in primes {
+            assert_ne!(
+                matrix_power(&step, period / p),
+                Gf2Matrix::identity(),
+                "p = {p}"
+            );
+        }
+    }
+
     #[test]
     fn doubling_sum_equals_stepping() {
         for k in [0u64, 1, 2, 3, 7, 64, 1000, 4097] {
@@ -246,9 +265,9 @@ mod tests {
             let mut stepped = 0;
             for _ in 0..k {
                 stepped ^= x;
-                x = xorshift64(x);
+                x = lfsr64(x);
             }
-            assert_eq!(xorshift_sum(0x0123_4567_89ab_cdef, k), stepped, "k = {k}");
+            assert_eq!(step_sum(0x0123_4567_89ab_cdef, k), stepped, "k = {k}");
         }
     }
 

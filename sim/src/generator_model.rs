@@ -15,7 +15,7 @@ use crate::lanes_model::{OP_GEN_RUN, OP_GEN_SEED};
 use atomik_hdl::lanes::generator::{source_count, source_salt};
 use atomik_hdl::lanes::lane::active_lanes;
 use atomik_hdl::lanes::single::{StatusReg, DESIGN_ID};
-use atomik_hdl::lanes::source::xorshift64;
+use atomik_hdl::lanes::source::lfsr64;
 use atomik_hdl::lanes::LanesConfig;
 
 /// Generator state of a multi-lane core.
@@ -111,7 +111,7 @@ impl GeneratorModel {
         self.deltas += self.enabled_lanes as u64;
         self.active = !stopping;
         for w in self.words.iter_mut() {
-            *w = if stopping { 0 } else { xorshift64(*w) };
+            *w = if stopping { 0 } else { lfsr64(*w) };
         }
     }
 

@@ -219,7 +219,7 @@ mod tests {
     use super::*;
     use atomik_hdl::lanes::generator::source_count;
     use atomik_hdl::lanes::lane::lane_delta;
-    use atomik_hdl::lanes::source::xorshift64;
+    use atomik_hdl::lanes::source::lfsr64;
 
     /// The cyclic products in [`lane_xor`] against the plain per-lane definition, for
     /// every enabled-lane count, partial and full source groups, narrow and full widths.
@@ -236,7 +236,7 @@ mod tests {
         ] {
             let mut words = vec![0u64; source_count(lanes as usize)];
             for w in words.iter_mut() {
-                x = xorshift64(x);
+                x = lfsr64(x);
                 *w = x;
             }
             if let Some(w) = words.get_mut(1) {

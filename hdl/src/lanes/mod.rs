@@ -4,7 +4,7 @@
 //! by block RAM) and [`shared`] (the single mode's lanes and tree feeding one context per clock
 //! of a block-RAM context table: many contexts, lanes bounded by logic).
 //!
-//! Blocks, one per file: [`source`] (xorshift delta source), [`lane`] (the lane-to-source map
+//! Blocks, one per file: [`source`] (LFSR delta source), [`lane`] (the lane-to-source map
 //! and the table mode's lane), [`group`] (an enable group of three lanes),
 //! [`xor_node`] and [`tree`] (the merge tree and its shape), [`single`] (the top).
 

@@ -1,49 +1,56 @@
-//! A delta source for the on-chip generator: a 64-bit xorshift register.
+//! A delta source for the on-chip generator: a 64-bit linear feedback shift register.
 //!
-//! xorshift64 (x ^= x << 13; x ^= x >> 7; x ^= x << 17) is linear over GF(2) with period
-//! 2^64 - 1: two levels of XOR per bit in hardware, and the host can sum any number of its steps
-//! by matrix doubling to predict a run of 2^40 clocks in microseconds. Zero is a fixed point,
-//! which doubles as the "stopped" state: a stopped source feeds zero deltas to its lanes.
+//! The step is a Galois LFSR shifting right with the feedback mask [`LFSR64_TAPS`], the
+//! primitive polynomial x^64 + x^63 + x^61 + x^60 + 1: period 2^64 - 1 (every nonzero word
+//! once; `sim`'s generator tests check the order against the factors of 2^64 - 1). It is
+//! linear over GF(2), so the host can sum any number of its steps by matrix doubling to
+//! predict a run of 2^40 clocks in microseconds. Zero is a fixed point, which doubles as the
+//! "stopped" state: a stopped source feeds zero deltas to its lanes.
+//!
+//! Why an LFSR and not xorshift64 (sessions 3 to 13): each next-state bit is one source bit,
+//! or for three bits one XOR of two, where an xorshift64 bit is the XOR of up to six. With
+//! the start / stop / hold mux that was about four LUT4 per bit (251 per source on the
+//! GW1NR-9) and is one or two now; on the GW1NR-9 the LUT positions bound the lane count.
+//! The lanes' deltas do not need more mixing: a lane reads a rotation of its source's word,
+//! and what keeps synthesis from folding lanes is that each reads other flip-flops (see
+//! `lane.rs`), not how the words are related in time.
 
 use rust_hdl::prelude::*;
 
-/// One xorshift64 step.
-pub fn xorshift64(mut x: u64) -> u64 {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    x
+/// The Galois feedback mask of [`lfsr64`]: bits 63, 62, 60 and 59, for the taps 64, 63, 61
+/// and 60 of the primitive polynomial x^64 + x^63 + x^61 + x^60 + 1.
+pub const LFSR64_TAPS: u64 = 0xD800_0000_0000_0000;
+
+/// One step of the sources' LFSR: shift right, and XOR the taps in when the bit shifted out
+/// was one.
+pub fn lfsr64(x: u64) -> u64 {
+    (x >> 1) ^ (0u64.wrapping_sub(x & 1) & LFSR64_TAPS)
 }
 
-/// Verilog wires computing [`xorshift64`] of the 64-bit signal `x` into a wire named `out`
-/// (its two intermediate steps are `out1` and `out2`).
-fn xorshift64_verilog(x: &str, out: &str) -> String {
+/// Verilog wire computing [`lfsr64`] of the 64-bit signal `x` into a wire named `out`.
+fn lfsr64_verilog(x: &str, out: &str) -> String {
     format!(
-        "\
-wire [63:0] {out}1 = {x} ^ ({x} << 13);
-wire [63:0] {out}2 = {out}1 ^ ({out}1 >> 7);
-wire [63:0] {out} = {out}2 ^ ({out}2 << 17);
-"
+        "wire [63:0] {out} = {{1'b0, {x}[63:1]}} ^ ({{64{{{x}[0]}}}} & 64'h{LFSR64_TAPS:016X});\n"
     )
 }
 
-/// A 64-bit xorshift register: `start` loads `seed`, `stop` clears it, `hold` keeps it,
+/// A 64-bit LFSR register: `start` loads `seed`, `stop` clears it, `hold` keeps it,
 /// otherwise it steps.
 ///
 /// Two forms, the same at the ports (`lookahead`, see [`DeltaSource::new`]):
 /// - *With lookahead*: `word` feeds the lanes (or their word copies, several per source) and
-///   `ahead` holds the word's next value, `xorshift64(word)`, always. The xorshift's feedback
-///   loop (three XOR levels and the start/stop mux) runs from `ahead` to `ahead`, which drives
+///   `ahead` holds the word's next value, `lfsr64(word)`, always. The feedback loop (the step
+///   and the start/stop mux) runs from `ahead` to `ahead`, which drives
 ///   only that logic and `word`, so it places compactly, and the wide net starts one LUT (the
 ///   `word_next` mux) from a flip-flop. With one register the loop started on the 63-load net:
 ///   the GW1NR-9 64-lane critical path (8.3 ns, 5.2 of them routing) once the response queue's
-///   read mux was gone. Cost: 64 flip-flops and the xorshift of `seed` (for `ahead` at a
-///   start), about 150 LUT4 a source.
-/// - *Without*: one register; `word_next` is the mux of `seed`, zero and `xorshift64(word)`.
+///   read mux was gone (with the xorshift64 step of the time). Cost: 64 flip-flops and the
+///   step of `seed` (for `ahead` at a start).
+/// - *Without*: one register; `word_next` is the mux of `seed`, zero and `lfsr64(word)`.
 ///   For a source whose `word_next` drives a single word copy (one copy per source,
 ///   `--copy-fanout 63`), where no wide net is left to keep off the loop. On the GW1NR-9,
-///   where the LUT positions bound the lane count, the lookahead's 150 LUT4 are five lanes
-///   per source.
+///   where the LUT positions bound the lane count, the lookahead's logic and flip-flops are
+///   lanes given away.
 #[derive(LogicBlock)]
 pub struct DeltaSource {
     pub clock: Signal<In, Clock>,
@@ -56,8 +63,8 @@ pub struct DeltaSource {
     /// The value `word` takes at the next clock edge, for the copies of `word` a top keeps
     /// near its taps (see [`WordCopy`]).
     pub word_next: Signal<Out, Bits<64>>,
-    /// `xorshift64(word)`: the value `word` takes at the next step (a register with
-    /// lookahead, logic without).
+    /// `lfsr64(word)`: the value `word` takes at the next step (a register with lookahead,
+    /// logic without).
     ahead: Signal<Local, Bits<64>>,
     _lookahead: bool,
 }
@@ -69,7 +76,7 @@ impl Default for DeltaSource {
 }
 
 impl DeltaSource {
-    /// `lookahead`: keep `xorshift64(word)` in a register of its own (see the type's doc):
+    /// `lookahead`: keep `lfsr64(word)` in a register of its own (see the type's doc):
     /// for a source whose `word_next` or `word` drives a wide net.
     pub fn new(lookahead: bool) -> Self {
         DeltaSource {
@@ -100,14 +107,14 @@ impl Logic for DeltaSource {
         if self.clock.pos_edge() {
             let (word, ahead) = if self.start.val() {
                 let seed = self.seed.val().to_u64();
-                (seed, xorshift64(seed))
+                (seed, lfsr64(seed))
             } else if self.stop.val() {
                 (0, 0)
             } else if self.hold.val() {
                 (self.word.val().to_u64(), self.ahead.val().to_u64())
             } else {
                 let ahead = self.ahead.val().to_u64();
-                (ahead, xorshift64(ahead))
+                (ahead, lfsr64(ahead))
             };
             self.word.next = word.to_bits();
             self.ahead.next = ahead.to_bits();
@@ -121,8 +128,8 @@ impl Logic for DeltaSource {
     }
 
     fn hdl(&self) -> Verilog {
-        // Both forms step `word` through `word_next`; they differ in where the step's
-        // xorshift starts (see the type's doc). Without lookahead `ahead` is a wire here.
+        // Both forms step `word` through `word_next`; they differ in where the step
+        // starts (see the type's doc). Without lookahead `ahead` is a wire here.
         let step = if self._lookahead {
             format!(
                 "\
@@ -133,14 +140,11 @@ always @(posedge clock) begin
    else if (!hold) ahead <= s;
 end
 ",
-                xorshift64_verilog("ahead", "s"),
-                xorshift64_verilog("seed", "t")
+                lfsr64_verilog("ahead", "s"),
+                lfsr64_verilog("seed", "t")
             )
         } else {
-            format!(
-                "{}always @(*) ahead = s;\n",
-                xorshift64_verilog("word", "s")
-            )
+            format!("{}always @(*) ahead = s;\n", lfsr64_verilog("word", "s"))
         };
         Verilog::Custom(format!(
             "\
@@ -226,10 +230,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn xorshift_is_linear_and_keeps_zero() {
+    fn lfsr_is_linear_and_keeps_zero() {
         let (a, b) = (0x1234_5678_9abc_def0u64, 0x0f0f_1111_2222_3333u64);
-        assert_eq!(xorshift64(a ^ b), xorshift64(a) ^ xorshift64(b));
-        assert_eq!(xorshift64(0), 0);
-        assert_ne!(xorshift64(1), 1);
+        assert_eq!(lfsr64(a ^ b), lfsr64(a) ^ lfsr64(b));
+        assert_eq!(lfsr64(0), 0);
+        assert_eq!(lfsr64(2), 1);
+        assert_eq!(lfsr64(1), LFSR64_TAPS);
     }
 }
