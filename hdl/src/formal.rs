@@ -447,14 +447,17 @@ mod tests {
     /// depth would be proved against a stale spec.
     #[test]
     fn queue_harnesses_follow_the_configured_depth() {
-        let harnesses = [
-            ("response_queue", QUEUE_HARNESS, "dut.mem$"),
-            ("core", CORE_HARNESS, "dut.responses.queue.mem$"),
-            ("lanes", LANES_SINGLE_HARNESS, "dut.responses.queue.mem$"),
-            ("table", LANES_TABLE_HARNESS, "dut.responses.queue.mem$"),
+        let proofs = proofs().unwrap();
+        let queue_proofs = [
+            ("queue", "dut.mem$"),
+            ("core", "dut.responses.queue.mem$"),
+            ("lanes", "dut.responses.queue.mem$"),
+            ("table", "dut.responses.queue.mem$"),
         ];
-        for (name, harness, entry_prefix) in harnesses {
-            let depth: usize = harness
+        for (name, entry_prefix) in queue_proofs {
+            let proof = proofs.iter().find(|p| p.name == name).expect(name);
+            let depth: usize = proof
+                .harness
                 .lines()
                 .find_map(|l| l.trim().strip_prefix("localparam DEPTH = "))
                 .and_then(|rest| rest.split(';').next())
@@ -464,12 +467,10 @@ mod tests {
                 depth, DEPTH,
                 "{name}: harness DEPTH vs config::RESPONSE_QUEUE_DEPTH"
             );
-            let entries: Vec<String> = harness
-                .lines()
-                .filter_map(|l| l.trim().strip_prefix("// tap "))
-                .filter_map(|rest| rest.split_whitespace().nth(1))
-                .filter_map(|path| path.strip_prefix(entry_prefix))
-                .map(str::to_string)
+            let entries: Vec<&str> = proof
+                .taps()
+                .into_iter()
+                .filter_map(|(_, path)| path.strip_prefix(entry_prefix))
                 .collect();
             let expected: Vec<String> = (0..DEPTH).map(|i| format!("{i}.q")).collect();
             assert_eq!(
