@@ -217,15 +217,18 @@ impl Dut for LanesModel {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cosim::SplitMix64;
     use atomik_hdl::lanes::generator::source_count;
     use atomik_hdl::lanes::lane::lane_delta;
-    use atomik_hdl::lanes::source::lfsr64;
 
     /// The cyclic products in [`lane_xor`] against the plain per-lane definition, for
     /// every enabled-lane count, partial and full source groups, narrow and full widths.
     #[test]
     fn lane_xor_equals_the_per_lane_fold() {
-        let mut x = 0x0123_4567_89ab_cdefu64;
+        // Well-mixed words, not the generator's own steps: successive LFSR words are shifts
+        // of each other, which could hide a wrong source or rotation.
+        let mut rng = SplitMix64::new(0x0123_4567_89ab_cdef);
+        let mut x = 0;
         for (lanes, width) in [
             (1, 64),
             (16, 8),
@@ -236,7 +239,7 @@ mod tests {
         ] {
             let mut words = vec![0u64; source_count(lanes as usize)];
             for w in words.iter_mut() {
-                x = lfsr64(x);
+                x = rng.next_u64();
                 *w = x;
             }
             if let Some(w) = words.get_mut(1) {
