@@ -73,14 +73,15 @@ fn sixty_four_lane_core_in_verilator_matches_model_every_cycle() {
     );
 }
 
-/// 96 lanes, not a power of two: 32 full groups on three sources, a tree over 128 leaves
-/// whose last 16 group slots are zero; one word copy per source (the GW1NR-9 board tops'
-/// setting), so the sources have no lookahead register (see `DeltaSource::new`).
+/// 193 lanes, not a power of two: 64 full groups and one of a single lane, on six sources
+/// (the second block starts at group 63), a tree over 128 leaves whose last 63 group slots
+/// are zero; one word copy per source (the GW1NR-9 board tops' setting), so the sources have
+/// no lookahead register (see `DeltaSource::new`), and copy indices cross a block boundary.
 #[test]
-fn ninety_six_lane_core_in_verilator_matches_model_every_cycle() {
+fn one_hundred_ninety_three_lane_core_in_verilator_matches_model_every_cycle() {
     SCRIPTS.verilator(
-        "ninety_six_lane_core_in_verilator_matches_model_every_cycle",
-        config(96, 64, 3).with_copy_fanout(63).unwrap(),
+        "one_hundred_ninety_three_lane_core_in_verilator_matches_model_every_cycle",
+        config(193, 64, 3).with_copy_fanout(63).unwrap(),
         128,
     );
 }
