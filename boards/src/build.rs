@@ -87,9 +87,9 @@ pub enum BuildError {
 }
 
 /// Said in every report: why synthesis cannot fold the lanes together.
-pub const LANES_NOTE: &str = "lanes run in groups of four behind one run-time enable each \
-     (group g is on when 4g < the active-lane count of GEN_RUN), and at every output bit each \
-     lane reads a different source flip-flop bit and no two groups XOR the same four, so the \
+pub const LANES_NOTE: &str = "lanes run in groups of three behind one run-time enable each \
+     (group g is on when 3g < the active-lane count of GEN_RUN), and at every output bit each \
+     lane reads a different source flip-flop bit and no two groups XOR the same three, so the \
      XOR over lanes depends on run-time values and cannot be reduced to a fixed linear map of \
      the source words; LUT and FF counts grow linearly with lanes (see `atomik sweep`)";
 

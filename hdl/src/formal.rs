@@ -176,13 +176,10 @@ pub fn bridge_proof(clocks_per_bit: u16) -> Result<Proof, ExportError> {
 /// The single-context multi-lane core's harness (see the file for the properties).
 pub const LANES_SINGLE_HARNESS: &str = include_str!("lanes/single.formal.sv");
 
-/// Lanes, width and tree shape of the multi-lane proofs, tree latency 2 both: the single
-/// core's 5 lanes make two enable groups, a full one and a short one, whose registers feed
-/// the output register through the root; the table core's 4 lanes (a power of two, as table
-/// mode needs) have a register at every tree level, so its proof covers a registered inner
-/// level as well as the output register.
-pub const LANES_PROOF_LANES: u32 = 5;
-pub const TABLE_PROOF_LANES: u32 = 4;
+/// Lanes, width and tree shape of the multi-lane proofs: 4 lanes with a register at every
+/// tree level (latency 2), so the proof covers a registered inner level as well as the output
+/// register; the default shape has no inner register below 8 lanes.
+pub const LANES_PROOF_LANES: u32 = 4;
 pub const LANES_PROOF_WIDTH: u32 = 8;
 pub const LANES_PROOF_REGISTER_EVERY: u32 = 1;
 
@@ -238,7 +235,7 @@ pub const TABLE_PROOF_CONTEXTS: u32 = 4;
 /// out here rather than validated for a build.
 pub fn lanes_table_proof() -> Result<Proof, ExportError> {
     let config = LanesConfig {
-        lanes: TABLE_PROOF_LANES,
+        lanes: LANES_PROOF_LANES,
         width: LANES_PROOF_WIDTH,
         register_every: LANES_PROOF_REGISTER_EVERY,
         mode: LaneMode::Table,

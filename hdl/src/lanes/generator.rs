@@ -1,12 +1,12 @@
 //! Run control of the on-chip delta generator, shared by both multi-lane tops. The sources
-//! ([`super::source::DeltaSource`], four per 252 lanes) and the lane groups ([`super::group::GroupTap`])
+//! ([`super::source::DeltaSource`], three per 189 lanes) and the lane groups ([`super::group::GroupTap`])
 //! are children of the top, not of this block: rust-hdl's Verilog cannot reach a grandchild's
 //! signals, and the merge tree needs every tap's delta. The top wires them from this block's
 //! outputs (`start`, `seed`, `stop`, `run_lanes`) and its `pause`.
 //!
 //! Commands (decoded by the top): GEN_SEED stores a seed; GEN_RUN starts a run of K clocks
 //! (`data[39:0]`) with M active lanes (`data[50:40]`): whole enable groups, so
-//! [`super::lane::active_lanes`]`(lanes, M)` lanes feed, M rounded up to a multiple of 4 and
+//! [`super::lane::active_lanes`]`(lanes, M)` lanes feed, M rounded up to a multiple of 3 and
 //! clamped to the lane count. A run feeds
 //! deltas in every clock where `pause` is low; `pause` holds everything (the table mode pauses
 //! while a command uses the lanes). `clocks` and `deltas` count what was fed.
@@ -48,7 +48,7 @@ pub fn source_count(lanes: usize) -> usize {
 }
 
 /// The smallest GEN_RUN M whose run turns on every lane: `active_lanes(lanes, M) == lanes` from
-/// this M on, i.e. M reaches the last group's first lane plus one (`4 * ceil(N / 4) - 3`).
+/// this M on, i.e. M reaches the last group's first lane plus one (`3 * ceil(N / 3) - 2`).
 /// A run with M at or above it is clamped to `lanes` (see `GenControl::clamp_from`).
 pub fn clamp_from(lanes: usize) -> u64 {
     (GROUP_LANES * lanes.div_ceil(GROUP_LANES) - (GROUP_LANES - 1)) as u64
@@ -110,7 +110,7 @@ pub struct GenControl {
     /// `tap_load` one clock ahead, for a top that keeps a copy of it near each chunk of taps
     /// (one register driving every tap's enable spans the core).
     pub tap_load_next: Signal<Out, Bit>,
-    /// The run's M as given (a register): group g is enabled when `4g < M`, which for every
+    /// The run's M as given (a register): group g is enabled when `3g < M`, which for every
     /// existing group is the same with M clamped, so the taps need no clamp.
     pub run_lanes: Signal<Out, Bits<11>>,
     /// The value `run_lanes` takes at the next clock edge, for copies of it a top keeps near
@@ -401,7 +401,7 @@ mod tests {
                 let rtl = if m >= from {
                     lanes as u64
                 } else {
-                    m.div_ceil(4) * 4
+                    m.div_ceil(3) * 3
                 };
                 assert_eq!(
                     rtl,

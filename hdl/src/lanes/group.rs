@@ -1,11 +1,11 @@
 //! One enable group of the on-chip generator: [`GROUP_LANES`] lanes, each a fixed rotation of
 //! a different source's word, behind one run-time enable.
 //!
-//! Group g's word is a register loading `x_0 ^ x_1 ^ x_2 ^ x_3`, `x_m` lane `4g + m`'s delta
-//! ([`super::lane::lane_delta`]), and cleared instead while the group is off: four inputs
-//! per output bit, one LUT4 and the flip-flop beside it per bit for four lanes. The merge
-//! tree then reduces a quarter as many words as with a tap per lane. Why the lanes stay
-//! unfoldable is in [`super::lane`].
+//! Group g's word is `en_g & (x_0 ^ x_1 ^ x_2)`, `x_m` lane `3g + m`'s delta
+//! ([`super::lane::lane_delta`]): four inputs per output bit, one LUT4 per bit for three
+//! lanes. The merge tree then reduces a third as many words as with a tap per lane, and the
+//! enable flip-flops are a third as many. Why the lanes stay unfoldable is in
+//! [`super::lane`].
 
 use super::lane::{
     above_constant, group_count, lane_delta, lane_rotation, rotl64_verilog, GROUP_LANES,
@@ -51,27 +51,23 @@ pub fn group_chunks(lanes: usize, fanout: usize) -> usize {
 }
 
 /// Group `index`'s word: `en ? low_W(XOR over members m of rotl64(word_m, r_m)) : 0`, `en`
-/// loaded on `load` as `4 * index < active_lanes`, as a register (see the module doc).
+/// loaded on `load` as `3 * index < active_lanes`.
 #[derive(LogicBlock)]
 pub struct GroupTap<const W: usize> {
     pub clock: Signal<In, Clock>,
-    /// Member 0's to 3's source words (a member the group lacks ignores its word: the last
-    /// group of a core whose lane count is not a multiple of 4 is short).
+    /// Member 0's, 1's and 2's source words (a member the group lacks ignores its word: the
+    /// last group of a core whose lane count is not a multiple of 3 is short).
     pub word_a: Signal<In, Bits<64>>,
     pub word_b: Signal<In, Bits<64>>,
     pub word_c: Signal<In, Bits<64>>,
-    pub word_d: Signal<In, Bits<64>>,
     /// Loads the enable from `active_lanes` (at the launch of a generator run).
     pub load: Signal<In, Bit>,
     pub active_lanes: Signal<In, Bits<11>>,
-    /// The group's word of the previous clock's source words (a register).
+    /// The group's word in this cycle.
     pub delta: Signal<Out, Bits<W>>,
-    /// The group is off: its register clears instead of loading (the flip-flops' synchronous
-    /// reset). Low at power-up, which no port can see: the sources hold zero until a run
-    /// starts, and a run's launch loads every group's enable.
-    idle: Signal<Local, Bit>,
+    enabled: Signal<Local, Bit>,
     _index: usize,
-    /// Lanes in this group: 4, or fewer for the last group.
+    /// Lanes in this group: 3, or fewer for the last group.
     _members: usize,
 }
 
@@ -88,11 +84,10 @@ impl<const W: usize> GroupTap<W> {
             word_a: Default::default(),
             word_b: Default::default(),
             word_c: Default::default(),
-            word_d: Default::default(),
             load: Default::default(),
             active_lanes: Default::default(),
             delta: Default::default(),
-            idle: Default::default(),
+            enabled: Default::default(),
             _index: index,
             _members: (lanes - GROUP_LANES * index).min(GROUP_LANES),
         }
@@ -105,51 +100,42 @@ impl<const W: usize> GroupTap<W> {
 
 impl<const W: usize> Logic for GroupTap<W> {
     fn update(&mut self) {
-        if self.clock.pos_edge() {
-            // A local signal's `val()` reads its `next` in rust-hdl: take the enable as it was
-            // before this edge, as the flip-flops do.
-            let was_idle = self.idle.val();
-            if self.load.val() {
-                self.idle.next = self.active_lanes.val().index() <= self.first_lane();
-            }
-            let words = [
-                self.word_a.val().to_u64(),
-                self.word_b.val().to_u64(),
-                self.word_c.val().to_u64(),
-                self.word_d.val().to_u64(),
-            ];
-            let mixed = (0..self._members).fold(0u64, |acc, m| {
-                acc ^ lane_delta(self.first_lane() + m, words[m], W as u32)
-            });
-            self.delta.next = if was_idle {
-                Bits::<W>::default()
-            } else {
-                mixed.to_bits()
-            };
+        if self.clock.pos_edge() && self.load.val() {
+            self.enabled.next = self.active_lanes.val().index() > self.first_lane();
         }
+        let words = [
+            self.word_a.val().to_u64(),
+            self.word_b.val().to_u64(),
+            self.word_c.val().to_u64(),
+        ];
+        let mixed = (0..self._members).fold(0u64, |acc, m| {
+            acc ^ lane_delta(self.first_lane() + m, words[m], W as u32)
+        });
+        self.delta.next = if self.enabled.val() {
+            mixed.to_bits()
+        } else {
+            Bits::<W>::default()
+        };
     }
 
     fn connect(&mut self) {
         self.delta.connect();
-        self.idle.connect();
+        self.enabled.connect();
     }
 
     fn hdl(&self) -> Verilog {
-        let terms: Vec<String> = ["word_a", "word_b", "word_c", "word_d"]
+        let terms: Vec<String> = ["word_a", "word_b", "word_c"]
             .iter()
             .take(self._members)
             .enumerate()
             .map(|(m, word)| rotl64_verilog(word, lane_rotation(self.first_lane() + m)))
             .collect();
-        // `idle` as the register's synchronous reset: the flip-flops' reset pin (Gowin DFFR,
-        // iCE40 SB_DFFSR, ECP5 LSR), so the LUT4 in front holds four data bits.
         Verilog::Custom(format!(
             "\
 wire [63:0] mixed = {mixed};
-initial idle = 1'b0;
-initial delta = {W}'d0;
-always @(posedge clock) if (load) idle <= !{above};
-always @(posedge clock) if (idle) delta <= {W}'d0; else delta <= mixed[{msb}:0];
+initial enabled = 1'b0;
+always @(posedge clock) if (load) enabled <= {above};
+always @(*) delta = enabled ? mixed[{msb}:0] : {W}'d0;
 ",
             mixed = terms.join(" ^ "),
             above = above_constant("active_lanes", self.first_lane()),
@@ -161,14 +147,7 @@ always @(posedge clock) if (idle) delta <= {W}'d0; else delta <= mixed[{msb}:0];
         vec![TimingInfo {
             name: "group_tap".into(),
             clock: "clock".into(),
-            inputs: vec![
-                "word_a".into(),
-                "word_b".into(),
-                "word_c".into(),
-                "word_d".into(),
-                "load".into(),
-                "active_lanes".into(),
-            ],
+            inputs: vec!["load".into(), "active_lanes".into()],
             outputs: vec!["delta".into()],
         }]
     }

@@ -7,33 +7,28 @@
 //! and off (`M`, from GEN_RUN) cannot be.
 //!
 //! Lanes are enabled in groups of [`GROUP_LANES`] (one enable flip-flop per group): the single
-//! and shared cores compute a group's word as `x_a ^ x_b ^ x_c ^ x_d` into a register that the
-//! group's enable clears, one LUT4 and its flip-flop per bit for four lanes (see
-//! [`super::group`]). The table mode keeps a tap per lane
+//! and shared cores compute a group's word as `en_g & (x_a ^ x_b ^ x_c)`, one LUT4 per bit
+//! for three lanes (see [`super::group`]). The table mode keeps a tap per lane
 //! ([`LaneTap`]) but enables it by the same group rule, so every mode has one activity rule,
 //! [`active_lanes`].
 //!
 //! Why the grouped lanes still cannot fold: at every output bit, every lane's data bit is a
 //! distinct flip-flop bit (distinct source, or the same source at a distinct rotation), and no
-//! two groups XOR the same four bits at any output bit (the members' rotation differences
+//! two groups XOR the same three bits at any output bit (the members' rotation differences
 //! differ from group to group, see [`ROTATION_STEP`]). Were two lanes to share a bit `x`,
 //! `en_g & x ^ en_h & x = (en_g ^ en_h) & x` would compute it once; were two groups to share
-//! a set of bits, its XOR would be computed once for both. Both are checked by the tests
-//! below for every lane count up to [`super::MAX_LANES`].
+//! a triple, its XOR would be computed once and every group would shrink to a two-input gate,
+//! two of them per LUT4 (the old per-lane cost with a third of the lanes). Both are checked
+//! by the tests below for every lane count up to [`super::MAX_LANES`].
 
 use rust_hdl::prelude::*;
 
-/// Lanes per run-time enable: a LUT4's inputs. Group g's word bit is the XOR of one bit of
-/// each member's rotated word, one LUT4, into the flip-flop beside it, whose synchronous
-/// reset is the group's (inverted) enable: the enable costs no LUT input, where a
-/// combinational `en & (x_a ^ x_b ^ x_c)` spent one and took three lanes per LUT4 (sessions 6
-/// to 14). It is also the tree's first register (see [`super::tree`]). Trade-off: 16
-/// flip-flops a lane. An iCE40 logic cell and an ECP5 slice have a flip-flop for every LUT,
-/// so there they come free; the GW1NR-9 has one for three of every four LUTs (6480 of 8640),
-/// so on the Tang Nano the flip-flops now bound the lane count. Measured on its 141-lane
-/// board top: 5777 LUT4 + ALU against 6631 with groups of three (-13 %), 6994 LUT positions
-/// against 7781, and 5359 flip-flops against 3582 (docs/performance.md, session 15).
-pub const GROUP_LANES: usize = 4;
+/// Lanes per run-time enable: a LUT4's inputs minus the enable. Group g's word bit is a
+/// function of exactly four signals (its enable and one bit of each member's rotated word),
+/// so the whole group costs one LUT4 per bit, where a lane of its own (enable and one data
+/// bit) took half a LUT4 per bit and needed the merge tree above it for three times as many
+/// leaves.
+pub const GROUP_LANES: usize = 3;
 
 /// Lanes sharing one source word. 63, not 64: the XOR of all 64 rotations of a word is its
 /// parity on every bit, so a source feeding 64 lanes would feed a run whose sum says almost
@@ -42,24 +37,24 @@ pub const GROUP_LANES: usize = 4;
 pub const LANES_PER_SOURCE: usize = 63;
 
 /// Lanes of one block: [`GROUP_LANES`] sources, each feeding one lane of each of the block's
-/// [`LANES_PER_SOURCE`] groups (member m of every group takes source `4 * block + m`).
+/// [`LANES_PER_SOURCE`] groups (member m of every group takes source `3 * block + m`).
 pub const LANES_PER_BLOCK: usize = GROUP_LANES * LANES_PER_SOURCE;
 
 /// Member m of group k (within its block) rotates its source word by
 /// `k * ROTATION_STEP[m] mod 63`. Each step is coprime to 63, so each source's lanes take 63
 /// distinct rotations (never all 64, see [`LANES_PER_SOURCE`]); and the difference between
 /// member 1's and member 0's rotation (`k` for k < 32, `k + 1` for k >= 32, mod 64) is
-/// distinct for every group of a block, so no two groups XOR the same four source bits at
-/// any output bit. With one rotation for all four members a group's word would be
-/// `rotl(w_a ^ w_b ^ w_c ^ w_d, k)`: one shared XOR for every group.
-pub const ROTATION_STEP: [usize; GROUP_LANES] = [1, 2, 4, 8];
+/// distinct for every group of a block, so no two groups XOR the same three source bits at
+/// any output bit. With one rotation for all three members a group's word would be
+/// `rotl(w_a ^ w_b ^ w_c, k)`: one shared XOR, and each group a two-input gate.
+pub const ROTATION_STEP: [usize; GROUP_LANES] = [1, 2, 4];
 
 /// The enable group of lane `index`.
 pub fn lane_group(index: usize) -> usize {
     index / GROUP_LANES
 }
 
-/// Groups for `lanes` lanes (the last one short when `lanes` is not a multiple of 4).
+/// Groups for `lanes` lanes (the last one short when `lanes` is not a multiple of 3).
 pub fn group_count(lanes: usize) -> usize {
     lanes.div_ceil(GROUP_LANES)
 }
@@ -86,7 +81,7 @@ pub fn lane_delta(index: usize, word: u64, width: u32) -> u64 {
 }
 
 /// Lanes a run enables on a core of `lanes` lanes when GEN_RUN asks for `requested`: group g
-/// (lanes 4g..4g+3) is on when `4g < requested`, so the count is `requested` rounded up to a
+/// (lanes 3g..3g+2) is on when `3g < requested`, so the count is `requested` rounded up to a
 /// multiple of [`GROUP_LANES`], at most `lanes`. Every mode, the generator's delta counter,
 /// the models and the host's predictions use this one rule.
 pub fn active_lanes(lanes: u32, requested: u32) -> u32 {
@@ -242,7 +237,7 @@ mod tests {
     #[test]
     fn each_source_feeds_at_most_63_distinct_rotations_and_the_sources_exist() {
         let lanes = MAX_LANES as usize;
-        for n in [1usize, 2, 3, 4, 5, 8, 64, 128, 189, 252, 253, 256, 1024] {
+        for n in [1usize, 2, 3, 4, 8, 64, 128, 189, 190, 256, 1024] {
             let used = (0..n).map(lane_source).max().unwrap() + 1;
             assert_eq!(source_count(n), used, "{n} lanes");
         }
@@ -254,7 +249,7 @@ mod tests {
             );
         }
         assert!(rotations.iter().all(|r| r.len() <= LANES_PER_SOURCE));
-        // The members of a group take different sources.
+        // The three members of a group take three different sources.
         for g in 0..group_count(lanes) {
             let sources: HashSet<usize> = (GROUP_LANES * g..GROUP_LANES * (g + 1))
                 .map(lane_source)
@@ -266,16 +261,15 @@ mod tests {
     #[test]
     fn active_lanes_rounds_up_to_whole_groups_within_the_core() {
         assert_eq!(active_lanes(128, 0), 0);
-        assert_eq!(active_lanes(128, 1), 4);
-        assert_eq!(active_lanes(128, 4), 4);
-        assert_eq!(active_lanes(128, 5), 8);
-        assert_eq!(active_lanes(128, 124), 124);
-        assert_eq!(active_lanes(128, 125), 128);
-        assert_eq!(active_lanes(126, 125), 126);
+        assert_eq!(active_lanes(128, 1), 3);
+        assert_eq!(active_lanes(128, 3), 3);
+        assert_eq!(active_lanes(128, 4), 6);
+        assert_eq!(active_lanes(128, 126), 126);
+        assert_eq!(active_lanes(128, 127), 128);
         assert_eq!(active_lanes(128, 2047), 128);
         assert_eq!(active_lanes(1, 1), 1);
         assert_eq!(active_lanes(2, 1), 2);
-        // The rule is "group g is on when 4g < requested", counted lane by lane.
+        // The rule is "group g is on when 3g < requested", counted lane by lane.
         for lanes in [1u32, 2, 4, 8, 64, 128, 1024] {
             for requested in 0..1100 {
                 let counted = (0..lanes)

@@ -5,7 +5,7 @@
 //! of a block-RAM context table: many contexts, lanes bounded by logic).
 //!
 //! Blocks, one per file: [`source`] (LFSR delta source), [`lane`] (the lane-to-source map
-//! and the table mode's lane), [`group`] (an enable group of four lanes),
+//! and the table mode's lane), [`group`] (an enable group of three lanes),
 //! [`xor_node`] and [`tree`] (the merge tree and its shape), [`single`] (the top).
 
 pub mod export;
@@ -233,15 +233,9 @@ impl LanesConfig {
         (self.lanes as usize).next_power_of_two()
     }
 
-    /// Merge-tree latency in clocks: from a lane's source word to the tree output (the table
-    /// core's leaf per lane, the single and shared cores' group registers, see [`tree`]).
+    /// Merge-tree latency in clocks.
     pub fn tree_latency(&self) -> u32 {
-        match self.mode {
-            LaneMode::Table => tree::latency(self.tree_leaves(), self.register_every),
-            LaneMode::Single | LaneMode::Shared => {
-                tree::group_latency(self.tree_leaves(), self.register_every)
-            }
-        }
+        tree::latency(self.tree_leaves(), self.register_every)
     }
 
     /// Response latency: clocks from a command's handshake to its response being visible.

@@ -4,7 +4,7 @@
 //! registered read cannot see yet.
 //!
 //! ```text
-//!  sources ─► lane groups (N/4) ─► XOR tree (L) ─► tree_out ─┐
+//!  sources ─► lane groups (N/3) ─► XOR tree (L) ─► tree_out ─┐
 //!                                                          ▼
 //!  cmd ─► S0 ─► S1 slot ─► delay line (L + 2) ─► pre stage: table read, xin reg ─► mid: RAM out
 //!                 (command, or the run's feed and its context)   reg ─► stage (RMW, forwarding) ─► rsp reg ─► rsp queue
@@ -54,7 +54,7 @@ use super::group::GroupTap;
 use super::lane::{group_count, GROUP_LANES, LANES_PER_SOURCE};
 use super::source::DeltaSource;
 use super::split_counter::SplitCounter;
-use super::tree::{group_latency, group_slots, is_registered_above_groups};
+use super::tree::{group_slots, latency};
 use super::xor_node::{tree_nodes, XorNode};
 use super::LanesConfig;
 use crate::context_ram::ContextRam;
@@ -62,7 +62,7 @@ use crate::response_credits::ResponseCredits;
 use rust_hdl::prelude::*;
 
 // The update writes these as literals (see there).
-const _: () = assert!(LANES_PER_SOURCE == 63 && GROUP_LANES == 4);
+const _: () = assert!(LANES_PER_SOURCE == 63 && GROUP_LANES == 3);
 
 pub use super::single::{StatusReg, DESIGN_ID};
 
@@ -86,7 +86,7 @@ pub struct SharedLaneCore<const W: usize, const A: usize> {
     pub illegal_op: Signal<Out, Bit>,
     generator: GenControl,
     sources: Vec<DeltaSource>,
-    /// Member m of group g reads source `(g / 63) * 4 + m` (see [`super::lane::lane_source`]).
+    /// Member m of group g reads source `(g / 63) * 3 + m` (see [`super::lane::lane_source`]).
     groups: Vec<GroupTap<W>>,
     salts: Vec<Constant<Bits<64>>>,
     nodes: Vec<XorNode<W>>,
@@ -172,11 +172,10 @@ pub struct SharedLaneCore<const W: usize, const A: usize> {
     feed_word: Constant<Bits<64>>,
     id_word: Constant<Bits<64>>,
     _sources: usize,
-    /// Groups, and groups with at least two, three and four members (prefixes of the groups).
+    /// Groups, and groups with at least two and with three members (prefixes of the groups).
     _groups: usize,
     _groups_b: usize,
     _groups_c: usize,
-    _groups_d: usize,
     /// The tree node group 0 feeds (see [`group_slots`]).
     _slot_base: usize,
     _delay: usize,
@@ -195,13 +194,13 @@ impl<const W: usize, const A: usize> SharedLaneCore<W, A> {
         let every = config.register_every;
         // The tree is a heap over the next power of two: leaves past the last group are zero.
         let leaves = config.tree_leaves();
-        let l = group_latency(leaves, every) as usize;
+        let l = latency(leaves, every) as usize;
         // L stages bring a slot level with its tree output (the pre stage); two more to the
         // stage: the RAM read, then its output register (mid).
         let d = l + 2;
         let s = source_count(n);
         let slots = group_slots(leaves);
-        let nodes = tree_nodes(2 * slots, leaves, every, is_registered_above_groups);
+        let nodes = tree_nodes(2 * slots, leaves, every);
         let c64 = |v: u64| Constant::new(v.to_bits());
         let regs =
             |count: usize| -> Vec<DFF<Bit>> { (0..count).map(|_| Default::default()).collect() };
@@ -290,9 +289,8 @@ impl<const W: usize, const A: usize> SharedLaneCore<W, A> {
             id_word: c64(DESIGN_ID),
             _sources: s,
             _groups: group_count(n),
-            _groups_b: (n + 2) / GROUP_LANES,
-            _groups_c: (n + 1) / GROUP_LANES,
-            _groups_d: n / GROUP_LANES,
+            _groups_b: (n + 1) / GROUP_LANES,
+            _groups_c: n / GROUP_LANES,
             _slot_base: slots,
             _delay: d,
         }
@@ -377,25 +375,21 @@ impl<const W: usize, const A: usize> Logic for SharedLaneCore<W, A> {
             self.sources[s].stop.next = self.generator.stop_run.val() | self.reset_q.q.val();
             self.sources[s].hold.next = self.st_valid.q.val();
         }
-        // Literals: 63 is LANES_PER_SOURCE, 4 GROUP_LANES (rust-hdl evaluates index
+        // Literals: 63 is LANES_PER_SOURCE, 3 GROUP_LANES (rust-hdl evaluates index
         // expressions of loop variables and literals only).
         for g in 0..(self._groups) {
             self.groups[g].clock.next = self.clock.val();
-            self.groups[g].word_a.next = self.sources[(g / 63) * 4].word.val();
+            self.groups[g].word_a.next = self.sources[(g / 63) * 3].word.val();
             self.groups[g].word_b.next = 0.into();
             self.groups[g].word_c.next = 0.into();
-            self.groups[g].word_d.next = 0.into();
             self.groups[g].load.next = self.generator.tap_load.val();
             self.groups[g].active_lanes.next = self.generator.run_lanes.val();
         }
         for g in 0..(self._groups_b) {
-            self.groups[g].word_b.next = self.sources[(g / 63) * 4 + 1].word.val();
+            self.groups[g].word_b.next = self.sources[(g / 63) * 3 + 1].word.val();
         }
         for g in 0..(self._groups_c) {
-            self.groups[g].word_c.next = self.sources[(g / 63) * 4 + 2].word.val();
-        }
-        for g in 0..(self._groups_d) {
-            self.groups[g].word_d.next = self.sources[(g / 63) * 4 + 3].word.val();
+            self.groups[g].word_c.next = self.sources[(g / 63) * 3 + 2].word.val();
         }
         // One context per feeding clock, from the run's base.
         if self.gen_feed.val() {

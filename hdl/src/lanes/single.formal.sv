@@ -1,13 +1,12 @@
 // Formal harness of the single-context multi-lane core (single.rs, rust-hdl module `top`), built
-// with 5 lanes and a merge tree registered at every level (tree latency 2), proved by
+// with 4 lanes and a merge tree registered at every level (tree latency 2), proved by
 // k-induction with `atomik prove --only lanes`.
 //
 // Every input is free in every cycle: commands of any op (generator, STATUS and illegal ones
 // too), resets at any time, any response back-pressure. The generator's lane outputs are cut
-// loose (`free` lines below): every enable group's register (two here: lanes 0-3 and lane 4)
-// carries an arbitrary word in every cycle, so the property holds over whatever deltas the
-// lanes carry, not only the generator's sequence. A group register holds the lanes' deltas of
-// the previous clock (it loads their XOR at the clock edge that ends it).
+// loose (`free` lines below): every enable group (two here: lanes 0-2 and lane 3) carries an
+// arbitrary word in every cycle, so the property holds over whatever deltas the lanes carry,
+// not only the xorshift sequence.
 //
 // The spec: the state (reference ^ accumulator) after every lane delta and every command the
 // core accepted, in order. In one clock the lanes' deltas come before the command taken in that
@@ -47,7 +46,7 @@
 // tap t_q3          dut.responses.queue.mem$3.q
 
 module lanes_single_formal #(
-    parameter W = 8 // data width (the core's W); 5 lanes, tree latency 2 (register_every 1)
+    parameter W = 8 // data width (the core's W); 4 lanes, tree latency 2 (register_every 1)
 ) (
     input wire clock,
     input wire reset,
@@ -56,7 +55,7 @@ module lanes_single_formal #(
     input wire [63:0] cmd_data,
     input wire rsp_ready
 );
-    localparam L = 2;     // tree latency: the group registers and the output register
+    localparam L = 2;     // tree latency: the registered level and the output register
     localparam DEPTH = 4; // the response queue (response_queue.rs DEPTH)
     localparam PTR = $clog2(DEPTH); // queue slot pointers wrap at DEPTH
     localparam [3:0] LOAD = 1, ACCUM = 2, READ = 3, SWAP = 4, SWAP_LOAD = 5, STATUS = 8;
@@ -91,17 +90,16 @@ module lanes_single_formal #(
     endfunction
 
     wire fire = cmd_valid & cmd_ready & !reset; // a command handshaken in a reset cycle is dropped
-    wire [W-1:0] lanes = t_d0 ^ t_d1; // every lane's delta of the previous clock (both groups)
+    wire [W-1:0] lanes = t_d0 ^ t_d1; // every lane's delta of this clock (both groups' words)
     wire pop = rsp_valid & rsp_ready;
 
-    // What the core accepted in each of the last L clocks: entry k holds clock now - 1 - k
-    // (`lanes` is clock now - 1's deltas, so `h_lanes` entry k holds clock now - 2 - k).
+    // What the core accepted in each of the last L clocks: entry k holds clock now - 1 - k.
     // A reset drops the commands and deltas accepted before it (the deltas' XOR is kept: it is
     // still in the tree, which the core ignores rather than clears).
     reg h_fire [0:L-1];
     reg [3:0] h_op [0:L-1];
     reg [W-1:0] h_data [0:L-1];
-    reg [W-1:0] h_lanes [0:L-2];
+    reg [W-1:0] h_lanes [0:L-1];
     reg h_counted [0:L-1];          // the deltas count (not a reset clock or the one after, none since)
     reg f_reset_prev = 0;           // the previous clock was a reset clock
     reg [W-1:0] f_state = 0;        // the spec's state after every event applied so far
@@ -114,14 +112,13 @@ module lanes_single_formal #(
     integer k;
     initial for (k = 0; k < L; k = k + 1) begin
         // Power-up: the tree holds zeros, which the core absorbs from its second clock on.
-        h_fire[k] = 0; h_op[k] = 0; h_data[k] = 0; h_counted[k] = k < L - 1;
-        if (k < L - 1) h_lanes[k] = 0;
+        h_fire[k] = 0; h_op[k] = 0; h_data[k] = 0; h_lanes[k] = 0; h_counted[k] = k < L - 1;
     end
 
     // The event applied now: the clock L clocks ago.
     wire a_fire = h_fire[L-1];
     wire [3:0] a_op = h_op[L-1];
-    wire [W-1:0] a_seen = h_counted[L-1] ? f_state ^ h_lanes[L-2] : f_state; // after its deltas
+    wire [W-1:0] a_seen = h_counted[L-1] ? f_state ^ h_lanes[L-1] : f_state; // after its deltas
     wire a_responds = a_fire && responds(a_op);
 
     always @(posedge clock) begin
@@ -135,7 +132,7 @@ module lanes_single_formal #(
             h_fire[k] <= h_fire[k-1] && !reset;
             h_op[k] <= h_op[k-1];
             h_data[k] <= h_data[k-1];
-            if (k < L - 1) h_lanes[k] <= h_lanes[k-1];
+            h_lanes[k] <= h_lanes[k-1];
             h_counted[k] <= h_counted[k-1] && !reset;
         end
         if (reset) begin
@@ -180,10 +177,9 @@ module lanes_single_formal #(
 
     // ---- Invariants: the tree, the delay line, the state and the queue against the spec ----
     // I1: the tree holds the lanes' XOR of the clocks the spec has not applied yet: the
-    // group registers (through the group slots) the last clock's, the output register the
-    // one before.
-    always @* assert ((t_n2 ^ t_n3) == lanes);
-    always @* assert (t_tree_out == h_lanes[L-2]);
+    // registered level the last clock's, the output register the one before.
+    always @* assert ((t_n2 ^ t_n3) == h_lanes[0]);
+    always @* assert (t_tree_out == h_lanes[L-1]);
     // I2: the core absorbs the tree's output exactly when the spec counts those deltas, and
     // its post-reset countdown is within the tree latency plus the clock after the reset.
     always @* assert (t_keep == h_counted[L-1]);

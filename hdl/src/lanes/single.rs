@@ -38,7 +38,7 @@ use super::group::{copies_per_source, group_chunks, word_copies, GroupTap};
 use super::lane::{group_count, GROUP_LANES, LANES_PER_SOURCE};
 use super::source::{DeltaSource, WordCopy};
 use super::split_counter::SplitCounter;
-use super::tree::{group_latency, group_slots, is_registered_above_groups};
+use super::tree::{group_slots, latency};
 use super::xor_node::{tree_nodes, XorNode};
 use super::LanesConfig;
 use crate::response_credits::ResponseCredits;
@@ -80,7 +80,7 @@ pub enum StatusReg {
 pub use super::generator::{source_count, source_salt};
 
 // The update writes these as literals (see there).
-const _: () = assert!(LANES_PER_SOURCE == 63 && GROUP_LANES == 4);
+const _: () = assert!(LANES_PER_SOURCE == 63 && GROUP_LANES == 3);
 
 /// The single-context multi-lane core, `W` bits wide; lanes and tree shape from [`LanesConfig`].
 #[derive(LogicBlock)]
@@ -108,7 +108,7 @@ pub struct SingleLaneCore<const W: usize> {
     source_starts: Vec<WordCopy<Bit>>,
     source_stops: Vec<WordCopy<Bit>>,
     /// Copies of the source words (see [`super::group::word_copy`]): member m of group g reads
-    /// copy `((g / 63) * k + (g % 63) / f) * 4 + m`, which holds source `(c / 4k) * 4 + c % 4`
+    /// copy `((g / 63) * k + (g % 63) / f) * 3 + m`, which holds source `(c / 3k) * 3 + c % 3`
     /// (`f` the copy fan-out, `k` the copies per source).
     words: Vec<WordCopy<Bits<64>>>,
     /// Copies of the run's lane count (the generator's `run_lanes`), one per chunk of `f`
@@ -178,11 +178,10 @@ pub struct SingleLaneCore<const W: usize> {
     _chunks: usize,
     /// The copy fan-out `f` ([`LanesConfig::copy_fanout`]).
     _fanout: usize,
-    /// Groups, and groups with at least two, three and four members (prefixes of the groups).
+    /// Groups, and groups with at least two and with three members (prefixes of the groups).
     _groups: usize,
     _groups_b: usize,
     _groups_c: usize,
-    _groups_d: usize,
     /// The tree node group 0 feeds (see [`group_slots`]).
     _slot_base: usize,
     _latency: usize,
@@ -200,9 +199,9 @@ impl<const W: usize> SingleLaneCore<W> {
         let every = config.register_every;
         // The tree is a heap over the next power of two: leaves past the last group are zero.
         let leaves = config.tree_leaves();
-        let l = group_latency(leaves, every) as usize;
+        let l = latency(leaves, every) as usize;
         let slots = group_slots(leaves);
-        let nodes = tree_nodes(2 * slots, leaves, every, is_registered_above_groups);
+        let nodes = tree_nodes(2 * slots, leaves, every);
         SingleLaneCore {
             clock: Default::default(),
             reset: Default::default(),
@@ -272,9 +271,8 @@ impl<const W: usize> SingleLaneCore<W> {
             _chunks: group_chunks(n, fanout),
             _fanout: fanout,
             _groups: group_count(n),
-            _groups_b: (n + 2) / GROUP_LANES,
-            _groups_c: (n + 1) / GROUP_LANES,
-            _groups_d: n / GROUP_LANES,
+            _groups_b: (n + 1) / GROUP_LANES,
+            _groups_c: n / GROUP_LANES,
             _slot_base: slots,
             _latency: l,
             _sel_end: l.min(2),
@@ -360,14 +358,14 @@ impl<const W: usize> Logic for SingleLaneCore<W> {
             self.sources[s].stop.next = self.source_stops[s].q.val();
             self.sources[s].hold.next = false;
         }
-        // Literals: 63 is LANES_PER_SOURCE, 4 GROUP_LANES. The copy fan-out `f` and the copies
+        // Literals: 63 is LANES_PER_SOURCE, 3 GROUP_LANES. The copy fan-out `f` and the copies
         // per source `k` are configuration values, bound by one-iteration loops: rust-hdl's
         // Verilog generator evaluates an index from loop variables and literals only.
         for f in (self._fanout)..(self._fanout + 1) {
             for k in copies_per_source(self._fanout)..(copies_per_source(self._fanout) + 1) {
                 for c in 0..(self._words) {
                     self.words[c].clock.next = self.clock.val();
-                    self.words[c].d.next = self.sources[(c / (k * 4)) * 4 + c % 4].word_next.val();
+                    self.words[c].d.next = self.sources[(c / (k * 3)) * 3 + c % 3].word_next.val();
                 }
                 for c in 0..(self._chunks) {
                     self.lane_counts[c].clock.next = self.clock.val();
@@ -378,10 +376,9 @@ impl<const W: usize> Logic for SingleLaneCore<W> {
                 for g in 0..(self._groups) {
                     self.groups[g].clock.next = self.clock.val();
                     self.groups[g].word_a.next =
-                        self.words[((g / 63) * k + (g % 63) / f) * 4].q.val();
+                        self.words[((g / 63) * k + (g % 63) / f) * 3].q.val();
                     self.groups[g].word_b.next = 0.into();
                     self.groups[g].word_c.next = 0.into();
-                    self.groups[g].word_d.next = 0.into();
                     self.groups[g].load.next =
                         self.chunk_loads[(g / 63) * k + (g % 63) / f].q.val();
                     self.groups[g].active_lanes.next =
@@ -389,15 +386,11 @@ impl<const W: usize> Logic for SingleLaneCore<W> {
                 }
                 for g in 0..(self._groups_b) {
                     self.groups[g].word_b.next =
-                        self.words[((g / 63) * k + (g % 63) / f) * 4 + 1].q.val();
+                        self.words[((g / 63) * k + (g % 63) / f) * 3 + 1].q.val();
                 }
                 for g in 0..(self._groups_c) {
                     self.groups[g].word_c.next =
-                        self.words[((g / 63) * k + (g % 63) / f) * 4 + 2].q.val();
-                }
-                for g in 0..(self._groups_d) {
-                    self.groups[g].word_d.next =
-                        self.words[((g / 63) * k + (g % 63) / f) * 4 + 3].q.val();
+                        self.words[((g / 63) * k + (g % 63) / f) * 3 + 2].q.val();
                 }
             }
         }

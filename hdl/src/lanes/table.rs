@@ -42,7 +42,7 @@ use super::lane::{LaneTap, GROUP_LANES, LANES_PER_BLOCK};
 use super::lane_table::LaneTable;
 use super::source::DeltaSource;
 use super::split_counter::SplitCounter;
-use super::tree::{is_registered, latency};
+use super::tree::latency;
 use super::xor_node::{tree_nodes, XorNode};
 use super::LanesConfig;
 use crate::context_ram::ContextRam;
@@ -50,7 +50,7 @@ use crate::response_credits::ResponseCredits;
 use rust_hdl::prelude::*;
 
 // The update writes these as literals (see there).
-const _: () = assert!(LANES_PER_BLOCK == 252 && GROUP_LANES == 4);
+const _: () = assert!(LANES_PER_BLOCK == 189 && GROUP_LANES == 3);
 
 pub use super::single::{StatusReg, DESIGN_ID};
 
@@ -154,7 +154,7 @@ impl<const W: usize, const A: usize> TableLaneCore<W, A> {
         let d = l + 2;
         let s = source_count(n);
         let contexts = 1usize << A;
-        let nodes = tree_nodes(2 * n, n, every, is_registered);
+        let nodes = tree_nodes(2 * n, n, every);
         let c64 = |v: u64| Constant::new(v.to_bits());
         TableLaneCore {
             clock: Default::default(),
@@ -345,8 +345,8 @@ impl<const W: usize, const A: usize> Logic for TableLaneCore<W, A> {
         for i in 0..(self._lanes) {
             self.taps[i].clock.next = self.clock.val();
             // Lane i's source (`lane::lane_source`; literals: rust-hdl evaluates index
-            // expressions of loop variables and literals only): 252 lanes per block of 4.
-            self.taps[i].word.next = self.sources[(i / 252) * 4 + (i % 252) % 4].word.val();
+            // expressions of loop variables and literals only): 189 lanes per block of 3.
+            self.taps[i].word.next = self.sources[(i / 189) * 3 + (i % 189) % 3].word.val();
             self.taps[i].load.next = self.generator.load.val();
             self.taps[i].active_lanes.next = self.generator.run_lanes.val();
             self.gen_addr[i].clock.next = self.clock.val();

@@ -26,17 +26,19 @@ impl<const W: usize> XorNode<W> {
 }
 
 /// The first `count` nodes of a merge-tree heap over `leaves` leaves (see [`super::tree`]):
-/// node k is a register when `registered(k, leaves, register_every)` says so
-/// ([`super::tree::is_registered`] for a leaf per lane, [`super::tree::is_registered_above_groups`]
-/// for group registers); node 0 (unused) and the leaf slots are wiring.
+/// node k is a register when [`super::tree::is_registered`] says so; node 0 (unused) and the
+/// leaf slots are wiring.
 pub fn tree_nodes<const W: usize>(
     count: usize,
     leaves: usize,
     register_every: u32,
-    registered: fn(usize, usize, u32) -> bool,
 ) -> Vec<XorNode<W>> {
     (0..count)
-        .map(|k| XorNode::new(k > 0 && k < leaves && registered(k, leaves, register_every)))
+        .map(|k| {
+            XorNode::new(
+                k > 0 && k < leaves && super::tree::is_registered(k, leaves, register_every),
+            )
+        })
         .collect()
 }
 
