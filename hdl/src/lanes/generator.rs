@@ -105,7 +105,8 @@ pub struct GenControl {
     /// critical path (`last` -> the `stop_run` LUT -> a copy's D, 8.35 ns, 7.35 of it
     /// routing).
     pub source_start_next: Signal<Out, Bit>,
-    /// `stop_run` one clock ahead; exact only while `pause` stays low (see above).
+    /// `stop_run` one clock ahead; exact only while `pause` and `reset` stay low (see above):
+    /// a top ORs its reset in, as it must for the sources to stop on a reset anyway.
     pub stop_run_next: Signal<Out, Bit>,
     /// `tap_load` one clock ahead, for a top that keeps a copy of it near each chunk of taps
     /// (one register driving every tap's enable spans the core).
@@ -381,8 +382,23 @@ impl Logic for GenControl {
         // stays low for the tops that use these).
         self.source_start_next.next = self.go.d.val() & self.go_any.d.val();
         self.tap_load_next.next = self.go.d.val();
-        self.stop_run_next.next =
-            (self.active.d.val() & self.last.d.val()) | (self.go.d.val() & !self.go_any.d.val());
+        // `stop_run_next` is `(active.d & last.d) | (go.d & !go_any.d)` with the reset low:
+        // the one top that uses it ORs its reset in, so the reset's terms are redundant there,
+        // and through `go`, `active` and `last` they put the reset net five LUTs deep in front
+        // of every source's stop copy (the ULX3S 704-lane board top's critical path at
+        // 112.8 MHz: 8.86 ns, 7.14 of it routing). With the reset low, the launch (`go`)
+        // loads `last` from `go_one` (which implies `go_any`), and a running clock sets it
+        // from the counters (in the last clock itself `rem_lo` is 1, so `active.d` need not
+        // be looked at).
+        if self.go.q.val() {
+            self.stop_run_next.next = self.go_one.q.val();
+        } else {
+            self.stop_run_next.next =
+                self.active.q.val() & self.rem_hi_zero.q.val() & (self.rem_lo.q.val() == 2);
+        }
+        if self.d1_go.q.val() & !self.go_any.d.val() {
+            self.stop_run_next.next = true;
+        }
     }
 }
 
