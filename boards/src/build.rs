@@ -39,7 +39,7 @@ pub struct BuildReport {
     pub mode: String,
     pub width: u32,
     pub contexts: u32,
-    /// Single mode: enable groups per source word copy (`LanesConfig::copy_fanout`).
+    /// Single mode: groups of three lanes per source word copy (`LanesConfig::copy_fanout`).
     pub copy_fanout: u32,
     pub luts: u64,
     pub ffs: u64,
@@ -87,11 +87,12 @@ pub enum BuildError {
 }
 
 /// Said in every report: why synthesis cannot fold the lanes together.
-pub const LANES_NOTE: &str = "lanes run in groups of three behind one run-time enable each \
-     (group g is on when 3g < the active-lane count of GEN_RUN), and at every output bit each \
-     lane reads a different source flip-flop bit and no two groups XOR the same three, so the \
-     XOR over lanes depends on run-time values and cannot be reduced to a fixed linear map of \
-     the source words; LUT and FF counts grow linearly with lanes (see `atomik sweep`)";
+pub const LANES_NOTE: &str = "lanes run in banks of twelve behind one run-time enable each \
+     (bank b is on when 12b < the active-lane count of GEN_RUN), and at every output bit each \
+     lane reads a different source flip-flop bit and no two of the banks' four-lane XORs (nor \
+     two groups of three) XOR the same source bits, so the XOR over lanes depends on run-time \
+     values and cannot be reduced to a fixed linear map of the source words; LUT and FF \
+     counts grow linearly with lanes (see `atomik sweep`)";
 
 /// The board top's pin constraints: clock, UART, the first [`TOP_LEDS`] LEDs.
 pub fn board_constraints(board: &Board) -> String {

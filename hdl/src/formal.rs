@@ -176,21 +176,27 @@ pub fn bridge_proof(clocks_per_bit: u16) -> Result<Proof, ExportError> {
 /// The single-context multi-lane core's harness (see the file for the properties).
 pub const LANES_SINGLE_HARNESS: &str = include_str!("lanes/single.formal.sv");
 
-/// Lanes, width and tree shape of the multi-lane proofs: 4 lanes with a register at every
+/// Lanes, width and tree shape of the table-mode proof: 4 lanes with a register at every
 /// tree level (latency 2), so the proof covers a registered inner level as well as the output
 /// register; the default shape has no inner register below 8 lanes.
 pub const LANES_PROOF_LANES: u32 = 4;
 pub const LANES_PROOF_WIDTH: u32 = 8;
 pub const LANES_PROOF_REGISTER_EVERY: u32 = 1;
 
+/// Lanes and tree shape of the single-context proof: 16 lanes in the default shape, two banks
+/// (12 lanes and 4) in registered height-3 slots under the root (latency 2), so the proof
+/// covers a registered inner level and a short bank as well as the output register.
+pub const SINGLE_PROOF_LANES: u32 = 16;
+pub const SINGLE_PROOF_REGISTER_EVERY: u32 = crate::lanes::DEFAULT_REGISTER_EVERY;
+
 /// The single-context multi-lane core: every READ/SWAP/SWAP_LOAD response is the spec's state
 /// after every lane delta and command accepted before it, in order, none lost or repeated,
 /// whatever the tree, delay-line, queue and reset state; the lanes' deltas are free.
 pub fn lanes_single_proof() -> Result<Proof, ExportError> {
     let config = LanesConfig::new(
-        LANES_PROOF_LANES,
+        SINGLE_PROOF_LANES,
         LANES_PROOF_WIDTH,
-        LANES_PROOF_REGISTER_EVERY,
+        SINGLE_PROOF_REGISTER_EVERY,
         LaneMode::Single,
     )
     .map_err(|e| ExportError {
@@ -359,22 +365,22 @@ pub mod broken {
         proof.claim = "BROKEN on purpose: the core without its one-stage forwarding";
         proof
     }
-    /// The multi-lane core with a merge tree that drops lane 3 (the leaf of its enable group,
-    /// group 1, tied to zero): lane 3's deltas never reach the state. Built by editing the
-    /// generated Verilog; panics if the generator no longer writes that line.
+    /// The multi-lane core with a merge tree that drops its second bank (lanes 12 to 15: the
+    /// slot it feeds, node 3, tied to zero): those lanes' deltas never reach the state. Built
+    /// by editing the generated Verilog; panics if the generator no longer writes that line.
     pub fn lanes_tree_dropping_a_lane() -> Proof {
         let mut proof = lanes_single_proof().expect("the multi-lane core exports");
-        let line = "nodes$3$a = groups$1$delta;";
+        let line = "nodes$3$a = banks$1$delta;";
         assert!(
             proof.design.contains(line),
             "the multi-lane core's Verilog no longer has the leaf line `{line}`"
         );
         proof.design = proof.design.replace(line, "nodes$3$a = 8'd0;");
-        // The base case reaches the bug from power-up (a delta on lane 3 in the first clock is
+        // The base case reaches the bug from power-up (a delta on bank 1 in the first clock is
         // missing from the tree in the second), so the rejection is a counterexample.
         proof.depth = 4;
         proof.name = "lanes_tree_dropping_a_lane";
-        proof.claim = "BROKEN on purpose: the multi-lane core with a tree leaf that drops lane 3";
+        proof.claim = "BROKEN on purpose: the multi-lane core with a tree slot that drops a bank";
         proof
     }
 
@@ -428,7 +434,7 @@ mod tests {
         for name in ["lanes", "table"] {
             let proof = by_name(name);
             let sby = proof.sby();
-            // lanes: the two enable groups' words of the 4-lane core; table: its 4 taps and more.
+            // lanes: the two banks' words of the 16-lane core; table: its 4 taps and more.
             assert_eq!(proof.frees().len(), if name == "lanes" { 2 } else { 9 });
             for path in proof.frees() {
                 let cut = sby.find(&format!("cutpoint w:{path}\n")).expect("cutpoint");

@@ -2,7 +2,7 @@
 //! hardware runs: every on-chip throughput figure is checked against this.
 //!
 //! A run of K clocks with seed `seed` and M active lanes (GEN_RUN's count, rounded up to whole
-//! enable groups: `lane::active_lanes`) feeds, in clock t, lane i the delta
+//! banks of twelve: `lane::active_lanes`) feeds, in clock t, lane i the delta
 //! `lane_delta(i, x_s(t))`, s = `lane_source(i)`, where x_s(t) = L^t(seed ^ salt_s) and L is the sources' LFSR step
 //! (`lfsr64`, a linear map over GF(2)). Every piece is linear, so the XOR of everything fed is
 //! `XOR over the active lanes i of lane_delta(i, S_s)` with `S_s = (I + L + ... + L^(K-1)) (seed ^ salt_s)`,
@@ -116,7 +116,7 @@ pub struct GeneratorRun {
 }
 
 impl GeneratorRun {
-    /// Lanes that really take part: M rounded up to whole enable groups, at most `lanes`
+    /// Lanes that really take part: M rounded up to whole banks, at most `lanes`
     /// ([`active_lanes`], the hardware's rule).
     pub fn effective_lanes(&self) -> u32 {
         active_lanes(self.lanes, self.active_lanes)

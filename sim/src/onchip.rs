@@ -21,7 +21,7 @@ pub struct OnChipRequest {
     pub seed: u64,
     /// Generator clocks (K), < 2^40.
     pub clocks: u64,
-    /// GEN_RUN's active-lane count M (the hardware enables whole groups of three:
+    /// GEN_RUN's active-lane count M (the hardware enables whole banks of twelve:
     /// `atomik_hdl::lanes::lane::active_lanes`).
     pub active_lanes: u32,
     /// State loaded before the run, so the check covers reference ^ accumulated deltas.

@@ -2,11 +2,12 @@
 //! GEN_RUN(K, M)` and waiting for STATUS GenBusy to read 0, READ must equal
 //! `v ^ GeneratorRun { .. }.predicted_xor()` (the host's GF(2)-doubling prediction, computed
 //! without stepping the run), and the core's own counters must say K clocks and
-//! K x min(M, lanes) deltas. Runs of 1, 1000 and (Verilator only) 100 000 clocks with all,
-//! half and more-than-all lanes active, on Verilator (1, 16, 64 lanes) and rust-hdl (4 lanes).
+//! K x active_lanes(lanes, M) deltas. Runs of 1, 1000 and (Verilator only) 100 000 clocks
+//! with all, half and more-than-all lanes active, on Verilator (1 to 96 lanes) and rust-hdl
+//! (4 and 13 lanes).
 //!
 //! The identity registers must describe the build, and the lanes must stay independent: one
-//! lane fewer must change the result (a lane that duplicated or cancelled another, or a
+//! bank fewer must change the result (a lane that duplicated or cancelled another, or a
 //! source group collapsing to parity, would not).
 //!
 //! The core is driven one command at a time by `atomik_sim::driver::CommandDriver` (wait for
@@ -15,7 +16,7 @@
 
 use std::collections::HashMap;
 
-use atomik_hdl::lanes::lane::GROUP_LANES;
+use atomik_hdl::lanes::lane::BANK_LANES;
 use atomik_hdl::lanes::single::{StatusReg, DESIGN_ID};
 use atomik_hdl::lanes::{LaneMode, LanesConfig};
 use atomik_hdl::Op;
@@ -117,8 +118,8 @@ fn width_mask(width: u32) -> u64 {
     }
 }
 
-/// The active-lane counts under test: all, half (at least one; rounded up to whole groups of
-/// three by the core), one less than the design has (enables the short last group, or stops
+/// The active-lane counts under test: all, half (at least one; rounded up to whole banks of
+/// twelve by the core), one less than the design has (enables the short last bank, or stops
 /// just before it), and five more than the design has (the core clamps), without repeats.
 fn active_lane_counts(lanes: u32) -> Vec<u32> {
     let mut counts = vec![lanes, (lanes / 2).max(1), lanes - 1, lanes + 5];
@@ -229,8 +230,8 @@ fn sixteen_lane_generator_runs_in_verilator_equal_the_prediction() {
     check_runs_match_prediction(verilator(config), config, &[1, 1000, 100_000]);
 }
 
-/// 8 lanes: the last group is short (lanes 6 and 7), so M = 7 enables it (the launch counts
-/// all 8 lanes, not M rounded up to 9) and M = 4 rounds up by two.
+/// 8 lanes: one short bank, so every M from 1 enables it (the launch counts all 8 lanes, not
+/// M rounded up to 12: `clamp_from` is 1).
 #[test]
 fn eight_lane_generator_runs_in_verilator_equal_the_prediction() {
     let config = config(8, 64);
@@ -238,14 +239,14 @@ fn eight_lane_generator_runs_in_verilator_equal_the_prediction() {
 }
 
 /// 64 lanes: 22 groups on three sources (one lane of each group per source; the last group
-/// is lane 63 alone).
+/// is lane 63 alone) in six banks, the last of four lanes: M = 32 rounds up to 36.
 #[test]
 fn sixty_four_lane_generator_runs_in_verilator_equal_the_prediction() {
     let config = config(64, 64);
     check_runs_match_prediction(verilator(config), config, &[1, 1000, 100_000]);
 }
 
-/// 96 lanes, not a power of two: the last group is full, so M = 95 rounds up to the lane
+/// 96 lanes, not a power of two: the last bank is full, so M = 95 rounds up to the lane
 /// count and is clamped there (`clamp_from`); M from 1 to 96 is checked one by one below.
 #[test]
 fn ninety_six_lane_generator_runs_in_verilator_equal_the_prediction() {
@@ -266,25 +267,25 @@ fn four_lane_generator_runs_in_rust_hdl_equal_the_prediction() {
     check_runs_match_prediction(rust_hdl(config), config, &[1, 1000]);
 }
 
-/// Six lanes: two full groups, a tree over eight leaves.
+/// Thirteen lanes: a full bank and a bank of one lane, a tree over sixteen leaves.
 #[test]
-fn six_lane_generator_runs_in_rust_hdl_equal_the_prediction() {
-    let config = config(6, 64);
+fn thirteen_lane_generator_runs_in_rust_hdl_equal_the_prediction() {
+    let config = config(13, 64);
     check_runs_match_prediction(rust_hdl(config), config, &[1, 1000]);
 }
 
 // ---- Lane independence ---------------------------------------------------------------------
 
-/// Runs all lanes and all but the last enable group (lanes are enabled three at a time) from
-/// one seed: the states differ and each is as predicted.
-fn check_one_group_fewer_changes_the_state(dut: Box<dyn Dut>, config: LanesConfig) {
+/// Runs all lanes and all but the last bank (lanes are enabled twelve at a time) from one
+/// seed: the states differ and each is as predicted.
+fn check_one_bank_fewer_changes_the_state(dut: Box<dyn Dut>, config: LanesConfig) {
     const SEED: u64 = 0x0123_4567_89AB_CDEF;
     const CLOCKS: u64 = 1000;
     let mut rig = Rig::new(dut, config);
     let backend = rig.backend();
     let mut states = Vec::new();
-    let last_group_start = GROUP_LANES as u32 * ((config.lanes - 1) / GROUP_LANES as u32);
-    for active in [config.lanes, last_group_start] {
+    let last_bank_start = BANK_LANES as u32 * ((config.lanes - 1) / BANK_LANES as u32);
+    for active in [config.lanes, last_bank_start] {
         let run = GeneratorRun {
             lanes: config.lanes,
             width: config.width,
@@ -304,36 +305,35 @@ fn check_one_group_fewer_changes_the_state(dut: Box<dyn Dut>, config: LanesConfi
     assert_ne!(
         states[0],
         states[1],
-        "{backend} {}: M = {} and M = {} give the same state {:#x}: the last group contributes \
+        "{backend} {}: M = {} and M = {} give the same state {:#x}: the last bank contributes \
          nothing",
         config.name(),
         config.lanes,
-        last_group_start,
+        last_bank_start,
         states[0]
     );
 }
 
 #[test]
-fn one_group_fewer_changes_the_state_of_sixteen_lanes_in_verilator() {
+fn one_bank_fewer_changes_the_state_of_sixteen_lanes_in_verilator() {
     let config = config(16, 64);
-    check_one_group_fewer_changes_the_state(verilator(config), config);
+    check_one_bank_fewer_changes_the_state(verilator(config), config);
 }
 
 #[test]
-fn one_group_fewer_changes_the_state_of_sixty_four_lanes_in_verilator() {
+fn one_bank_fewer_changes_the_state_of_sixty_four_lanes_in_verilator() {
     let config = config(64, 64);
-    check_one_group_fewer_changes_the_state(verilator(config), config);
+    check_one_bank_fewer_changes_the_state(verilator(config), config);
 }
 
 #[test]
-fn one_group_fewer_changes_the_state_of_four_lanes_in_rust_hdl() {
-    let config = config(4, 64);
-    check_one_group_fewer_changes_the_state(rust_hdl(config), config);
+fn one_bank_fewer_changes_the_state_of_thirteen_lanes_in_rust_hdl() {
+    let config = config(13, 64);
+    check_one_bank_fewer_changes_the_state(rust_hdl(config), config);
 }
 
 /// Stronger: every active-lane count 1..=lanes gives the predicted state, the counts of one
-/// enable group give one state, and every group count its own (no group duplicates or cancels
-/// others).
+/// bank give one state, and every bank count its own (no bank duplicates or cancels others).
 #[test]
 fn every_active_lane_count_gives_a_distinct_predicted_state_in_verilator() {
     const SEED: u64 = 0xFEED_FACE_CAFE_BEEF;
@@ -370,10 +370,10 @@ fn every_active_lane_count_gives_a_distinct_predicted_state_in_verilator() {
                 );
             }
         }
-        // Every count of whole groups, and the short last group, came up.
+        // Every count of whole banks, and the short last bank, came up.
         effective_counts.dedup();
-        let expected: Vec<u32> = (1..=lanes.div_ceil(GROUP_LANES as u32))
-            .map(|g| (GROUP_LANES as u32 * g).min(lanes))
+        let expected: Vec<u32> = (1..=lanes.div_ceil(BANK_LANES as u32))
+            .map(|b| (BANK_LANES as u32 * b).min(lanes))
             .collect();
         assert_eq!(effective_counts, expected);
     }

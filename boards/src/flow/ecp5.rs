@@ -14,7 +14,11 @@ pub(crate) static TOOLS: StageTools = StageTools {
 };
 
 pub(crate) static CELLS: CellNames = CellNames {
-    synth_pass: "synth_ecp5",
+    // `-nowidelut`, as on Gowin: abc9 maps for depth and, allowed PFUMX / L6MUX21, builds
+    // a bank's 13-input function (`lanes::bank`) from wide LUTs: a bank of twelve lanes
+    // synthesised alone took 640 LUT4, 256 PFUMX and 192 L6MUX21 for 64 bits with them and
+    // 256 LUT4 (four per bit, the least) without; the groups of three it replaced took 320.
+    synth_pass: "synth_ecp5 -nowidelut",
     lut_weight: |t| match t {
         "LUT4" => 1,
         "CCU2C" => 2, // a carry cell is two LUT4s of one slice

@@ -1,12 +1,12 @@
 //! Run control of the on-chip delta generator, shared by both multi-lane tops. The sources
-//! ([`super::source::DeltaSource`], three per 189 lanes) and the lane groups ([`super::group::GroupTap`])
+//! ([`super::source::DeltaSource`], three per 189 lanes) and the lane banks ([`super::bank::BankTap`])
 //! are children of the top, not of this block: rust-hdl's Verilog cannot reach a grandchild's
 //! signals, and the merge tree needs every tap's delta. The top wires them from this block's
 //! outputs (`start`, `seed`, `stop`, `run_lanes`) and its `pause`.
 //!
 //! Commands (decoded by the top): GEN_SEED stores a seed; GEN_RUN starts a run of K clocks
-//! (`data[39:0]`) with M active lanes (`data[50:40]`): whole enable groups, so
-//! [`super::lane::active_lanes`]`(lanes, M)` lanes feed, M rounded up to a multiple of 3 and
+//! (`data[39:0]`) with M active lanes (`data[50:40]`): whole banks, so
+//! [`super::lane::active_lanes`]`(lanes, M)` lanes feed, M rounded up to a multiple of 12 and
 //! clamped to the lane count. A run feeds
 //! deltas in every clock where `pause` is low; `pause` holds everything (the table mode pauses
 //! while a command uses the lanes). `clocks` and `deltas` count what was fed.
@@ -22,8 +22,8 @@
 //! change its seed. `busy` is high from the clock after the handshake; the counters restart at
 //! the launch. `busy`, `clocks` and `deltas` are a consistent snapshot as of the previous clock.
 
-use super::group_pad::GroupPad;
-use super::lane::{GROUP_LANES, LANES_PER_BLOCK};
+use super::bank_pad::BankPad;
+use super::lane::{BANK_LANES, GROUP_LANES, LANES_PER_BLOCK};
 use super::split_counter::SplitCounter;
 use rust_hdl::prelude::*;
 
@@ -48,10 +48,10 @@ pub fn source_count(lanes: usize) -> usize {
 }
 
 /// The smallest GEN_RUN M whose run turns on every lane: `active_lanes(lanes, M) == lanes` from
-/// this M on, i.e. M reaches the last group's first lane plus one (`3 * ceil(N / 3) - 2`).
+/// this M on, i.e. M reaches the last bank's first lane plus one (`12 * ceil(N / 12) - 11`).
 /// A run with M at or above it is clamped to `lanes` (see `GenControl::clamp_from`).
 pub fn clamp_from(lanes: usize) -> u64 {
-    (GROUP_LANES * lanes.div_ceil(GROUP_LANES) - (GROUP_LANES - 1)) as u64
+    (BANK_LANES * lanes.div_ceil(BANK_LANES) - (BANK_LANES - 1)) as u64
 }
 
 /// Generator run control and counters for `lanes` lanes.
@@ -111,8 +111,8 @@ pub struct GenControl {
     /// `tap_load` one clock ahead, for a top that keeps a copy of it near each chunk of taps
     /// (one register driving every tap's enable spans the core).
     pub tap_load_next: Signal<Out, Bit>,
-    /// The run's M as given (a register): group g is enabled when `3g < M`, which for every
-    /// existing group is the same with M clamped, so the taps need no clamp.
+    /// The run's M as given (a register): bank b is enabled when `12b < M`, which for every
+    /// existing bank is the same with M clamped, so the banks need no clamp.
     pub run_lanes: Signal<Out, Bits<11>>,
     /// The value `run_lanes` takes at the next clock edge, for copies of it a top keeps near
     /// its taps (see `SingleLaneCore::lane_counts`).
@@ -132,8 +132,8 @@ pub struct GenControl {
     d1_go: DFF<Bit>,
     d1_clocks: DFF<Bits<40>>,
     d1_lanes: DFF<Bits<11>>,
-    /// The run enables the last group, so the launch counts `lanes` active lanes (rounding M
-    /// up would overshoot a short last group): `M >= clamp_from(lanes)`. Decoded here, from
+    /// The run enables the last bank, so the launch counts `lanes` active lanes (rounding M
+    /// up would overshoot a short last bank): `M >= clamp_from(lanes)`. Decoded here, from
     /// `data`, against a constant: `M > lanes` in stage 2 was an 11-bit carry chain starting
     /// on `d1_lanes`, which yosys merges with the core's identical command-data register
     /// (placed for the datapath, far from here): the 64-lane GW1NR-9 board top's critical
@@ -152,9 +152,9 @@ pub struct GenControl {
     go_one: DFF<Bit>,
     go_lanes: DFF<Bits<11>>,
     go_count: DFF<Bits<11>>,
-    /// What rounds `go_count` up to whole groups (0 when the run enables every group).
-    go_pad: DFF<Bits<2>>,
-    round: GroupPad,
+    /// What rounds `go_count` up to whole banks (0 when the run enables every bank).
+    go_pad: DFF<Bits<4>>,
+    round: BankPad,
     go_hi_zero: DFF<Bit>,
     // Clocks left, split like `SplitCounter` to keep carry chains at 20 bits: `rem_lo` counts
     // down, its wrap reaches `rem_hi` through `rem_borrow` a clock later and `rem_hi_zero` the
@@ -357,7 +357,7 @@ impl Logic for GenControl {
             self.last.d.next = self.go_one.q.val();
             self.active.d.next = self.go_any.q.val();
             self.active_lanes.d.next =
-                self.go_count.q.val() + bit_cast::<11, 2>(self.go_pad.q.val());
+                self.go_count.q.val() + bit_cast::<11, 4>(self.go_pad.q.val());
         }
         // Only `active` is reset: the run counters and `last` are read only while a run is
         // active and a launch loads them all, so resetting them (40-odd more loads on the reset
@@ -407,7 +407,7 @@ mod tests {
     use super::*;
     use crate::lanes::lane::active_lanes;
 
-    /// The RTL's rule (clamp to N from `clamp_from`, else round M up to whole groups) is
+    /// The RTL's rule (clamp to N from `clamp_from`, else round M up to whole banks) is
     /// `active_lanes` for every lane count, powers of two or not, and every 11-bit M.
     #[test]
     fn the_clamp_and_rounding_give_active_lanes_for_every_lane_count() {
@@ -417,7 +417,7 @@ mod tests {
                 let rtl = if m >= from {
                     lanes as u64
                 } else {
-                    m.div_ceil(3) * 3
+                    m.div_ceil(12) * 12
                 };
                 assert_eq!(
                     rtl,

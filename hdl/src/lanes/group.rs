@@ -1,17 +1,11 @@
-//! One enable group of the on-chip generator: [`GROUP_LANES`] lanes, each a fixed rotation of
-//! a different source's word, behind one run-time enable.
-//!
-//! Group g's word is `en_g & (x_0 ^ x_1 ^ x_2)`, `x_m` lane `3g + m`'s delta
-//! ([`super::lane::lane_delta`]): four inputs per output bit, one LUT4 per bit for three
-//! lanes. The merge tree then reduces a third as many words as with a tap per lane, and the
-//! enable flip-flops are a third as many. Why the lanes stay unfoldable is in
-//! [`super::lane`].
+//! Which source word copy each group's lanes read in the single core. A group is
+//! [`GROUP_LANES`] lanes, each a fixed rotation of a different source's word (see
+//! [`super::lane`]); four groups make a bank, the unit of the run-time enable
+//! ([`super::bank`]). A source word bit feeds one lane of each of its block's 63 groups, so
+//! the core keeps copies of each word, each feeding a chunk of `fanout` groups
+//! ([`super::LanesConfig::copy_fanout`]).
 
-use super::lane::{
-    above_constant, group_count, lane_delta, lane_rotation, rotl64_verilog, GROUP_LANES,
-    LANES_PER_SOURCE,
-};
-use rust_hdl::prelude::*;
+use super::lane::{group_count, GROUP_LANES, LANES_PER_SOURCE};
 
 /// Copies of one source's word: its 63 lanes, one in each of its block's 63 groups, in
 /// chunks of `fanout` groups.
@@ -48,109 +42,6 @@ pub fn word_copies(lanes: usize, fanout: usize) -> usize {
 /// one (chunk of group g: `(g / 63) * copies_per_source(fanout) + (g % 63) / fanout`).
 pub fn group_chunks(lanes: usize, fanout: usize) -> usize {
     word_copy(group_count(lanes) - 1, 0, fanout) / GROUP_LANES + 1
-}
-
-/// Group `index`'s word: `en ? low_W(XOR over members m of rotl64(word_m, r_m)) : 0`, `en`
-/// loaded on `load` as `3 * index < active_lanes`.
-#[derive(LogicBlock)]
-pub struct GroupTap<const W: usize> {
-    pub clock: Signal<In, Clock>,
-    /// Member 0's, 1's and 2's source words (a member the group lacks ignores its word: the
-    /// last group of a core whose lane count is not a multiple of 3 is short).
-    pub word_a: Signal<In, Bits<64>>,
-    pub word_b: Signal<In, Bits<64>>,
-    pub word_c: Signal<In, Bits<64>>,
-    /// Loads the enable from `active_lanes` (at the launch of a generator run).
-    pub load: Signal<In, Bit>,
-    pub active_lanes: Signal<In, Bits<11>>,
-    /// The group's word in this cycle.
-    pub delta: Signal<Out, Bits<W>>,
-    enabled: Signal<Local, Bit>,
-    _index: usize,
-    /// Lanes in this group: 3, or fewer for the last group.
-    _members: usize,
-}
-
-impl<const W: usize> GroupTap<W> {
-    /// Group `index` of a core with `lanes` lanes.
-    pub fn new(index: usize, lanes: usize) -> Self {
-        assert!(
-            index < group_count(lanes),
-            "group {index} out of range: {lanes} lanes make {} groups",
-            group_count(lanes)
-        );
-        GroupTap {
-            clock: Default::default(),
-            word_a: Default::default(),
-            word_b: Default::default(),
-            word_c: Default::default(),
-            load: Default::default(),
-            active_lanes: Default::default(),
-            delta: Default::default(),
-            enabled: Default::default(),
-            _index: index,
-            _members: (lanes - GROUP_LANES * index).min(GROUP_LANES),
-        }
-    }
-
-    fn first_lane(&self) -> usize {
-        GROUP_LANES * self._index
-    }
-}
-
-impl<const W: usize> Logic for GroupTap<W> {
-    fn update(&mut self) {
-        if self.clock.pos_edge() && self.load.val() {
-            self.enabled.next = self.active_lanes.val().index() > self.first_lane();
-        }
-        let words = [
-            self.word_a.val().to_u64(),
-            self.word_b.val().to_u64(),
-            self.word_c.val().to_u64(),
-        ];
-        let mixed = (0..self._members).fold(0u64, |acc, m| {
-            acc ^ lane_delta(self.first_lane() + m, words[m], W as u32)
-        });
-        self.delta.next = if self.enabled.val() {
-            mixed.to_bits()
-        } else {
-            Bits::<W>::default()
-        };
-    }
-
-    fn connect(&mut self) {
-        self.delta.connect();
-        self.enabled.connect();
-    }
-
-    fn hdl(&self) -> Verilog {
-        let terms: Vec<String> = ["word_a", "word_b", "word_c"]
-            .iter()
-            .take(self._members)
-            .enumerate()
-            .map(|(m, word)| rotl64_verilog(word, lane_rotation(self.first_lane() + m)))
-            .collect();
-        Verilog::Custom(format!(
-            "\
-wire [63:0] mixed = {mixed};
-initial enabled = 1'b0;
-always @(posedge clock) if (load) enabled <= {above};
-always @(*) delta = enabled ? mixed[{msb}:0] : {W}'d0;
-",
-            mixed = terms.join(" ^ "),
-            above = above_constant("active_lanes", self.first_lane()),
-            msb = W - 1,
-        ))
-    }
-
-    fn timing(&self) -> Vec<TimingInfo> {
-        vec![TimingInfo {
-            name: "group_tap".into(),
-            clock: "clock".into(),
-            inputs: vec!["load".into(), "active_lanes".into()],
-            outputs: vec!["delta".into()],
-        }]
-    }
 }
 
 #[cfg(test)]

@@ -6,29 +6,38 @@
 //! could collapse into a few lanes' worth of logic, but a sum whose terms a run switches on
 //! and off (`M`, from GEN_RUN) cannot be.
 //!
-//! Lanes are enabled in groups of [`GROUP_LANES`] (one enable flip-flop per group): the single
-//! and shared cores compute a group's word as `en_g & (x_a ^ x_b ^ x_c)`, one LUT4 per bit
-//! for three lanes (see [`super::group`]). The table mode keeps a tap per lane
-//! ([`LaneTap`]) but enables it by the same group rule, so every mode has one activity rule,
-//! [`active_lanes`].
+//! Lanes come in groups of [`GROUP_LANES`] (three lanes on three different sources), and
+//! groups in banks of [`BANK_GROUPS`], one enable flip-flop per bank: the single and shared
+//! cores compute a bank's word as `en & (p0 ^ p1 ^ p2)`, each `p` the XOR of four of its twelve
+//! lanes, four LUT4s per bit for twelve lanes (see [`super::bank`]). The table mode keeps a
+//! tap per lane ([`LaneTap`]) but enables it by the same bank rule, so every mode has one
+//! activity rule, [`active_lanes`].
 //!
-//! Why the grouped lanes still cannot fold: at every output bit, every lane's data bit is a
-//! distinct flip-flop bit (distinct source, or the same source at a distinct rotation), and no
-//! two groups XOR the same three bits at any output bit (the members' rotation differences
-//! differ from group to group, see [`ROTATION_STEP`]). Were two lanes to share a bit `x`,
-//! `en_g & x ^ en_h & x = (en_g ^ en_h) & x` would compute it once; were two groups to share
-//! a triple, its XOR would be computed once and every group would shrink to a two-input gate,
-//! two of them per LUT4 (the old per-lane cost with a third of the lanes). Both are checked
-//! by the tests below for every lane count up to [`super::MAX_LANES`].
+//! Why the lanes still cannot fold: at every output bit, every lane's data bit is a distinct
+//! flip-flop bit (distinct source, or the same source at a distinct rotation), and no two
+//! groups XOR the same three bits at any output bit (the members' rotation differences differ
+//! from group to group, see [`ROTATION_STEP`]), nor do any two of the banks' four-lane XORs
+//! (checked in [`super::bank`]). Were two lanes to share a bit `x`,
+//! `en_g & x ^ en_h & x = (en_g ^ en_h) & x` would compute it once; were two places to XOR
+//! the same source bits, that XOR would be computed once and shared. Both are checked by the
+//! tests for every lane count up to [`super::MAX_LANES`].
 
 use rust_hdl::prelude::*;
 
-/// Lanes per run-time enable: a LUT4's inputs minus the enable. Group g's word bit is a
-/// function of exactly four signals (its enable and one bit of each member's rotated word),
-/// so the whole group costs one LUT4 per bit, where a lane of its own (enable and one data
-/// bit) took half a LUT4 per bit and needed the merge tree above it for three times as many
-/// leaves.
+/// Lanes per group: three lanes, each on a different source of its block, whose rotations
+/// differ from group to group (see [`ROTATION_STEP`]). Groups fix how lanes map onto sources
+/// and word copies; the run-time enable is per bank ([`BANK_GROUPS`]).
 pub const GROUP_LANES: usize = 3;
+
+/// Groups per run-time enable (a bank). A bank's word bit is a function of its twelve lanes'
+/// data bits and its enable, 13 inputs: four LUT4s in two levels (three 4-input XORs, then
+/// the enable and their XOR), the least a LUT4 can do. A group of three behind an enable of
+/// its own took one LUT4 per bit and the merge tree one more per four groups: five LUT4s
+/// per twelve lanes. Cost: a run enables lanes twelve at a time ([`active_lanes`]).
+pub const BANK_GROUPS: usize = 4;
+
+/// Lanes per run-time enable: [`BANK_GROUPS`] groups of [`GROUP_LANES`].
+pub const BANK_LANES: usize = BANK_GROUPS * GROUP_LANES;
 
 /// Lanes sharing one source word. 63, not 64: the XOR of all 64 rotations of a word is its
 /// parity on every bit, so a source feeding 64 lanes would feed a run whose sum says almost
@@ -49,14 +58,19 @@ pub const LANES_PER_BLOCK: usize = GROUP_LANES * LANES_PER_SOURCE;
 /// `rotl(w_a ^ w_b ^ w_c, k)`: one shared XOR, and each group a two-input gate.
 pub const ROTATION_STEP: [usize; GROUP_LANES] = [1, 2, 4];
 
-/// The enable group of lane `index`.
-pub fn lane_group(index: usize) -> usize {
-    index / GROUP_LANES
-}
-
 /// Groups for `lanes` lanes (the last one short when `lanes` is not a multiple of 3).
 pub fn group_count(lanes: usize) -> usize {
     lanes.div_ceil(GROUP_LANES)
+}
+
+/// The bank (run-time enable) of lane `index`.
+pub fn lane_bank(index: usize) -> usize {
+    index / BANK_LANES
+}
+
+/// Banks for `lanes` lanes (the last one short when `lanes` is not a multiple of 12).
+pub fn bank_count(lanes: usize) -> usize {
+    lanes.div_ceil(BANK_LANES)
 }
 
 /// The source lane `index` takes its word from.
@@ -80,16 +94,16 @@ pub fn lane_delta(index: usize, word: u64, width: u32) -> u64 {
     }
 }
 
-/// Lanes a run enables on a core of `lanes` lanes when GEN_RUN asks for `requested`: group g
-/// (lanes 3g..3g+2) is on when `3g < requested`, so the count is `requested` rounded up to a
-/// multiple of [`GROUP_LANES`], at most `lanes`. Every mode, the generator's delta counter,
-/// the models and the host's predictions use this one rule.
+/// Lanes a run enables on a core of `lanes` lanes when GEN_RUN asks for `requested`: bank b
+/// (lanes 12b..12b+11) is on when `12b < requested`, so the count is `requested` rounded up
+/// to a multiple of [`BANK_LANES`], at most `lanes`. Every mode, the generator's delta
+/// counter, the models and the host's predictions use this one rule.
 pub fn active_lanes(lanes: u32, requested: u32) -> u32 {
-    (requested.div_ceil(GROUP_LANES as u32) * GROUP_LANES as u32).min(lanes)
+    (requested.div_ceil(BANK_LANES as u32) * BANK_LANES as u32).min(lanes)
 }
 
 /// Table mode's lane `index`: `en ? low_W(rotl64(word, rotation)) : 0`, `en` loaded on `load`
-/// as "group of `index` enabled" (see [`active_lanes`]).
+/// as "bank of `index` enabled" (see [`active_lanes`]).
 #[derive(LogicBlock)]
 pub struct LaneTap<const W: usize> {
     pub clock: Signal<In, Clock>,
@@ -150,7 +164,7 @@ impl<const W: usize> Logic for LaneTap<W> {
     fn update(&mut self) {
         if self.clock.pos_edge() && self.load.val() {
             self.enabled.next =
-                self.active_lanes.val().index() > GROUP_LANES * lane_group(self._index);
+                self.active_lanes.val().index() > BANK_LANES * lane_bank(self._index);
         }
         self.delta.next = if self.enabled.val() {
             lane_delta(self._index, self.word.val().to_u64(), W as u32).to_bits()
@@ -173,7 +187,7 @@ initial enabled = 1'b0;
 always @(posedge clock) if (load) enabled <= {above};
 always @(*) delta = enabled ? rotated[{msb}:0] : {W}'d0;
 ",
-            above = above_constant("active_lanes", GROUP_LANES * lane_group(self._index)),
+            above = above_constant("active_lanes", BANK_LANES * lane_bank(self._index)),
             msb = W - 1,
         ))
     }
@@ -259,21 +273,21 @@ mod tests {
     }
 
     #[test]
-    fn active_lanes_rounds_up_to_whole_groups_within_the_core() {
+    fn active_lanes_rounds_up_to_whole_banks_within_the_core() {
         assert_eq!(active_lanes(128, 0), 0);
-        assert_eq!(active_lanes(128, 1), 3);
-        assert_eq!(active_lanes(128, 3), 3);
-        assert_eq!(active_lanes(128, 4), 6);
-        assert_eq!(active_lanes(128, 126), 126);
-        assert_eq!(active_lanes(128, 127), 128);
+        assert_eq!(active_lanes(128, 1), 12);
+        assert_eq!(active_lanes(128, 12), 12);
+        assert_eq!(active_lanes(128, 13), 24);
+        assert_eq!(active_lanes(128, 120), 120);
+        assert_eq!(active_lanes(128, 121), 128);
         assert_eq!(active_lanes(128, 2047), 128);
         assert_eq!(active_lanes(1, 1), 1);
-        assert_eq!(active_lanes(2, 1), 2);
-        // The rule is "group g is on when 3g < requested", counted lane by lane.
-        for lanes in [1u32, 2, 4, 8, 64, 128, 1024] {
+        assert_eq!(active_lanes(5, 1), 5);
+        // The rule is "bank b is on when 12b < requested", counted lane by lane.
+        for lanes in [1u32, 2, 4, 8, 13, 64, 128, 1024] {
             for requested in 0..1100 {
                 let counted = (0..lanes)
-                    .filter(|&i| GROUP_LANES as u32 * (i / GROUP_LANES as u32) < requested)
+                    .filter(|&i| BANK_LANES as u32 * (i / BANK_LANES as u32) < requested)
                     .count() as u32;
                 assert_eq!(
                     active_lanes(lanes, requested),

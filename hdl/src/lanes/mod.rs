@@ -5,13 +5,15 @@
 //! of a block-RAM context table: many contexts, lanes bounded by logic).
 //!
 //! Blocks, one per file: [`source`] (LFSR delta source), [`lane`] (the lane-to-source map
-//! and the table mode's lane), [`group`] (an enable group of three lanes),
+//! and the table mode's lane), [`group`] (which source word copy a group's lanes read),
+//! [`bank`] (twelve lanes behind one run-time enable),
 //! [`xor_node`] and [`tree`] (the merge tree and its shape), [`single`] (the top).
 
+pub mod bank;
+pub mod bank_pad;
 pub mod export;
 pub mod generator;
 pub mod group;
-pub mod group_pad;
 pub mod lane;
 pub mod lane_table;
 pub mod shared;
@@ -24,21 +26,19 @@ pub mod xor_node;
 
 use thiserror::Error;
 
-/// The merge tree's default shape: a register every third binary level. A group word (three
-/// lanes behind one enable, see [`group`]) is one LUT4 per bit and sits at height 1 (where two
-/// gated lanes sat when each lane had an enable), and the next LUT4 XORs four of those: twelve
-/// lanes per registered stage in two LUT levels, five LUT4s per bit (it was eight lanes for
-/// five LUT4s per bit with a per-lane enable; the measurement that chose 3 is from then). A
-/// register every second level also has two LUT levels per stage (the second one a 2-input
-/// XOR), but three LUT4s per bit for four leaves: measured on GW1NR-9 at 64 lanes with
-/// per-lane enables, 3 instead of 2 took the core from 5116 to 4526 LUT4 and 2895 to 2118 FF
-/// (docs/performance.md).
+/// The merge tree's default shape: a register every third binary level. A bank word (twelve
+/// lanes behind one enable, see [`bank`]) is two LUT4 levels and takes the place of the
+/// height-3 nodes, so the banks are the first registered stage; above them an 8:1 XOR of
+/// registers is two LUT levels too. A register every second level also has two LUT levels
+/// per stage (the second one a 2-input XOR), but three LUT4s per bit for four leaves:
+/// measured on GW1NR-9 at 64 lanes with per-lane enables, 3 instead of 2 took the core from
+/// 5116 to 4526 LUT4 and 2895 to 2118 FF (docs/performance.md).
 pub const DEFAULT_REGISTER_EVERY: u32 = 3;
 
 /// Largest lane count: 1024 lanes x 64 bits is already beyond every device we target.
 pub const MAX_LANES: u32 = 1024;
 
-/// Enable groups per source word copy unless a configuration says otherwise
+/// Groups per source word copy unless a configuration says otherwise
 /// ([`LanesConfig::copy_fanout`]): a source's 63 groups in four copies. Measured on GW1NR-9
 /// (docs/performance.md, "Source word fan-out"); 96 lanes there do not place with 8.
 pub const DEFAULT_COPY_FANOUT: u32 = 16;
@@ -109,7 +109,7 @@ pub struct LanesConfig {
     pub mode: LaneMode,
     /// Contexts: 1 in single mode; a power of two, 2..=4096, in table and shared mode.
     pub contexts: u32,
-    /// Single mode: enable groups fed by one copy of a source word (1..=63,
+    /// Single mode: groups fed by one copy of a source word (1..=63,
     /// [`DEFAULT_COPY_FANOUT`] by default; see [`source::WordCopy`]). Fewer groups per copy
     /// shorten the copy-to-group wires, which set Fmax and routing time on large ECP5
     /// builds, at 64 flip-flops per extra copy. On Gowin and iCE40, where a flip-flop needs a
@@ -161,7 +161,7 @@ impl LanesConfig {
         })
     }
 
-    /// The same configuration with `fanout` enable groups per source word copy (single mode
+    /// The same configuration with `fanout` groups per source word copy (single mode
     /// only; see [`Self::copy_fanout`]).
     pub fn with_copy_fanout(self, fanout: u32) -> Result<Self, LanesError> {
         if !(1..=crate::lanes::lane::LANES_PER_SOURCE as u32).contains(&fanout) {
@@ -233,9 +233,15 @@ impl LanesConfig {
         (self.lanes as usize).next_power_of_two()
     }
 
-    /// Merge-tree latency in clocks.
+    /// Merge-tree latency in clocks: the table core's tree has a leaf per lane, the single
+    /// and shared cores' trees take a word per bank of twelve lanes ([`tree::bank_latency`]).
     pub fn tree_latency(&self) -> u32 {
-        tree::latency(self.tree_leaves(), self.register_every)
+        match self.mode {
+            LaneMode::Table => tree::latency(self.tree_leaves(), self.register_every),
+            LaneMode::Single | LaneMode::Shared => {
+                tree::bank_latency(self.tree_leaves(), self.register_every)
+            }
+        }
     }
 
     /// Response latency: clocks from a command's handshake to its response being visible.

@@ -4,7 +4,7 @@
 //! registered read cannot see yet.
 //!
 //! ```text
-//!  sources ─► lane groups (N/3) ─► XOR tree (L) ─► tree_out ─┐
+//!  sources ─► lane banks (N/12) ─► XOR tree (L) ─► tree_out ─┐
 //!                                                          ▼
 //!  cmd ─► S0 ─► S1 slot ─► delay line (L + 2) ─► pre stage: table read, xin reg ─► mid: RAM out
 //!                 (command, or the run's feed and its context)   reg ─► stage (RMW, forwarding) ─► rsp reg ─► rsp queue
@@ -49,12 +49,12 @@
 //! before the reset included), then a sweep zeroes every context, one per clock, with
 //! `cmd_ready` low (as the single-lane core).
 
+use super::bank::BankTap;
 use super::generator::{source_count, source_salt, GenControl};
-use super::group::GroupTap;
-use super::lane::{group_count, GROUP_LANES, LANES_PER_SOURCE};
+use super::lane::{bank_count, BANK_GROUPS, BANK_LANES, GROUP_LANES, LANES_PER_SOURCE};
 use super::source::DeltaSource;
 use super::split_counter::SplitCounter;
-use super::tree::{group_slots, latency};
+use super::tree::bank_slots;
 use super::xor_node::{tree_nodes, XorNode};
 use super::LanesConfig;
 use crate::context_ram::ContextRam;
@@ -62,7 +62,7 @@ use crate::response_credits::ResponseCredits;
 use rust_hdl::prelude::*;
 
 // The update writes these as literals (see there).
-const _: () = assert!(LANES_PER_SOURCE == 63 && GROUP_LANES == 3);
+const _: () = assert!(LANES_PER_SOURCE == 63 && GROUP_LANES == 3 && BANK_GROUPS == 4);
 
 pub use super::single::{StatusReg, DESIGN_ID};
 
@@ -86,8 +86,9 @@ pub struct SharedLaneCore<const W: usize, const A: usize> {
     pub illegal_op: Signal<Out, Bit>,
     generator: GenControl,
     sources: Vec<DeltaSource>,
-    /// Member m of group g reads source `(g / 63) * 3 + m` (see [`super::lane::lane_source`]).
-    groups: Vec<GroupTap<W>>,
+    /// Lane j of bank b is member `j % 3` of group `g = 4b + j / 3`, which reads source
+    /// `(g / 63) * 3 + j % 3` (see [`super::lane::lane_source`]).
+    banks: Vec<BankTap<W>>,
     salts: Vec<Constant<Bits<64>>>,
     nodes: Vec<XorNode<W>>,
     tree_out: DFF<Bits<W>>,
@@ -172,11 +173,10 @@ pub struct SharedLaneCore<const W: usize, const A: usize> {
     feed_word: Constant<Bits<64>>,
     id_word: Constant<Bits<64>>,
     _sources: usize,
-    /// Groups, and groups with at least two and with three members (prefixes of the groups).
-    _groups: usize,
-    _groups_b: usize,
-    _groups_c: usize,
-    /// The tree node group 0 feeds (see [`group_slots`]).
+    /// Banks, and per lane offset j (0..12) the banks that have lane j (a prefix of them).
+    _banks: usize,
+    _bank_lanes: Vec<usize>,
+    /// The tree node bank 0 feeds (see [`bank_slots`]).
     _slot_base: usize,
     _delay: usize,
 }
@@ -194,12 +194,12 @@ impl<const W: usize, const A: usize> SharedLaneCore<W, A> {
         let every = config.register_every;
         // The tree is a heap over the next power of two: leaves past the last group are zero.
         let leaves = config.tree_leaves();
-        let l = latency(leaves, every) as usize;
+        let l = config.tree_latency() as usize;
         // L stages bring a slot level with its tree output (the pre stage); two more to the
         // stage: the RAM read, then its output register (mid).
         let d = l + 2;
         let s = source_count(n);
-        let slots = group_slots(leaves);
+        let slots = bank_slots(leaves);
         let nodes = tree_nodes(2 * slots, leaves, every);
         let c64 = |v: u64| Constant::new(v.to_bits());
         let regs =
@@ -218,7 +218,7 @@ impl<const W: usize, const A: usize> SharedLaneCore<W, A> {
             illegal_op: Default::default(),
             generator: GenControl::new(n),
             sources: (0..s).map(|_| DeltaSource::default()).collect(),
-            groups: (0..group_count(n)).map(|g| GroupTap::new(g, n)).collect(),
+            banks: (0..bank_count(n)).map(|b| BankTap::new(b, n)).collect(),
             salts: (0..s).map(|i| c64(source_salt(i))).collect(),
             nodes,
             tree_out: Default::default(),
@@ -288,9 +288,10 @@ impl<const W: usize, const A: usize> SharedLaneCore<W, A> {
             feed_word: c64(FEED_PER_CLOCK),
             id_word: c64(DESIGN_ID),
             _sources: s,
-            _groups: group_count(n),
-            _groups_b: (n + 1) / GROUP_LANES,
-            _groups_c: n / GROUP_LANES,
+            _banks: bank_count(n),
+            _bank_lanes: (0..BANK_LANES)
+                .map(|j| (n + BANK_LANES - 1 - j) / BANK_LANES)
+                .collect(),
             _slot_base: slots,
             _delay: d,
         }
@@ -375,21 +376,60 @@ impl<const W: usize, const A: usize> Logic for SharedLaneCore<W, A> {
             self.sources[s].stop.next = self.generator.stop_run.val() | self.reset_q.q.val();
             self.sources[s].hold.next = self.st_valid.q.val();
         }
-        // Literals: 63 is LANES_PER_SOURCE, 3 GROUP_LANES (rust-hdl evaluates index
-        // expressions of loop variables and literals only).
-        for g in 0..(self._groups) {
-            self.groups[g].clock.next = self.clock.val();
-            self.groups[g].word_a.next = self.sources[(g / 63) * 3].word.val();
-            self.groups[g].word_b.next = 0.into();
-            self.groups[g].word_c.next = 0.into();
-            self.groups[g].load.next = self.generator.tap_load.val();
-            self.groups[g].active_lanes.next = self.generator.run_lanes.val();
+        // Literals: 63 is LANES_PER_SOURCE, 3 GROUP_LANES, 4 BANK_GROUPS (rust-hdl evaluates
+        // index expressions of loop variables and literals only).
+        for b in 0..(self._banks) {
+            self.banks[b].clock.next = self.clock.val();
+            self.banks[b].load.next = self.generator.tap_load.val();
+            self.banks[b].active_lanes.next = self.generator.run_lanes.val();
+            self.banks[b].word_0.next = 0.into();
+            self.banks[b].word_1.next = 0.into();
+            self.banks[b].word_2.next = 0.into();
+            self.banks[b].word_3.next = 0.into();
+            self.banks[b].word_4.next = 0.into();
+            self.banks[b].word_5.next = 0.into();
+            self.banks[b].word_6.next = 0.into();
+            self.banks[b].word_7.next = 0.into();
+            self.banks[b].word_8.next = 0.into();
+            self.banks[b].word_9.next = 0.into();
+            self.banks[b].word_10.next = 0.into();
+            self.banks[b].word_11.next = 0.into();
         }
-        for g in 0..(self._groups_b) {
-            self.groups[g].word_b.next = self.sources[(g / 63) * 3 + 1].word.val();
+        for b in 0..(self._bank_lanes[0]) {
+            self.banks[b].word_0.next = self.sources[((4 * b) / 63) * 3].word.val();
         }
-        for g in 0..(self._groups_c) {
-            self.groups[g].word_c.next = self.sources[(g / 63) * 3 + 2].word.val();
+        for b in 0..(self._bank_lanes[1]) {
+            self.banks[b].word_1.next = self.sources[((4 * b) / 63) * 3 + 1].word.val();
+        }
+        for b in 0..(self._bank_lanes[2]) {
+            self.banks[b].word_2.next = self.sources[((4 * b) / 63) * 3 + 2].word.val();
+        }
+        for b in 0..(self._bank_lanes[3]) {
+            self.banks[b].word_3.next = self.sources[((4 * b + 1) / 63) * 3].word.val();
+        }
+        for b in 0..(self._bank_lanes[4]) {
+            self.banks[b].word_4.next = self.sources[((4 * b + 1) / 63) * 3 + 1].word.val();
+        }
+        for b in 0..(self._bank_lanes[5]) {
+            self.banks[b].word_5.next = self.sources[((4 * b + 1) / 63) * 3 + 2].word.val();
+        }
+        for b in 0..(self._bank_lanes[6]) {
+            self.banks[b].word_6.next = self.sources[((4 * b + 2) / 63) * 3].word.val();
+        }
+        for b in 0..(self._bank_lanes[7]) {
+            self.banks[b].word_7.next = self.sources[((4 * b + 2) / 63) * 3 + 1].word.val();
+        }
+        for b in 0..(self._bank_lanes[8]) {
+            self.banks[b].word_8.next = self.sources[((4 * b + 2) / 63) * 3 + 2].word.val();
+        }
+        for b in 0..(self._bank_lanes[9]) {
+            self.banks[b].word_9.next = self.sources[((4 * b + 3) / 63) * 3].word.val();
+        }
+        for b in 0..(self._bank_lanes[10]) {
+            self.banks[b].word_10.next = self.sources[((4 * b + 3) / 63) * 3 + 1].word.val();
+        }
+        for b in 0..(self._bank_lanes[11]) {
+            self.banks[b].word_11.next = self.sources[((4 * b + 3) / 63) * 3 + 2].word.val();
         }
         // One context per feeding clock, from the run's base.
         if self.gen_feed.val() {
@@ -399,8 +439,8 @@ impl<const W: usize, const A: usize> Logic for SharedLaneCore<W, A> {
             self.gen_addr.d.next = self.run_base.q.val();
         }
 
-        // ---- Merge tree (heap: root 1, node k's children 2k and 2k+1, group slots from
-        // `_slot_base`, see `tree::group_slots`)
+        // ---- Merge tree (heap: root 1, node k's children 2k and 2k+1, bank slots from
+        // `_slot_base`, see `tree::bank_slots`)
         for k in 0..(2 * self._slot_base) {
             self.nodes[k].clock.next = self.clock.val();
             self.nodes[k].a.next = 0.into();
@@ -411,8 +451,8 @@ impl<const W: usize, const A: usize> Logic for SharedLaneCore<W, A> {
             self.nodes[k].b.next = self.nodes[2 * k + 1].q.val();
         }
         for base in (self._slot_base)..(self._slot_base + 1) {
-            for g in 0..(self._groups) {
-                self.nodes[base + g].a.next = self.groups[g].delta.val();
+            for b in 0..(self._banks) {
+                self.nodes[base + b].a.next = self.banks[b].delta.val();
             }
         }
         self.tree_out.d.next = self.nodes[1].q.val();

@@ -1,12 +1,12 @@
 // Formal harness of the single-context multi-lane core (single.rs, rust-hdl module `top`), built
-// with 4 lanes and a merge tree registered at every level (tree latency 2), proved by
+// with 16 lanes in the default tree shape (two banks in registered slots, tree latency 2), proved by
 // k-induction with `atomik prove --only lanes`.
 //
 // Every input is free in every cycle: commands of any op (generator, STATUS and illegal ones
 // too), resets at any time, any response back-pressure. The generator's lane outputs are cut
-// loose (`free` lines below): every enable group (two here: lanes 0-2 and lane 3) carries an
+// loose (`free` lines below): every bank (two here: lanes 0-11 and lanes 12-15) carries an
 // arbitrary word in every cycle, so the property holds over whatever deltas the lanes carry,
-// not only the xorshift sequence.
+// not only the LFSR sequence.
 //
 // The spec: the state (reference ^ accumulator) after every lane delta and every command the
 // core accepted, in order. In one clock the lanes' deltas come before the command taken in that
@@ -18,11 +18,11 @@
 // Every READ/SWAP/SWAP_LOAD response must be that state as of its command; STATUS responses
 // keep their place in the stream (their value is a counter or a constant, not checked here).
 //
-// free dut.groups$0.delta
-// free dut.groups$1.delta
+// free dut.banks$0.delta
+// free dut.banks$1.delta
 //
-// tap t_d0          dut.groups$0.delta
-// tap t_d1          dut.groups$1.delta
+// tap t_d0          dut.banks$0.delta
+// tap t_d1          dut.banks$1.delta
 // tap t_n2          dut.nodes$2.q
 // tap t_n3          dut.nodes$3.q
 // tap t_tree_out    dut.tree_out.q
@@ -46,7 +46,7 @@
 // tap t_q3          dut.responses.queue.mem$3.q
 
 module lanes_single_formal #(
-    parameter W = 8 // data width (the core's W); 4 lanes, tree latency 2 (register_every 1)
+    parameter W = 8 // data width (the core's W); 16 lanes, tree latency 2 (register_every 3)
 ) (
     input wire clock,
     input wire reset,
@@ -90,7 +90,7 @@ module lanes_single_formal #(
     endfunction
 
     wire fire = cmd_valid & cmd_ready & !reset; // a command handshaken in a reset cycle is dropped
-    wire [W-1:0] lanes = t_d0 ^ t_d1; // every lane's delta of this clock (both groups' words)
+    wire [W-1:0] lanes = t_d0 ^ t_d1; // every lane's delta of this clock (both banks' words)
     wire pop = rsp_valid & rsp_ready;
 
     // What the core accepted in each of the last L clocks: entry k holds clock now - 1 - k.

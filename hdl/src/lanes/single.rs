@@ -2,7 +2,7 @@
 //! clock, a pipelined XOR tree reduces them, and one state register accumulates the result.
 //!
 //! ```text
-//!  sources ─► lane groups (N/3) ─► XOR tree (registered every k levels) ─► tree_out ─┐
+//!  sources ─► lane banks (N/12) ─► XOR tree (registered every k levels) ─► tree_out ─┐
 //!                                                                                 ▼
 //!  cmd ─► S0 accept, decode ─► delay line (L stages) ────────────────────► state stage ─► rsp reg ─► rsp queue
 //! ```
@@ -33,12 +33,13 @@
 //! `source_stops`), which no port can observe (see there) and keeps the reset net small. There
 //! is no table to sweep, so `cmd_ready` rises the cycle after.
 
+use super::bank::BankTap;
 use super::generator::GenControl;
-use super::group::{copies_per_source, group_chunks, word_copies, GroupTap};
-use super::lane::{group_count, GROUP_LANES, LANES_PER_SOURCE};
+use super::group::{copies_per_source, group_chunks, word_copies};
+use super::lane::{bank_count, BANK_GROUPS, BANK_LANES, GROUP_LANES, LANES_PER_SOURCE};
 use super::source::{DeltaSource, WordCopy};
 use super::split_counter::SplitCounter;
-use super::tree::{group_slots, latency};
+use super::tree::bank_slots;
 use super::xor_node::{tree_nodes, XorNode};
 use super::LanesConfig;
 use crate::response_credits::ResponseCredits;
@@ -80,7 +81,7 @@ pub enum StatusReg {
 pub use super::generator::{source_count, source_salt};
 
 // The update writes these as literals (see there).
-const _: () = assert!(LANES_PER_SOURCE == 63 && GROUP_LANES == 3);
+const _: () = assert!(LANES_PER_SOURCE == 63 && GROUP_LANES == 3 && BANK_GROUPS == 4);
 
 /// The single-context multi-lane core, `W` bits wide; lanes and tree shape from [`LanesConfig`].
 #[derive(LogicBlock)]
@@ -119,11 +120,11 @@ pub struct SingleLaneCore<const W: usize> {
     /// group 9's LUT -> 2.8 ns of routing -> group 24's -> 2.1 ns -> group 26's enable, 9.05 ns
     /// (110.5 MHz). Cost: 11 flip-flops per chunk.
     lane_counts: Vec<WordCopy<Bits<11>>>,
-    /// The taps' enable load (`GenControl::tap_load_next`), one copy per chunk of groups as
-    /// `lane_counts`, for the same reason: one flip-flop driving every group's enable spans
-    /// the core. Cost: one flip-flop per chunk.
+    /// The banks' enable load (`GenControl::tap_load_next`), one copy per chunk of groups as
+    /// `lane_counts`, for the same reason: one flip-flop driving every bank's enable spans
+    /// the core. Cost: one flip-flop per chunk. A bank reads its first group's chunk.
     chunk_loads: Vec<WordCopy<Bit>>,
-    groups: Vec<GroupTap<W>>,
+    banks: Vec<BankTap<W>>,
     salts: Vec<Constant<Bits<64>>>,
     nodes: Vec<XorNode<W>>,
     tree_out: DFF<Bits<W>>,
@@ -178,11 +179,10 @@ pub struct SingleLaneCore<const W: usize> {
     _chunks: usize,
     /// The copy fan-out `f` ([`LanesConfig::copy_fanout`]).
     _fanout: usize,
-    /// Groups, and groups with at least two and with three members (prefixes of the groups).
-    _groups: usize,
-    _groups_b: usize,
-    _groups_c: usize,
-    /// The tree node group 0 feeds (see [`group_slots`]).
+    /// Banks, and per lane offset j (0..12) the banks that have lane j (a prefix of them).
+    _banks: usize,
+    _bank_lanes: Vec<usize>,
+    /// The tree node bank 0 feeds (see [`bank_slots`]).
     _slot_base: usize,
     _latency: usize,
     /// Stages that take the decoded select: `1..min(L, 2)`; read from `max(1, L - 1)..L`.
@@ -199,8 +199,8 @@ impl<const W: usize> SingleLaneCore<W> {
         let every = config.register_every;
         // The tree is a heap over the next power of two: leaves past the last group are zero.
         let leaves = config.tree_leaves();
-        let l = latency(leaves, every) as usize;
-        let slots = group_slots(leaves);
+        let l = config.tree_latency() as usize;
+        let slots = bank_slots(leaves);
         let nodes = tree_nodes(2 * slots, leaves, every);
         SingleLaneCore {
             clock: Default::default(),
@@ -229,7 +229,7 @@ impl<const W: usize> SingleLaneCore<W> {
             chunk_loads: (0..group_chunks(n, fanout))
                 .map(|_| WordCopy::default())
                 .collect(),
-            groups: (0..group_count(n)).map(|g| GroupTap::new(g, n)).collect(),
+            banks: (0..bank_count(n)).map(|b| BankTap::new(b, n)).collect(),
             salts: (0..source_count(n))
                 .map(|i| Constant::new(source_salt(i).to_bits()))
                 .collect(),
@@ -270,9 +270,10 @@ impl<const W: usize> SingleLaneCore<W> {
             _words: word_copies(n, fanout),
             _chunks: group_chunks(n, fanout),
             _fanout: fanout,
-            _groups: group_count(n),
-            _groups_b: (n + 1) / GROUP_LANES,
-            _groups_c: n / GROUP_LANES,
+            _banks: bank_count(n),
+            _bank_lanes: (0..BANK_LANES)
+                .map(|j| (n + BANK_LANES - 1 - j) / BANK_LANES)
+                .collect(),
             _slot_base: slots,
             _latency: l,
             _sel_end: l.min(2),
@@ -358,7 +359,7 @@ impl<const W: usize> Logic for SingleLaneCore<W> {
             self.sources[s].stop.next = self.source_stops[s].q.val();
             self.sources[s].hold.next = false;
         }
-        // Literals: 63 is LANES_PER_SOURCE, 3 GROUP_LANES. The copy fan-out `f` and the copies
+        // Literals: 63 is LANES_PER_SOURCE, 3 GROUP_LANES, 4 BANK_GROUPS. The copy fan-out `f` and the copies
         // per source `k` are configuration values, bound by one-iteration loops: rust-hdl's
         // Verilog generator evaluates an index from loop variables and literals only.
         for f in (self._fanout)..(self._fanout + 1) {
@@ -373,30 +374,109 @@ impl<const W: usize> Logic for SingleLaneCore<W> {
                     self.chunk_loads[c].clock.next = self.clock.val();
                     self.chunk_loads[c].d.next = self.generator.tap_load_next.val();
                 }
-                for g in 0..(self._groups) {
-                    self.groups[g].clock.next = self.clock.val();
-                    self.groups[g].word_a.next =
-                        self.words[((g / 63) * k + (g % 63) / f) * 3].q.val();
-                    self.groups[g].word_b.next = 0.into();
-                    self.groups[g].word_c.next = 0.into();
-                    self.groups[g].load.next =
-                        self.chunk_loads[(g / 63) * k + (g % 63) / f].q.val();
-                    self.groups[g].active_lanes.next =
-                        self.lane_counts[(g / 63) * k + (g % 63) / f].q.val();
+                // Bank b's lane j is group 4b + j / 3's member j % 3: its word copy is
+                // `((g / 63) * k + (g % 63) / f) * 3 + j % 3`; its enable reads the chunk of its
+                // first group, 4b.
+                for b in 0..(self._banks) {
+                    self.banks[b].clock.next = self.clock.val();
+                    self.banks[b].load.next = self.chunk_loads
+                        [((4 * b) / 63) * k + ((4 * b) % 63) / f]
+                        .q
+                        .val();
+                    self.banks[b].active_lanes.next = self.lane_counts
+                        [((4 * b) / 63) * k + ((4 * b) % 63) / f]
+                        .q
+                        .val();
+                    self.banks[b].word_0.next = 0.into();
+                    self.banks[b].word_1.next = 0.into();
+                    self.banks[b].word_2.next = 0.into();
+                    self.banks[b].word_3.next = 0.into();
+                    self.banks[b].word_4.next = 0.into();
+                    self.banks[b].word_5.next = 0.into();
+                    self.banks[b].word_6.next = 0.into();
+                    self.banks[b].word_7.next = 0.into();
+                    self.banks[b].word_8.next = 0.into();
+                    self.banks[b].word_9.next = 0.into();
+                    self.banks[b].word_10.next = 0.into();
+                    self.banks[b].word_11.next = 0.into();
                 }
-                for g in 0..(self._groups_b) {
-                    self.groups[g].word_b.next =
-                        self.words[((g / 63) * k + (g % 63) / f) * 3 + 1].q.val();
+                for b in 0..(self._bank_lanes[0]) {
+                    self.banks[b].word_0.next = self.words
+                        [(((4 * b) / 63) * k + ((4 * b) % 63) / f) * 3]
+                        .q
+                        .val();
                 }
-                for g in 0..(self._groups_c) {
-                    self.groups[g].word_c.next =
-                        self.words[((g / 63) * k + (g % 63) / f) * 3 + 2].q.val();
+                for b in 0..(self._bank_lanes[1]) {
+                    self.banks[b].word_1.next = self.words
+                        [(((4 * b) / 63) * k + ((4 * b) % 63) / f) * 3 + 1]
+                        .q
+                        .val();
+                }
+                for b in 0..(self._bank_lanes[2]) {
+                    self.banks[b].word_2.next = self.words
+                        [(((4 * b) / 63) * k + ((4 * b) % 63) / f) * 3 + 2]
+                        .q
+                        .val();
+                }
+                for b in 0..(self._bank_lanes[3]) {
+                    self.banks[b].word_3.next = self.words
+                        [(((4 * b + 1) / 63) * k + ((4 * b + 1) % 63) / f) * 3]
+                        .q
+                        .val();
+                }
+                for b in 0..(self._bank_lanes[4]) {
+                    self.banks[b].word_4.next = self.words
+                        [(((4 * b + 1) / 63) * k + ((4 * b + 1) % 63) / f) * 3 + 1]
+                        .q
+                        .val();
+                }
+                for b in 0..(self._bank_lanes[5]) {
+                    self.banks[b].word_5.next = self.words
+                        [(((4 * b + 1) / 63) * k + ((4 * b + 1) % 63) / f) * 3 + 2]
+                        .q
+                        .val();
+                }
+                for b in 0..(self._bank_lanes[6]) {
+                    self.banks[b].word_6.next = self.words
+                        [(((4 * b + 2) / 63) * k + ((4 * b + 2) % 63) / f) * 3]
+                        .q
+                        .val();
+                }
+                for b in 0..(self._bank_lanes[7]) {
+                    self.banks[b].word_7.next = self.words
+                        [(((4 * b + 2) / 63) * k + ((4 * b + 2) % 63) / f) * 3 + 1]
+                        .q
+                        .val();
+                }
+                for b in 0..(self._bank_lanes[8]) {
+                    self.banks[b].word_8.next = self.words
+                        [(((4 * b + 2) / 63) * k + ((4 * b + 2) % 63) / f) * 3 + 2]
+                        .q
+                        .val();
+                }
+                for b in 0..(self._bank_lanes[9]) {
+                    self.banks[b].word_9.next = self.words
+                        [(((4 * b + 3) / 63) * k + ((4 * b + 3) % 63) / f) * 3]
+                        .q
+                        .val();
+                }
+                for b in 0..(self._bank_lanes[10]) {
+                    self.banks[b].word_10.next = self.words
+                        [(((4 * b + 3) / 63) * k + ((4 * b + 3) % 63) / f) * 3 + 1]
+                        .q
+                        .val();
+                }
+                for b in 0..(self._bank_lanes[11]) {
+                    self.banks[b].word_11.next = self.words
+                        [(((4 * b + 3) / 63) * k + ((4 * b + 3) % 63) / f) * 3 + 2]
+                        .q
+                        .val();
                 }
             }
         }
 
-        // ---- Merge tree (heap: root 1, node k's children 2k and 2k+1, group slots from
-        // `_slot_base`, see `tree::group_slots`)
+        // ---- Merge tree (heap: root 1, node k's children 2k and 2k+1, bank slots from
+        // `_slot_base`, see `tree::bank_slots`)
         for k in 0..(2 * self._slot_base) {
             self.nodes[k].clock.next = self.clock.val();
             self.nodes[k].b.next = 0.into();
@@ -407,8 +487,8 @@ impl<const W: usize> Logic for SingleLaneCore<W> {
             self.nodes[k].b.next = self.nodes[2 * k + 1].q.val();
         }
         for base in (self._slot_base)..(self._slot_base + 1) {
-            for g in 0..(self._groups) {
-                self.nodes[base + g].a.next = self.groups[g].delta.val();
+            for b in 0..(self._banks) {
+                self.nodes[base + b].a.next = self.banks[b].delta.val();
             }
         }
         self.tree_out.d.next = self.nodes[1].q.val();

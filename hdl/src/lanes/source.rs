@@ -171,7 +171,7 @@ always @(posedge clock) word <= word_next;
 }
 
 /// A register holding a copy of a source's `word` (its `d` is the source's `word_next`), for
-/// one lane in each of [`super::LanesConfig::copy_fanout`] enable groups (16 by default).
+/// one lane in each of [`super::LanesConfig::copy_fanout`] groups (16 by default).
 /// `T` is `Bits<64>` for words; the single core also copies control this way, from its value
 /// one clock ahead, so a net that would span the core starts at a flip-flop near its loads:
 /// the run's 11-bit lane count and the taps' load per chunk of groups, each source's start

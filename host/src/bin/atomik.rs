@@ -123,8 +123,8 @@ enum Command {
         /// Generator clocks (with --generator).
         #[arg(long, default_value_t = 1_000_000)]
         clocks: u64,
-        /// Active lanes (with --generator; default: all). The hardware enables lanes in groups
-        /// of three, so a count that is not a multiple of 3 runs the next multiple of 3 (at
+        /// Active lanes (with --generator; default: all). The hardware enables lanes in banks
+        /// of twelve, so a count that is not a multiple of 12 runs the next multiple of 12 (at
         /// most the lane count).
         #[arg(long)]
         active_lanes: Option<u32>,
@@ -162,7 +162,7 @@ enum Command {
         /// Merge-tree levels per pipeline register (1..=3).
         #[arg(long, default_value_t = atomik_hdl::lanes::DEFAULT_REGISTER_EVERY)]
         register_every: u32,
-        /// Single mode: enable groups fed by one copy of a source word (1..=63); as for
+        /// Single mode: groups of three lanes fed by one copy of a source word (1..=63); as for
         /// `atomik build`.
         #[arg(long, default_value_t = atomik_hdl::lanes::DEFAULT_COPY_FANOUT)]
         copy_fanout: u32,

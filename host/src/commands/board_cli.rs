@@ -27,7 +27,7 @@ pub struct DesignArgs {
     /// Contexts in table and shared mode (power of two, 2..=4096).
     #[arg(long, default_value_t = 256)]
     pub contexts: u32,
-    /// Single mode: enable groups fed by one copy of a source word (1..=63). Fewer groups per
+    /// Single mode: groups of three lanes fed by one copy of a source word (1..=63). Fewer groups per
     /// copy shorten the wires from the copies into the merge tree (8 helps large ECP5 builds)
     /// at 64 flip-flops per extra copy. On Gowin and iCE40 a flip-flop needs a LUT of its own,
     /// so every extra copy also takes 64 LUT positions: 63 (one copy per source) fits the

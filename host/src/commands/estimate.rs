@@ -220,7 +220,7 @@ pub struct EstimateOptions {
     pub contexts: u32,
     /// Merge-tree levels per pipeline register (1..=3).
     pub register_every: u32,
-    /// Single mode: enable groups per source word copy (1..=63; see
+    /// Single mode: groups of three lanes per source word copy (1..=63; see
     /// `LanesConfig::copy_fanout`). Table and shared mode refuse any value but the default.
     pub copy_fanout: u32,
     pub target_mhz: f64,

@@ -593,7 +593,7 @@ impl Device {
     }
 
     /// Starts a generator run of `clocks` clocks on `active_lanes` lanes, rounded up to whole
-    /// enable groups of three (`atomik_hdl::lanes::lane::active_lanes`; table mode: lane i
+    /// banks of twelve (`atomik_hdl::lanes::lane::active_lanes`; table mode: lane i
     /// feeds context (base + i) mod contexts; shared mode: every lane of the k-th feeding clock
     /// feeds context (base + k) mod contexts).
     pub fn gen_run(
