@@ -212,8 +212,13 @@ pub fn build(
     } else {
         None
     };
+    // Without an SDC nextpnr times every clock at one frequency: ask for the oscillator's
+    // when it is the faster, or the link is timed against the slower core target (see
+    // `timing_floor_mhz`).
+    let timing_floor_mhz = clock_constraints.is_none().then_some(board.clock.mhz);
     let flow_req = crate::flow::FlowRequest {
         clock_constraints,
+        timing_floor_mhz,
         seed: req.seed,
         router: req.router,
         ..flow_req

@@ -36,6 +36,17 @@ fn ice40_plan_is_yosys_nextpnr_icepack_with_the_real_target() {
     );
 }
 
+/// A faster clock the design must meet (a board oscillator clocking the link) sets nextpnr's
+/// one `--freq` when the family takes no SDC file; a slower one changes nothing.
+#[test]
+fn a_faster_timing_floor_sets_the_frequency_nextpnr_times_at() {
+    let mut req = request(&ALCHITRY_CU);
+    req.timing_floor_mhz = Some(100.0);
+    assert!(plan(&req).unwrap()[1].contains(" --freq 100 "));
+    req.timing_floor_mhz = Some(27.0);
+    assert!(plan(&req).unwrap()[1].contains(" --freq 62.5 "));
+}
+
 #[test]
 fn ecp5_plan_uses_the_yowasp_tools() {
     let p = plan(&request(&ULX3S)).unwrap();

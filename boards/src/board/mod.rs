@@ -175,6 +175,7 @@ impl Board {
             constraints,
             clock_constraints: None,
             target_mhz,
+            timing_floor_mhz: None,
             clock_port: clock_port.into(),
             out_dir,
             seed: 1,

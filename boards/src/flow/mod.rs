@@ -22,7 +22,8 @@
 //! tool, the command and the log.
 //!
 //! ## Timing
-//! nextpnr always gets the real target (`--freq <target_mhz>`) and `--timing-allow-fail`:
+//! nextpnr always gets the real target (`--freq <target_mhz>`, or a faster clock the design
+//! must also meet: [`FlowRequest::timing_floor_mhz`]) and `--timing-allow-fail`:
 //! without the latter nextpnr exits 1 on a missed target (after writing its files), and a missed
 //! target is a *result* here ([`FlowReport::timing_met`] is `false`), not a crash. Callers that
 //! want a hard failure use [`FlowReport::check_timing`], which returns
@@ -214,8 +215,15 @@ pub struct FlowRequest {
     /// at `target_mhz`.
     #[serde(default)]
     pub clock_constraints: Option<PathBuf>,
-    /// The clock target in MHz, passed to nextpnr as `--freq`.
+    /// The clock target in MHz, passed to nextpnr as `--freq` (see `timing_floor_mhz`).
     pub target_mhz: f64,
+    /// Where nextpnr takes no SDC file and times every clock at `--freq`: the fastest other
+    /// clock the design must meet (a board oscillator that clocks the host link). nextpnr then
+    /// gets `--freq max(target_mhz, floor)`, so that clock's paths are timing-driven too:
+    /// asked for a 50 MHz core, nextpnr-ice40 left the Alchitry Cu's 100 MHz link at 99.2
+    /// MHz. The verdict on `clock_port` still uses `target_mhz`.
+    #[serde(default)]
+    pub timing_floor_mhz: Option<f64>,
     /// The top-level clock port, used to pick this clock's Fmax out of nextpnr's report.
     pub clock_port: String,
     /// Where the netlists, logs, report and bitstream go (created if missing).
@@ -225,6 +233,15 @@ pub struct FlowRequest {
     /// nextpnr's router.
     #[serde(default)]
     pub router: Router,
+}
+
+impl FlowRequest {
+    /// The frequency nextpnr times the clocks at: `target_mhz`, or the timing floor when it
+    /// is faster.
+    pub fn pnr_freq_mhz(&self) -> f64 {
+        self.timing_floor_mhz
+            .map_or(self.target_mhz, |floor| floor.max(self.target_mhz))
+    }
 }
 
 /// What a flow produced and measured. Serialises to JSON with serde.
@@ -646,7 +663,7 @@ fn nextpnr_common(req: &FlowRequest, files: &Files) -> Vec<OsString> {
     a.push(files.synth_json.clone().into());
     a.extend(args([
         "--freq".to_string(),
-        format_mhz(req.target_mhz),
+        format_mhz(req.pnr_freq_mhz()),
         "--seed".to_string(),
         req.seed.to_string(),
         "--report".to_string(),

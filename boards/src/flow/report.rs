@@ -278,13 +278,24 @@ pub(crate) fn read(
     let fmax_mhz = clock.achieved_mhz;
 
     let mut notes = Vec::new();
-    if (clock.constraint_mhz - req.target_mhz).abs() > 0.01 {
+    if (clock.constraint_mhz - req.pnr_freq_mhz()).abs() > 0.01 {
         notes.push(format!(
             "nextpnr timed clock `{}` against {:.2} MHz, not the requested {:.2} MHz: a \
              constraint file sets that clock's frequency, or nextpnr derived it from a \
              constrained PLL input (nextpnr-ecp5 rounds the PLL output); the verdict here \
              uses the requested clock",
-            clock.net, clock.constraint_mhz, req.target_mhz
+            clock.net,
+            clock.constraint_mhz,
+            req.pnr_freq_mhz()
+        ));
+    } else if req.pnr_freq_mhz() > req.target_mhz {
+        notes.push(format!(
+            "nextpnr timed every clock at {:.2} MHz, the fastest clock the design must meet \
+             (it takes one frequency for all clocks here); the verdict on `{}` uses its \
+             {:.2} MHz target",
+            req.pnr_freq_mhz(),
+            clock.net,
+            req.target_mhz
         ));
     }
     match fmax_kind {
