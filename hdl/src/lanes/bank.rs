@@ -55,6 +55,15 @@ pub fn bank_members(index: usize, lanes: usize) -> usize {
     (lanes - BANK_LANES * index).min(BANK_LANES)
 }
 
+/// Per lane offset j (0..12) within a bank, how many banks of a core with `lanes` lanes have
+/// lane j: a prefix of the banks, as only the last one is short. The cores wire word j of
+/// those banks and tie it to zero in the rest.
+pub fn banks_with_lane(lanes: usize) -> Vec<usize> {
+    (0..BANK_LANES)
+        .map(|j| (lanes + BANK_LANES - 1 - j) / BANK_LANES)
+        .collect()
+}
+
 impl<const W: usize> BankTap<W> {
     /// Bank `index` of a core with `lanes` lanes.
     pub fn new(index: usize, lanes: usize) -> Self {
@@ -178,18 +187,14 @@ always @(*) delta = {{{W}{{enabled}}}} & mixed[{msb}:0];
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lanes::lane::lane_source;
+    use crate::lanes::lane::sorted_source_bits;
     use crate::lanes::MAX_LANES;
     use std::collections::HashSet;
 
     /// The source bits a partial XOR (bank lanes `first..first + n`) reads at output bit
     /// `bit`, sorted.
     fn part_bits(first: usize, n: usize, bit: u32) -> Vec<(usize, u32)> {
-        let mut bits: Vec<(usize, u32)> = (first..first + n)
-            .map(|i| (lane_source(i), (bit + 64 - lane_rotation(i)) % 64))
-            .collect();
-        bits.sort_unstable();
-        bits
+        sorted_source_bits(first..first + n, bit)
     }
 
     /// No two partial XORs read the same source bits, at any two output bits (not even one
@@ -222,6 +227,13 @@ mod tests {
         for lanes in [1usize, 2, 11, 12, 13, 135, 1024] {
             let total: usize = (0..bank_count(lanes)).map(|b| bank_members(b, lanes)).sum();
             assert_eq!(total, lanes);
+            // The banks that have lane j are those with more than j members.
+            for (j, &count) in banks_with_lane(lanes).iter().enumerate() {
+                let having = (0..bank_count(lanes))
+                    .filter(|&b| bank_members(b, lanes) > j)
+                    .count();
+                assert_eq!(count, having, "{lanes} lanes, offset {j}");
+            }
         }
     }
 }

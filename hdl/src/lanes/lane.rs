@@ -94,6 +94,17 @@ pub fn lane_delta(index: usize, word: u64, width: u32) -> u64 {
     }
 }
 
+/// The source bits lanes `lanes` read at output bit `bit`, sorted: what an XOR of those lanes
+/// computes there (the tests compare these sets to show no two places XOR the same bits).
+#[cfg(test)]
+pub(crate) fn sorted_source_bits(lanes: std::ops::Range<usize>, bit: u32) -> Vec<(usize, u32)> {
+    let mut bits: Vec<(usize, u32)> = lanes
+        .map(|i| (lane_source(i), (bit + 64 - lane_rotation(i)) % 64))
+        .collect();
+    bits.sort_unstable();
+    bits
+}
+
 /// Lanes a run enables on a core of `lanes` lanes when GEN_RUN asks for `requested`: bank b
 /// (lanes 12b..12b+11) is on when `12b < requested`, so the count is `requested` rounded up
 /// to a multiple of [`BANK_LANES`], at most `lanes`. Every mode, the generator's delta
@@ -235,11 +246,8 @@ mod tests {
         let mut seen = HashSet::new();
         for g in 0..group_count(lanes) {
             for bit in 0..64 {
-                let mut members: Vec<(usize, u32)> = (GROUP_LANES * g
-                    ..lanes.min(GROUP_LANES * (g + 1)))
-                    .map(|i| data_bit(i, bit))
-                    .collect();
-                members.sort_unstable();
+                let members =
+                    sorted_source_bits(GROUP_LANES * g..lanes.min(GROUP_LANES * (g + 1)), bit);
                 assert!(
                     seen.insert(members.clone()),
                     "group {g} at output bit {bit} XORs {members:?}, as another group does"

@@ -49,9 +49,9 @@
 //! before the reset included), then a sweep zeroes every context, one per clock, with
 //! `cmd_ready` low (as the single-lane core).
 
-use super::bank::BankTap;
+use super::bank::{banks_with_lane, BankTap};
 use super::generator::{source_count, source_salt, GenControl};
-use super::lane::{bank_count, BANK_GROUPS, BANK_LANES, GROUP_LANES, LANES_PER_SOURCE};
+use super::lane::{bank_count, BANK_GROUPS, GROUP_LANES, LANES_PER_SOURCE};
 use super::source::DeltaSource;
 use super::split_counter::SplitCounter;
 use super::tree::bank_slots;
@@ -289,9 +289,7 @@ impl<const W: usize, const A: usize> SharedLaneCore<W, A> {
             id_word: c64(DESIGN_ID),
             _sources: s,
             _banks: bank_count(n),
-            _bank_lanes: (0..BANK_LANES)
-                .map(|j| (n + BANK_LANES - 1 - j) / BANK_LANES)
-                .collect(),
+            _bank_lanes: banks_with_lane(n),
             _slot_base: slots,
             _delay: d,
         }

@@ -33,10 +33,10 @@
 //! `source_stops`), which no port can observe (see there) and keeps the reset net small. There
 //! is no table to sweep, so `cmd_ready` rises the cycle after.
 
-use super::bank::BankTap;
+use super::bank::{banks_with_lane, BankTap};
 use super::generator::GenControl;
 use super::group::{copies_per_source, group_chunks, word_copies};
-use super::lane::{bank_count, BANK_GROUPS, BANK_LANES, GROUP_LANES, LANES_PER_SOURCE};
+use super::lane::{bank_count, BANK_GROUPS, GROUP_LANES, LANES_PER_SOURCE};
 use super::source::{DeltaSource, WordCopy};
 use super::split_counter::SplitCounter;
 use super::tree::bank_slots;
@@ -271,9 +271,7 @@ impl<const W: usize> SingleLaneCore<W> {
             _chunks: group_chunks(n, fanout),
             _fanout: fanout,
             _banks: bank_count(n),
-            _bank_lanes: (0..BANK_LANES)
-                .map(|j| (n + BANK_LANES - 1 - j) / BANK_LANES)
-                .collect(),
+            _bank_lanes: banks_with_lane(n),
             _slot_base: slots,
             _latency: l,
             _sel_end: l.min(2),
