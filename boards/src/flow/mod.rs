@@ -37,8 +37,10 @@
 //! at the oscillator's frequency rather than the core clock's target, so nextpnr's log and
 //! report judge the link against its real clock. nextpnr-ecp5 derives the PLL output's
 //! constraint from it (the log's "Derived frequency constraint"), the PLL clock that `--freq`
-//! names anyway. ECP5 only ([`Family::takes_clock_constraints`] says why). It changes no
-//! placement: the 1024-lane ULX3S top placed at the same estimate with and without it.
+//! names anyway; nextpnr-ice40 does the same for its PLL. ECP5 and iCE40 only (on iCE40 as a
+//! `--pre-pack` script where the nextpnr has no SDC reader; [`Family::takes_clock_constraints`]
+//! says why not Gowin). It changed no placement of the 1024-lane ULX3S top, which placed at
+//! the same estimate with and without it.
 //!
 //! ## Where the figures come from
 //! - LUT and FF counts: yosys `stat -json` after synthesis (LUT4-equivalents and flip-flops,
@@ -107,14 +109,14 @@ impl Family {
         }
     }
 
-    /// Whether the flow passes [`FlowRequest::clock_constraints`] (`--sdc`) to this family's
-    /// nextpnr. ECP5 only. iCE40: Debian's nextpnr-ice40 (0.4), the flow's first choice there,
-    /// predates nextpnr's SDC reader. Gowin: nextpnr-himbaechel-gowin 0.11 puts a port's clock
-    /// on the pad's net, while the design is clocked by the input buffer's output net (yosys
-    /// names it after the logic it drives, e.g. `link.bridge$clock`), which it still times at
-    /// `--freq`.
+    /// Whether the flow passes [`FlowRequest::clock_constraints`] to this family's nextpnr.
+    /// ECP5: as `--sdc`. iCE40: as `--sdc` to YoWASP's nextpnr-ice40, and translated into a
+    /// `--pre-pack` script for Debian's 0.4, which predates nextpnr's SDC reader (see
+    /// [`ice40`]). Not Gowin: nextpnr-himbaechel-gowin 0.11 puts a port's clock on the pad's
+    /// net, while the design is clocked by the input buffer's output net (yosys names it after
+    /// the logic it drives, e.g. `link.bridge$clock`), which it still times at `--freq`.
     pub fn takes_clock_constraints(self) -> bool {
-        self == Family::Ecp5
+        matches!(self, Family::Ecp5 | Family::Ice40)
     }
 
     fn tools(self) -> &'static StageTools {
@@ -217,11 +219,12 @@ pub struct FlowRequest {
     pub clock_constraints: Option<PathBuf>,
     /// The clock target in MHz, passed to nextpnr as `--freq` (see `timing_floor_mhz`).
     pub target_mhz: f64,
-    /// Where nextpnr takes no SDC file and times every clock at `--freq`: the fastest other
-    /// clock the design must meet (a board oscillator that clocks the host link). nextpnr then
-    /// gets `--freq max(target_mhz, floor)`, so that clock's paths are timing-driven too:
-    /// asked for a 50 MHz core, nextpnr-ice40 left the Alchitry Cu's 100 MHz link at 99.2
-    /// MHz. The verdict on `clock_port` still uses `target_mhz`.
+    /// Where the flow cannot constrain clocks one by one (Gowin: see
+    /// [`Family::takes_clock_constraints`]) and nextpnr times every clock at `--freq`: the
+    /// fastest other clock the design must meet (a board oscillator that clocks the host
+    /// link). nextpnr then gets `--freq max(target_mhz, floor)`, so that clock's paths are
+    /// timing-driven too: timed at a 50 MHz core target, nextpnr-ice40 once left the Alchitry
+    /// Cu's 100 MHz link at 99.2 MHz. The verdict on `clock_port` still uses `target_mhz`.
     #[serde(default)]
     pub timing_floor_mhz: Option<f64>,
     /// The top-level clock port, used to pick this clock's Fmax out of nextpnr's report.
@@ -817,7 +820,7 @@ fn steps(req: &FlowRequest, tools: &[Resolved; 3]) -> Result<Vec<Step>, FlowErro
     let files = Files::in_dir(Path::new(""), req);
     let synth = synth_step(req, &files, tools[0].clone(), &out)?;
     let (pnr_args, pack_args) = match req.family {
-        Family::Ice40 => ice40::commands(req, &files)?,
+        Family::Ice40 => ice40::commands(req, &files, &tools[1])?,
         Family::Ecp5 => ecp5::commands(req, &files)?,
         Family::Gowin => gowin::commands(req, &files)?,
     };
@@ -926,6 +929,18 @@ pub fn run(
     })?;
     let steps = steps(req, &tools)?;
     let files = Files::in_dir(&steps[0].cwd, req);
+    if let (Family::Ice40, Some(sdc)) = (req.family, &req.clock_constraints) {
+        if !ice40::reads_sdc(&tools[1]) {
+            let text = std::fs::read_to_string(sdc).map_err(|source| FlowError::Io {
+                path: sdc.clone(),
+                source,
+            })?;
+            let name = sdc.file_name().unwrap_or(sdc.as_os_str());
+            let script = ice40::clock_script(&text, &name.to_string_lossy())?;
+            let path = steps[0].cwd.join(ice40::CLOCK_SCRIPT);
+            std::fs::write(&path, script).map_err(|source| FlowError::Io { path, source })?;
+        }
+    }
     // Stale outputs must never be read as this run's results.
     for f in [
         &files.synth_json,

@@ -282,7 +282,7 @@ pub(crate) fn read(
         notes.push(format!(
             "nextpnr timed clock `{}` against {:.2} MHz, not the requested {:.2} MHz: a \
              constraint file sets that clock's frequency, or nextpnr derived it from a \
-             constrained PLL input (nextpnr-ecp5 rounds the PLL output); the verdict here \
+             constrained PLL input (nextpnr rounds the PLL output); the verdict here \
              uses the requested clock",
             clock.net,
             clock.constraint_mhz,
