@@ -11,7 +11,8 @@
 //! deltas in every clock where `pause` is low; `pause` holds everything (the table mode pauses
 //! while a command uses the lanes). `clocks` and `deltas` count what was fed.
 //!
-//! Timing: GEN_SEED writes the seed at the end of the clock it is taken in. GEN_RUN is decoded
+//! Timing: GEN_SEED writes the seed at the end of the clock after the one it is taken in (from
+//! the stage-1 registers, see `d1_seed`), in time for a GEN_RUN taken right after it. GEN_RUN is decoded
 //! in two register stages and launches the run two clocks after it is taken (`load`/`start`/
 //! `stop` high then): stage 1 holds the run length with an "any bit set" flag per 8-bit group,
 //! stage 2 the "any clocks" and "exactly one clock" flags, the clamped lane count (from a
@@ -130,14 +131,20 @@ pub struct GenControl {
     // Decode stage 1: the GEN_RUN taken in the previous clock; `nz[g]`: bits 8g..8g+7 of its
     // run length hold a one (bit 0 excluded: it is tested on its own).
     d1_go: DFF<Bit>,
-    d1_clocks: DFF<Bits<40>>,
-    d1_lanes: DFF<Bits<11>>,
+    /// A GEN_SEED was taken in the previous clock: stores `d1_data` as the seed. Why a stage:
+    /// the write enable of the 64 seed flip-flops was the command handshake and opcode
+    /// decode (three LUTs) followed by a net to all 64 clock enables, the 96-lane Alchitry Cu
+    /// board top's critical path (8.7 ns, 6.9 of it routing); from a register it is one net.
+    d1_seed: DFF<Bit>,
+    /// The command data taken in the previous clock: the seed of a GEN_SEED, the run length
+    /// (bits 39..0) and lane count (bits 50..40) of a GEN_RUN.
+    d1_data: DFF<Bits<64>>,
     /// The run enables the last bank, so the launch counts `lanes` active lanes (rounding M
     /// up would overshoot a short last bank): `M >= clamp_from(lanes)`. Decoded here, from
     /// `data`, against a constant: `M > lanes` in stage 2 was an 11-bit carry chain starting
-    /// on `d1_lanes`, which yosys merges with the core's identical command-data register
-    /// (placed for the datapath, far from here): the 64-lane GW1NR-9 board top's critical
-    /// path, 7.9 ns.
+    /// on the stage-1 lane count (now in `d1_data`), which yosys merges with the core's
+    /// identical command-data register (placed for the datapath, far from here): the 64-lane
+    /// GW1NR-9 board top's critical path, 7.9 ns.
     d1_over: DFF<Bit>,
     d1_nz0: DFF<Bit>,
     d1_nz1: DFF<Bit>,
@@ -172,6 +179,9 @@ pub struct GenControl {
     clock_count: SplitCounter<48, 24>,
     delta_count: SplitCounter<60, 30>,
     run_clocks: Signal<Local, Bits<40>>,
+    /// `d1_data`'s run length and lane count (rust-hdl's Verilog cannot slice a slice).
+    d1_clocks: Signal<Local, Bits<40>>,
+    d1_lanes: Signal<Local, Bits<11>>,
     high_ones: Signal<Local, Bit>,
     launch: Signal<Local, Bit>,
     stepping: Signal<Local, Bit>,
@@ -213,8 +223,8 @@ impl GenControl {
             deltas: Default::default(),
             stored_seed: Default::default(),
             d1_go: Default::default(),
-            d1_clocks: Default::default(),
-            d1_lanes: Default::default(),
+            d1_seed: Default::default(),
+            d1_data: Default::default(),
             d1_over: Default::default(),
             d1_nz0: Default::default(),
             d1_nz1: Default::default(),
@@ -242,6 +252,8 @@ impl GenControl {
             clock_count: Default::default(),
             delta_count: Default::default(),
             run_clocks: Default::default(),
+            d1_clocks: Default::default(),
+            d1_lanes: Default::default(),
             high_ones: Default::default(),
             launch: Default::default(),
             stepping: Default::default(),
@@ -259,8 +271,8 @@ impl Logic for GenControl {
             clock,
             stored_seed,
             d1_go,
-            d1_clocks,
-            d1_lanes,
+            d1_seed,
+            d1_data,
             d1_over,
             d1_nz0,
             d1_nz1,
@@ -292,14 +304,16 @@ impl Logic for GenControl {
         self.delta_count.clock.next = self.clock.val();
         self.clocks.next = self.clock_count.value.val();
         self.deltas.next = self.delta_count.value.val();
-        if self.seed_write.val() {
-            self.stored_seed.d.next = self.data.val();
+        self.d1_seed.d.next = self.seed_write.val();
+        self.d1_data.d.next = self.data.val();
+        self.d1_clocks.next = self.d1_data.q.val().get_bits::<40>(0);
+        self.d1_lanes.next = self.d1_data.q.val().get_bits::<11>(40);
+        if self.d1_seed.q.val() {
+            self.stored_seed.d.next = self.d1_data.q.val();
         }
         // ---- Decode stage 1 (the clock GEN_RUN is taken) ---------------------------------
         self.run_clocks.next = self.data.val().get_bits::<40>(0);
         self.d1_go.d.next = self.run.val() & !self.reset.val();
-        self.d1_clocks.d.next = self.run_clocks.val();
-        self.d1_lanes.d.next = self.data.val().get_bits::<11>(40);
         self.d1_over.d.next = self.data.val().get_bits::<11>(40) >= self.clamp_from.val();
         self.round.clock.next = self.clock.val();
         self.round.count.next = self.data.val().get_bits::<11>(40);
@@ -316,12 +330,13 @@ impl Logic for GenControl {
             | self.d1_nz4.q.val();
         self.go.d.next = self.d1_go.q.val() & !self.reset.val();
         self.go_seed.d.next = self.stored_seed.q.val();
-        self.go_clocks.d.next = self.d1_clocks.q.val();
-        self.go_any.d.next = self.d1_clocks.q.val().get_bit(0) | self.high_ones.val();
-        self.go_one.d.next = self.d1_clocks.q.val().get_bit(0) & !self.high_ones.val();
-        self.go_lanes.d.next = self.d1_lanes.q.val();
-        self.go_hi_zero.d.next = !self.d1_clocks.q.val().get_bits::<20>(20).any();
-        self.go_count.d.next = self.d1_lanes.q.val();
+        self.go_clocks.d.next = self.d1_clocks.val();
+        self.go_any.d.next = self.d1_clocks.val().get_bit(0) | self.high_ones.val();
+        self.go_one.d.next = self.d1_clocks.val().get_bit(0) & !self.high_ones.val();
+        self.go_lanes.d.next = self.d1_lanes.val();
+        // Run-length bits 39..20 (rust-hdl's Verilog cannot slice `d1_clocks`).
+        self.go_hi_zero.d.next = !self.d1_data.q.val().get_bits::<20>(20).any();
+        self.go_count.d.next = self.d1_lanes.val();
         self.go_pad.d.next = self.round.pad.val();
         if self.d1_over.q.val() {
             self.go_count.d.next = self.lanes_const.val();
@@ -372,7 +387,7 @@ impl Logic for GenControl {
         self.tap_load.next = self.go.q.val();
         self.source_start.next = self.go.q.val() & self.go_any.q.val();
         self.run_lanes.next = self.go_lanes.q.val();
-        self.run_lanes_next.next = self.d1_lanes.q.val();
+        self.run_lanes_next.next = self.d1_lanes.val();
         self.seed.next = self.go_seed.q.val();
         self.stop_run.next =
             (self.stepping.val() & self.last.q.val()) | (self.go.q.val() & !self.go_any.q.val());
