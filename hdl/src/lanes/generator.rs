@@ -12,14 +12,14 @@
 //! while a command uses the lanes). `clocks` and `deltas` count what was fed.
 //!
 //! Timing: GEN_SEED writes the seed at the end of the clock after the one it is taken in (from
-//! the stage-1 registers, see `d1_seed`), in time for a GEN_RUN taken right after it. GEN_RUN is decoded
-//! in two register stages and launches the run two clocks after it is taken (`load`/`start`/
-//! `stop` high then): stage 1 holds the run length with an "any bit set" flag per 8-bit group,
-//! stage 2 the "any clocks" and "exactly one clock" flags, the clamped lane count (from a
-//! stage-1 flag, see `d1_over`) and the seed as it stood after the GEN_RUN's clock. No decode
-//! wider than a LUT or two sits between two registers, and none on the path to the sources'
-//! and taps' load logic. A reset in either
-//! stage or in the launch clock cancels the run; a GEN_SEED taken after the GEN_RUN does not
+//! the stage-1 registers, see `d1_seed`), in time for a GEN_RUN taken right after it. GEN_RUN
+//! is decoded in two register stages and launches the run two clocks after it is taken
+//! (`load`/`start`/`stop` high then): stage 1 holds the run length with an "any bit set" flag
+//! per 8-bit group, stage 2 the "any clocks" and "exactly one clock" flags, the clamped lane
+//! count (from a stage-1 flag, see `d1_over`) and the seed as it stood after the GEN_RUN's
+//! clock. No decode wider than a LUT or two sits between two registers, and none on the path
+//! to the sources' and taps' load logic. A reset in either stage or in the launch clock
+//! cancels the run; a GEN_SEED taken after the GEN_RUN does not
 //! change its seed. `busy` is high from the clock after the handshake; the counters restart at
 //! the launch. `busy`, `clocks` and `deltas` are a consistent snapshot as of the previous clock.
 
