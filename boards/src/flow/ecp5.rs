@@ -4,7 +4,7 @@
 //! default; native builds on `PATH` are accepted as fallbacks. The YoWASP tools are
 //! WebAssembly: their first call compiles and caches the module (tens of seconds).
 
-use super::{pnr_and_pack, CellNames, Files, FlowError, FlowRequest, StageTools};
+use super::{pnr_and_pack, sdc_args, CellNames, Files, FlowError, FlowRequest, StageTools};
 use std::ffi::OsString;
 
 pub(crate) static TOOLS: StageTools = StageTools {
@@ -67,5 +67,6 @@ pub(crate) fn commands(
         device_flag(&req.device)?.into(),
         "--lpf",
         "--textcfg",
+        sdc_args(req),
     ))
 }

@@ -23,7 +23,7 @@
 //! routing reports none). Treat Gowin Fmax as an upper bound: upstream also calls the Gowin
 //! timing data optimistic (about 20 % above the vendor tool).
 
-use super::{args, nextpnr_common, CellNames, Files, FlowError, FlowRequest, StageTools};
+use super::{args, nextpnr_common, sdc_args, CellNames, Files, FlowError, FlowRequest, StageTools};
 use std::ffi::OsString;
 
 pub(crate) static TOOLS: StageTools = StageTools {
@@ -93,7 +93,7 @@ pub(crate) fn commands(
         "--vopt".into(),
     ]);
     pnr.push(cst_opt);
-    pnr.extend(nextpnr_common(req, files));
+    pnr.extend(nextpnr_common(req, files, sdc_args(req)));
     pnr.push("--write".into());
     pnr.push(files.routed.clone().into());
     let mut pack = args(["-d", chip, "-o"]);

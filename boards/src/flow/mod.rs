@@ -634,17 +634,18 @@ fn yosys_path(p: &Path) -> Result<String, FlowError> {
     })
 }
 
-/// nextpnr options every family shares: netlist, target, seed, report, timing as a result.
 /// nextpnr and packer arguments for the flows whose place-and-route takes a device flag, a
 /// package, a constraint file (`constraint_flag`, e.g. `--pcf`; without one,
 /// `<constraint_flag>-allow-unconstrained`) and writes the routed design with `routed_flag`,
 /// and whose packer reads the routed file and writes the bitstream (iCE40, ECP5).
+/// `clock_args`: how this nextpnr gets the clock constraints (see [`nextpnr_common`]).
 pub(crate) fn pnr_and_pack(
     req: &FlowRequest,
     files: &Files,
     device_flag: OsString,
     constraint_flag: &str,
     routed_flag: &str,
+    clock_args: Vec<OsString>,
 ) -> (Vec<OsString>, Vec<OsString>) {
     let mut pnr = args([device_flag, "--package".into(), req.package.clone().into()]);
     match &req.constraints {
@@ -654,14 +655,26 @@ pub(crate) fn pnr_and_pack(
         }
         None => pnr.push(format!("{constraint_flag}-allow-unconstrained").into()),
     }
-    pnr.extend(nextpnr_common(req, files));
+    pnr.extend(nextpnr_common(req, files, clock_args));
     pnr.push(routed_flag.into());
     pnr.push(files.routed.clone().into());
     let pack = args([files.routed.clone(), files.bitstream.clone()]);
     (pnr, pack)
 }
 
-fn nextpnr_common(req: &FlowRequest, files: &Files) -> Vec<OsString> {
+/// `--sdc <file>` for the request's clock constraints, if it has any: how nextpnr-ecp5 (and
+/// YoWASP's nextpnr-ice40) take them.
+pub(crate) fn sdc_args(req: &FlowRequest) -> Vec<OsString> {
+    req.clock_constraints
+        .iter()
+        .flat_map(|sdc| [OsString::from("--sdc"), sdc.into()])
+        .collect()
+}
+
+/// nextpnr options every family shares: netlist, target, seed, report, the clock constraints
+/// as `clock_args` give them (the family's choice: [`sdc_args`], or iCE40's script), router,
+/// timing as a result.
+fn nextpnr_common(req: &FlowRequest, files: &Files, clock_args: Vec<OsString>) -> Vec<OsString> {
     let mut a = args(["--json"]);
     a.push(files.synth_json.clone().into());
     a.extend(args([
@@ -672,10 +685,7 @@ fn nextpnr_common(req: &FlowRequest, files: &Files) -> Vec<OsString> {
         "--report".to_string(),
     ]));
     a.push(files.report_json.clone().into());
-    if let Some(sdc) = &req.clock_constraints {
-        a.push("--sdc".into());
-        a.push(sdc.into());
-    }
+    a.extend(clock_args);
     if let Some(router) = req.router.nextpnr_arg() {
         a.extend(args(["--router", router]));
     }
@@ -929,17 +939,19 @@ pub fn run(
     })?;
     let steps = steps(req, &tools)?;
     let files = Files::in_dir(&steps[0].cwd, req);
-    if let (Family::Ice40, Some(sdc)) = (req.family, &req.clock_constraints) {
-        if !ice40::reads_sdc(&tools[1]) {
-            let text = std::fs::read_to_string(sdc).map_err(|source| FlowError::Io {
-                path: sdc.clone(),
-                source,
-            })?;
-            let name = sdc.file_name().unwrap_or(sdc.as_os_str());
-            let script = ice40::clock_script(&text, &name.to_string_lossy())?;
-            let path = steps[0].cwd.join(ice40::CLOCK_SCRIPT);
-            std::fs::write(&path, script).map_err(|source| FlowError::Io { path, source })?;
-        }
+    let to_translate = match req.family {
+        Family::Ice40 => ice40::sdc_to_translate(req, &tools[1]),
+        _ => None,
+    };
+    if let Some(sdc) = to_translate {
+        let text = std::fs::read_to_string(sdc).map_err(|source| FlowError::Io {
+            path: sdc.clone(),
+            source,
+        })?;
+        let name = sdc.file_name().unwrap_or(sdc.as_os_str());
+        let script = ice40::clock_script(&text, &name.to_string_lossy())?;
+        let path = steps[0].cwd.join(ice40::CLOCK_SCRIPT);
+        std::fs::write(&path, script).map_err(|source| FlowError::Io { path, source })?;
     }
     // Stale outputs must never be read as this run's results.
     for f in [
