@@ -28,10 +28,10 @@ pub struct DesignArgs {
     #[arg(long, default_value_t = 256)]
     pub contexts: u32,
     /// Single mode: groups of three lanes fed by one copy of a source word (1..=63). Fewer groups per
-    /// copy shorten the wires from the copies into the merge tree (8 helps large ECP5 builds)
-    /// at 64 flip-flops per extra copy. On Gowin and iCE40 a flip-flop needs a LUT of its own,
+    /// copy shorten the wires from the copies into the banks (8 helps large ECP5 builds) at
+    /// 64 flip-flops per extra copy. On Gowin and iCE40 a flip-flop needs a LUT of its own,
     /// so every extra copy also takes 64 LUT positions: 63 (one copy per source) fits the
-    /// most lanes there (105 on the GW1NR-9, where 16 fits 96).
+    /// most lanes there (docs/performance.md, "Session 12 board tops").
     #[arg(long, default_value_t = atomik_hdl::lanes::DEFAULT_COPY_FANOUT)]
     pub copy_fanout: u32,
     /// Merge-tree levels per pipeline register (1..=3).
