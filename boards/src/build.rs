@@ -26,6 +26,8 @@ pub struct BuildRequest {
     pub out_dir: PathBuf,
     /// nextpnr's placer seed.
     pub seed: u64,
+    /// nextpnr's placer.
+    pub placer: crate::flow::Placer,
     /// nextpnr's router.
     pub router: crate::flow::Router,
 }
@@ -185,7 +187,7 @@ pub fn build(
     // A missing tool is found before anything is written, and a report left by an earlier
     // build in this directory goes before this one can fail: no report.json then describes
     // sources it was not built from.
-    check_tools(board.family, locate)?;
+    check_tools(board.family, req.placer, locate)?;
     remove_stale(&req.out_dir.join("report.json"))?;
     let design = write(&req.out_dir, "atomik_board.v", &verilog)?;
     let constraints = write(
@@ -220,6 +222,7 @@ pub fn build(
         clock_constraints,
         timing_floor_mhz,
         seed: req.seed,
+        placer: req.placer,
         router: req.router,
         ..flow_req
     };
@@ -335,6 +338,7 @@ mod tests {
             baud,
             out_dir: PathBuf::from("unused"),
             seed: 1,
+            placer: crate::flow::Placer::Default,
             router: crate::flow::Router::Default,
         };
         let (pll, link, v) = prepare(&req(100.0, 3_000_000)).unwrap();

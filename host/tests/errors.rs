@@ -65,7 +65,7 @@ fn bad_argument_names_the_argument_and_writes_nothing() {
     let dir = scratch("errors-argument");
     let d = dir.to_str().unwrap();
     // `atomik build --board B <options> --out-dir d`, and what the refusal must say.
-    let build_refusals: [(&str, &[&str], &str); 5] = [
+    let build_refusals: [(&str, &[&str], &str); 6] = [
         (
             "alchitry-cu",
             &["--lanes", "three"],
@@ -80,6 +80,11 @@ fn bad_argument_names_the_argument_and_writes_nothing() {
             "alchitry-cu",
             &["--router", "router3"],
             "unknown nextpnr router `router3`",
+        ),
+        (
+            "ulx3s",
+            &["--placer", "annealing"],
+            "unknown nextpnr placer `annealing`",
         ),
         (
             "ulx3s",

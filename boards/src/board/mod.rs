@@ -18,7 +18,7 @@ pub use alchitry_cu::ALCHITRY_CU;
 pub use tang_nano_9k::TANG_NANO_9K;
 pub use ulx3s::ULX3S;
 
-use crate::flow::{Family, FlowRequest, Router};
+use crate::flow::{Family, FlowRequest, Placer, Router};
 use crate::wrapper::{WRAPPER_CLOCK, WRAPPER_SIN, WRAPPER_SOUT};
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -156,7 +156,7 @@ impl Board {
     }
 
     /// A flow request for this board's device and package, with nextpnr seed 1 and its
-    /// default router.
+    /// default placer and router.
     pub fn request(
         &self,
         top: &str,
@@ -179,6 +179,7 @@ impl Board {
             clock_port: clock_port.into(),
             out_dir,
             seed: 1,
+            placer: Placer::Default,
             router: Router::Default,
         }
     }

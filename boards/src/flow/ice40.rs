@@ -59,10 +59,21 @@ pub fn device_flag(device: &str) -> Result<String, FlowError> {
 /// reader.
 pub const CLOCK_SCRIPT: &str = "clock_constraints.py";
 
-/// Whether this nextpnr-ice40 reads `--sdc`: the YoWASP build (0.11) does; Debian's (0.4),
-/// the flow's first choice, does not and gets [`CLOCK_SCRIPT`] instead.
+/// Whether the nextpnr-ice40 named `name` is the YoWASP build (0.11) rather than Debian's
+/// (0.4, the flow's first choice): only the former reads `--sdc` and has `--placer static`.
+fn is_yowasp_build(name: &str) -> bool {
+    name.starts_with("yowasp-")
+}
+
+/// Whether this nextpnr-ice40 reads `--sdc`: Debian's does not and gets [`CLOCK_SCRIPT`]
+/// instead.
 pub(crate) fn reads_sdc(pnr: &Resolved) -> bool {
-    pnr.name.starts_with("yowasp-")
+    is_yowasp_build(&pnr.name)
+}
+
+/// Whether the nextpnr-ice40 named `name` has the static placer (nextpnr 0.7 and later).
+pub(crate) fn has_static_placer(name: &str) -> bool {
+    is_yowasp_build(name)
 }
 
 /// The SDC file the flow translates into [`CLOCK_SCRIPT`] for the nextpnr-ice40 `pnr`: the

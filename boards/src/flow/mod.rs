@@ -57,11 +57,13 @@ mod fill;
 pub mod gowin;
 pub mod ice40;
 mod locator;
+mod placer;
 mod report;
 mod router;
 
 pub use fill::LogicFill;
 pub use locator::{default_locator, venv_dir, workspace_root, ToolLocator, VENV_ENV};
+pub use placer::Placer;
 pub use report::{ClockFmax, FmaxKind, Used};
 pub use router::Router;
 
@@ -233,6 +235,9 @@ pub struct FlowRequest {
     pub out_dir: PathBuf,
     /// nextpnr's placer seed.
     pub seed: u64,
+    /// nextpnr's placer.
+    #[serde(default)]
+    pub placer: Placer,
     /// nextpnr's router.
     #[serde(default)]
     pub router: Router,
@@ -255,6 +260,9 @@ pub struct FlowReport {
     pub package: String,
     pub top: String,
     pub seed: u64,
+    /// The placer nextpnr was asked for ([`Placer::Default`]: no `--placer` flag).
+    #[serde(default)]
+    pub placer: Placer,
     /// The router nextpnr was asked for ([`Router::Default`]: no `--router` flag).
     #[serde(default)]
     pub router: Router,
@@ -672,7 +680,8 @@ pub(crate) fn sdc_args(req: &FlowRequest) -> Vec<OsString> {
 }
 
 /// nextpnr options every family shares: netlist, target, seed, report, the clock constraints
-/// as `clock_args` give them (the family's choice: [`sdc_args`], or iCE40's script), router,
+/// as `clock_args` give them (the family's choice: [`sdc_args`], or iCE40's script), placer,
+/// router,
 /// timing as a result.
 fn nextpnr_common(req: &FlowRequest, files: &Files, clock_args: Vec<OsString>) -> Vec<OsString> {
     let mut a = args(["--json"]);
@@ -686,6 +695,9 @@ fn nextpnr_common(req: &FlowRequest, files: &Files, clock_args: Vec<OsString>) -
     ]));
     a.push(files.report_json.clone().into());
     a.extend(clock_args);
+    if let Some(placer) = req.placer.nextpnr_arg() {
+        a.extend(args(["--placer", placer]));
+    }
     if let Some(router) = req.router.nextpnr_arg() {
         a.extend(args(["--router", router]));
     }
@@ -857,7 +869,7 @@ fn steps(req: &FlowRequest, tools: &[Resolved; 3]) -> Result<Vec<Step>, FlowErro
 /// preferred tool name (no tool is looked up and nothing is written). A dry run.
 pub fn plan(req: &FlowRequest) -> Result<Vec<String>, FlowError> {
     let pick = |stage| {
-        let name = req.family.tools().for_stage(stage)[0];
+        let name = stage_candidates(req.family, stage, req.placer)[0];
         Resolved {
             name: name.to_string(),
             path: PathBuf::from(name),
@@ -876,14 +888,36 @@ pub fn plan(req: &FlowRequest) -> Result<Vec<String>, FlowError> {
 
 /// Checks that every stage of `family`'s flow has its tool, without running anything: callers
 /// that write inputs before [`run`] call this first, so a missing tool leaves no files behind.
-pub fn check_tools(family: Family, locate: ToolLocator<'_>) -> Result<(), FlowError> {
-    resolve_tools(family, locate).map(|_| ())
+pub fn check_tools(
+    family: Family,
+    placer: Placer,
+    locate: ToolLocator<'_>,
+) -> Result<(), FlowError> {
+    resolve_tools(family, placer, locate).map(|_| ())
+}
+
+/// The tools that can run `stage` of `family`'s flow with `placer`, most preferred first:
+/// the static placer rules out Debian's nextpnr-ice40 (see [`ice40::has_static_placer`]),
+/// so a request for it finds the YoWASP build.
+fn stage_candidates(family: Family, stage: Stage, placer: Placer) -> Vec<&'static str> {
+    let needs_static = stage == Stage::PlaceRoute && placer == Placer::Static;
+    family
+        .tools()
+        .for_stage(stage)
+        .iter()
+        .copied()
+        .filter(|n| !(needs_static && family == Family::Ice40) || ice40::has_static_placer(n))
+        .collect()
 }
 
 /// Finds every stage's tool up front; the first stage without one is an error.
-fn resolve_tools(family: Family, locate: ToolLocator<'_>) -> Result<[Resolved; 3], FlowError> {
+fn resolve_tools(
+    family: Family,
+    placer: Placer,
+    locate: ToolLocator<'_>,
+) -> Result<[Resolved; 3], FlowError> {
     let find = |stage: Stage| {
-        let names = family.tools().for_stage(stage);
+        let names = stage_candidates(family, stage, placer);
         names
             .iter()
             .find_map(|n| {
@@ -919,7 +953,7 @@ pub fn run(
 ) -> Result<FlowReport, FlowError> {
     let start = Instant::now();
     validate(req)?;
-    let tools = resolve_tools(req.family, locate)?;
+    let tools = resolve_tools(req.family, req.placer, locate)?;
     for f in req
         .verilog_files
         .iter()

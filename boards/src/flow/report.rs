@@ -350,6 +350,7 @@ pub(crate) fn read(
         package: req.package.clone(),
         top: req.top.clone(),
         seed: req.seed,
+        placer: req.placer,
         router: req.router,
         luts,
         ffs,

@@ -47,6 +47,11 @@ pub struct DesignArgs {
     /// nextpnr placer seed.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// nextpnr placer: default (nextpnr's own, HeAP), heap, static or sa. static needs
+    /// nextpnr 0.7 or later (the YoWASP builds); on the 945-lane ULX3S top its placement
+    /// routed where HeAP's stalled router1 (docs/performance.md, "Session 20").
+    #[arg(long, default_value = "default")]
+    pub placer: atomik_boards::Placer,
     /// nextpnr router: default (nextpnr's own, router1 on iCE40 and ECP5), router1 or
     /// router2 (on this design's ECP5 builds router2 stopped converging where router1
     /// finished: docs/performance.md).
@@ -174,6 +179,7 @@ fn options(d: &DesignArgs, lanes: LanesConfig) -> Result<BuildOptions> {
         mhz: d.mhz,
         baud: d.baud.unwrap_or(board.baud),
         seed: d.seed,
+        placer: d.placer,
         router: d.router,
         out_dir: d.out_dir.clone(),
     })

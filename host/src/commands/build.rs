@@ -6,7 +6,7 @@ use super::stage_bar::StageBar;
 use anyhow::{bail, Result};
 use atomik_boards::board::Board;
 use atomik_boards::build::{build, BuildReport, BuildRequest};
-use atomik_boards::{default_locator, Router};
+use atomik_boards::{default_locator, Placer, Router};
 use atomik_hdl::lanes::LanesConfig;
 use std::path::PathBuf;
 
@@ -18,6 +18,8 @@ pub struct BuildOptions {
     pub mhz: f64,
     pub baud: u32,
     pub seed: u64,
+    /// nextpnr's placer.
+    pub placer: Placer,
     /// nextpnr's router.
     pub router: Router,
     /// The flow outputs go to `<out_dir>/<board>/<config>`.
@@ -37,6 +39,7 @@ impl BuildOptions {
                 self.mhz
             )),
             seed: self.seed,
+            placer: self.placer,
             router: self.router,
         }
     }
@@ -63,7 +66,7 @@ pub fn summary(r: &BuildReport) -> String {
          clock      PLL {:.3} MHz from {} MHz (asked {} MHz), UART {} baud\n\
          resources  {} LUT4, {} FF, {} BRAM{}\n\
          timing     Fmax {:.2} MHz vs target {:.3} MHz: {}\n\
-         pnr        nextpnr seed {}, router {}\n\
+         pnr        nextpnr seed {}, placer {}, router {}\n\
          throughput {:.2} Gops on chip (lanes x min(Fmax, target), generator-fed)\n\
          bitstream  {}\n\
          report     {}\n\
@@ -95,6 +98,7 @@ pub fn summary(r: &BuildReport) -> String {
         r.target_mhz,
         if r.timing_met { "met" } else { "MISSED" },
         r.flow.seed,
+        r.flow.placer,
         r.flow.router,
         r.gops,
         r.bitstream.display(),
