@@ -71,7 +71,8 @@ pub(crate) fn reads_sdc(pnr: &Resolved) -> bool {
     is_yowasp_build(&pnr.name)
 }
 
-/// Whether the nextpnr-ice40 named `name` has the static placer (nextpnr 0.7 and later).
+/// Whether the nextpnr-ice40 named `name` has the static placer (Debian's 0.4 has only
+/// `heap` and `sa`).
 pub(crate) fn has_static_placer(name: &str) -> bool {
     is_yowasp_build(name)
 }

@@ -681,8 +681,7 @@ pub(crate) fn sdc_args(req: &FlowRequest) -> Vec<OsString> {
 
 /// nextpnr options every family shares: netlist, target, seed, report, the clock constraints
 /// as `clock_args` give them (the family's choice: [`sdc_args`], or iCE40's script), placer,
-/// router,
-/// timing as a result.
+/// router, timing as a result.
 fn nextpnr_common(req: &FlowRequest, files: &Files, clock_args: Vec<OsString>) -> Vec<OsString> {
     let mut a = args(["--json"]);
     a.push(files.synth_json.clone().into());

@@ -48,7 +48,7 @@ pub struct DesignArgs {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// nextpnr placer: default (nextpnr's own, HeAP), heap, static or sa. static needs
-    /// nextpnr 0.7 or later (the YoWASP builds); on the 945-lane ULX3S top its placement
+    /// a newer nextpnr than Debian's 0.4 (the YoWASP builds have it); on the 945-lane ULX3S top its placement
     /// routed where HeAP's stalled router1 (docs/performance.md, "Session 20").
     #[arg(long, default_value = "default")]
     pub placer: atomik_boards::Placer,
