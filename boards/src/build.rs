@@ -3,7 +3,7 @@
 //! really gives, and a [`BuildReport`] saying what was built, what it reached and who said so.
 
 use crate::board::Board;
-use crate::flow::{check_tools, run, FlowError, FlowReport, Stage, ToolLocator};
+use crate::flow::{check_placer, check_tools, run, FlowError, FlowReport, Stage, ToolLocator};
 use crate::pll::{pll_for, PllError, PllSetting};
 use atomik_hdl::board_top::{board_top_verilog, BoardTopConfig, ClockSource, BOARD_MODULE};
 use atomik_hdl::lanes::{LaneMode, LanesConfig};
@@ -187,6 +187,7 @@ pub fn build(
     // A missing tool is found before anything is written, and a report left by an earlier
     // build in this directory goes before this one can fail: no report.json then describes
     // sources it was not built from.
+    check_placer(board.family, req.placer)?;
     check_tools(board.family, req.placer, locate)?;
     remove_stale(&req.out_dir.join("report.json"))?;
     let design = write(&req.out_dir, "atomik_board.v", &verilog)?;

@@ -77,12 +77,28 @@ fn a_chosen_router_reaches_nextpnr_and_the_default_adds_no_flag() {
 
 #[test]
 fn a_chosen_placer_reaches_nextpnr_and_the_default_adds_no_flag() {
-    for board in [&ALCHITRY_CU, &ULX3S, &TANG_NANO_9K] {
+    for (board, placer) in [
+        (&ALCHITRY_CU, Placer::Static),
+        (&ULX3S, Placer::Static),
+        (&TANG_NANO_9K, Placer::Sa),
+    ] {
         let mut req = request(board);
         assert!(!plan(&req).unwrap()[1].contains("--placer"));
-        req.placer = Placer::Static;
+        req.placer = placer;
         let pnr = &plan(&req).unwrap()[1];
-        assert!(pnr.contains(" --placer static "), "{pnr}");
+        assert!(pnr.contains(&format!(" --placer {placer} ")), "{pnr}");
+    }
+}
+
+#[test]
+fn the_static_placer_on_gowin_is_refused_before_any_tool_runs() {
+    let mut req = request(&TANG_NANO_9K);
+    req.placer = Placer::Static;
+    match plan(&req) {
+        Err(FlowError::InvalidRequest(m)) => {
+            assert!(m.contains("static placer") && m.contains("Gowin"), "{m}")
+        }
+        other => panic!("expected a refusal, got {other:?}"),
     }
 }
 

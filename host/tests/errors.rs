@@ -65,7 +65,7 @@ fn bad_argument_names_the_argument_and_writes_nothing() {
     let dir = scratch("errors-argument");
     let d = dir.to_str().unwrap();
     // `atomik build --board B <options> --out-dir d`, and what the refusal must say.
-    let build_refusals: [(&str, &[&str], &str); 6] = [
+    let build_refusals: [(&str, &[&str], &str); 7] = [
         (
             "alchitry-cu",
             &["--lanes", "three"],
@@ -85,6 +85,11 @@ fn bad_argument_names_the_argument_and_writes_nothing() {
             "ulx3s",
             &["--placer", "annealing"],
             "unknown nextpnr placer `annealing`",
+        ),
+        (
+            "tang-nano-9k",
+            &["--placer", "static"],
+            "the static placer is not available for Gowin",
         ),
         (
             "ulx3s",

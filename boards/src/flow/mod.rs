@@ -794,6 +794,7 @@ fn validate(req: &FlowRequest) -> Result<(), FlowError> {
         Family::Ecp5 => ecp5::device_flag(&req.device).map(drop)?,
         Family::Gowin => gowin::chip(&req.device).map(drop)?,
     }
+    check_placer(req.family, req.placer)?;
     if req.family != Family::Gowin && req.package.trim().is_empty() {
         return bad(format!(
             "{} needs a package (e.g. cb132, CABGA381)",
@@ -893,6 +894,20 @@ pub fn check_tools(
     locate: ToolLocator<'_>,
 ) -> Result<(), FlowError> {
     resolve_tools(family, placer, locate).map(|_| ())
+}
+
+/// Refuses a placer `family`'s nextpnr does not have, before anything runs or is written.
+pub fn check_placer(family: Family, placer: Placer) -> Result<(), FlowError> {
+    if family == Family::Gowin && placer == Placer::Static {
+        // nextpnr-himbaechel 0.11 says "This uarch does not support the 'static' placer",
+        // but only after synthesis and packing.
+        return Err(FlowError::InvalidRequest(
+            "the static placer is not available for Gowin: nextpnr-himbaechel's gowin \
+             architecture has only the heap and sa placers"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 /// The tools that can run `stage` of `family`'s flow with `placer`, most preferred first:

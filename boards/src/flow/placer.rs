@@ -7,8 +7,9 @@ use std::str::FromStr;
 /// Which nextpnr placer places the design.
 ///
 /// HeAP (nextpnr's default) solves for wire length analytically and then spreads cells
-/// into the bins; the static placer (in the YoWASP builds, nextpnr 0.11, but not in Debian's
-/// nextpnr-ice40 0.4) spreads them electrostatically, as a charge density. On the
+/// into the bins; the static placer spreads them electrostatically, as a charge density. It
+/// is in the YoWASP nextpnr-ecp5 and nextpnr-ice40 (0.11), not in Debian's nextpnr-ice40 0.4
+/// nor in nextpnr-himbaechel's Gowin architecture (the flow refuses it there). On the
 /// 945-lane ULX3S top HeAP's placements left router1 stalled for hours where the static
 /// placer's routed (docs/performance.md, "Session 20"), so the choice is the user's and the
 /// report records it.

@@ -47,9 +47,10 @@ pub struct DesignArgs {
     /// nextpnr placer seed.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// nextpnr placer: default (nextpnr's own, HeAP), heap, static or sa. static needs
-    /// a newer nextpnr than Debian's 0.4 (the YoWASP builds have it); on the 945-lane ULX3S top its placement
-    /// routed where HeAP's stalled router1 (docs/performance.md, "Session 20").
+    /// nextpnr placer: default (nextpnr's own, HeAP), heap, static or sa. static is for
+    /// ECP5 and iCE40 (there it runs the YoWASP nextpnr: Debian's 0.4 lacks it), not Gowin;
+    /// on the 945-lane ULX3S top its placement routed where HeAP's stalled router1
+    /// (docs/performance.md, "Session 20 board tops").
     #[arg(long, default_value = "default")]
     pub placer: atomik_boards::Placer,
     /// nextpnr router: default (nextpnr's own, router1 on iCE40 and ECP5), router1 or
